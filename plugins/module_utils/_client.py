@@ -1,0 +1,355 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one HTTP layer of the collection.
+
+Session, auth header, per-request timeout, TLS, the retry policy and the
+error messages live here once; the Hypersender and On-Premises layers and every
+module and lookup go through :class:`ApiClient`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import re
+import time
+import traceback
+from urllib.parse import urlsplit, urlunsplit
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+except ImportError:  # pragma: no cover - exercised through the missing-library message
+    requests = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+HAS_REQUESTS = requests is not None
+
+COLLECTION_VERSION = "0.1.0"
+USER_AGENT = "hypersender.whatsapp/%s (Ansible collection)" % COLLECTION_VERSION
+
+# Responses worth a retry: rate limited, and the server-side failures a
+# gateway or load balancer gives while a service restarts.
+RETRYABLE_STATUS_CODES = frozenset((429, 500, 502, 503, 504))
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRIES = 3
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+# Without a deadline, a Retry-After longer than this is not waited for: the
+# Hypersender limit window is one minute, so a longer ask means something else.
+MAX_RETRY_AFTER_WITHOUT_DEADLINE = 60.0
+# A request gets at least this long even when the deadline is closer.
+MIN_REQUEST_TIMEOUT = 1.0
+BODY_EXCERPT_LENGTH = 80
+
+
+class OptionError(ValueError):
+    """A user-supplied option is invalid; raised before any request is sent."""
+
+
+class ApiError(Exception):
+    """A request failed. ``str(error)`` is a complete message for the user."""
+
+    retryable = False
+
+    def __init__(self, message, status=None, retry_after=None):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class AuthenticationError(ApiError):
+    """The credentials were rejected (HTTP 401 or 403)."""
+
+
+class NotFoundError(ApiError):
+    """HTTP 404."""
+
+
+class RateLimitedError(ApiError):
+    retryable = True
+
+
+class ServerError(ApiError):
+    retryable = True
+
+
+class TransportError(ApiError):
+    """No usable response: refused, unreachable, timed out, cut off."""
+
+    retryable = True
+
+
+class TlsError(ApiError):
+    """The TLS handshake or certificate verification failed."""
+
+
+class ResponseFormatError(ApiError):
+    """The server answered, but not with what the API documents."""
+
+
+def validate_base_url(url, option="api_url"):
+    """Return ``url`` without a trailing slash, or raise :class:`OptionError`."""
+    if not isinstance(url, str) or not url.strip():
+        raise OptionError("%s is empty: give the API's base URL, e.g. https://host/path" % option)
+    url = url.strip()
+    if re.search(r"\s", url):
+        raise OptionError("%s %r contains white space" % (option, safe_url(url)))
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise OptionError("%s %r must start with https:// (or http://)" % (option, safe_url(url)))
+    if not parts.hostname:
+        raise OptionError("%s %r has no host name" % (option, safe_url(url)))
+    try:
+        parts.port  # pylint: disable=pointless-statement
+    except ValueError:
+        raise OptionError("%s %r has an invalid port" % (option, safe_url(url))) from None
+    if parts.query or parts.fragment:
+        raise OptionError("%s %r must not contain a query string or fragment" % (option, safe_url(url)))
+    return url.rstrip("/")
+
+
+def safe_url(url):
+    """``url`` with any user:password@ part removed, fit for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable URL>"
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, "***@" + host, parts.path, parts.query, parts.fragment))
+
+
+def validate_secret(value, option, env_var, min_length=1, max_length=None):
+    """Check a token or key before it goes into a header; never echo it."""
+    if value is None or not str(value).strip():
+        raise OptionError("%s is empty: set %s or the %s environment variable" % (option, option, env_var))
+    value = str(value)
+    if re.search(r"[\s\x00-\x1f\x7f]", value):
+        raise OptionError("%s contains white space or control characters: check the value in %s" % (option, env_var))
+    if len(value) < min_length or (max_length is not None and len(value) > max_length):
+        raise OptionError(
+            "%s must be %d to %d characters long, the given one has %d: check %s"
+            % (option, min_length, max_length, len(value), env_var))
+    return value
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if re.match(r"^\d+(\.\d+)?$", value):
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def backoff_delay(attempt, rand=random.random):
+    """Exponential backoff with equal jitter: half fixed, half random, capped."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
+    return ceiling / 2 + rand() * ceiling / 2
+
+
+def body_excerpt(text):
+    """The first bytes of a body, printable, for an error message."""
+    text = re.sub(r"[^\x20-\x7e]", "?", text or "")
+    if len(text) > BODY_EXCERPT_LENGTH:
+        return text[:BODY_EXCERPT_LENGTH] + "..."
+    return text
+
+
+def error_detail(body):
+    """The server's own words from an error body, if it has any."""
+    if isinstance(body, dict):
+        if isinstance(body.get("message"), str):
+            return body["message"]
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            first = errors[0]
+            parts = [str(first[key]) for key in ("code", "title", "details") if first.get(key) not in (None, "")]
+            return " ".join(parts)
+    return None
+
+
+class ApiClient:
+    """A small JSON-over-HTTPS client with retries inside a deadline.
+
+    ``service`` names the API in messages; ``auth_hint`` says what to check
+    when credentials are rejected (it must name options and variables, never
+    values).
+    """
+
+    def __init__(self, base_url, auth_header, service, auth_hint, timeout=DEFAULT_TIMEOUT,
+                 validate_certs=True, ca_path=None, retries=DEFAULT_RETRIES,
+                 clock=time.monotonic, sleep=time.sleep, rand=random.random):
+        self.base_url = base_url.rstrip("/")
+        self.service = service
+        self.auth_hint = auth_hint
+        self.timeout = float(timeout)
+        self.retries = int(retries)
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.requests_sent = 0
+        self._clock = clock
+        self._sleep = sleep
+        self._rand = rand
+        self._secrets = [auth_header.split(" ", 1)[-1]] if auth_header else []
+        self._session = requests.Session()
+        self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+        if auth_header:
+            self._session.headers["Authorization"] = auth_header
+        self._session.verify = (ca_path or True) if validate_certs else False
+
+    def close(self):
+        self._session.close()
+
+    def add_secret(self, secret):
+        """Register a value that must never appear in a message (e.g. a login token)."""
+        if secret:
+            self._secrets.append(secret)
+
+    def set_auth_header(self, auth_header):
+        self.add_secret(auth_header.split(" ", 1)[-1])
+        self._session.headers["Authorization"] = auth_header
+
+    def get_json(self, path, params=None, deadline=None):
+        return self.request_json("GET", path, params=params, deadline=deadline)
+
+    def request_json(self, method, path, params=None, deadline=None, auth=None):
+        """Send a request, retrying transient failures; return the decoded JSON body.
+
+        ``deadline`` is a value of the client's clock: no retry starts, and
+        no wait ends, after it; the last error is raised instead.
+        """
+        attempt = 0
+        while True:
+            try:
+                return self._send_once(method, path, params, deadline, auth)
+            except ApiError as error:
+                delay = self._retry_delay(error, attempt, deadline)
+                if delay is None:
+                    raise
+                self._sleep(delay)
+                attempt += 1
+
+    def _retry_delay(self, error, attempt, deadline):
+        """Seconds to wait before retrying ``error``, or None to give up."""
+        if not error.retryable or attempt >= self.retries:
+            return None
+        if error.retry_after is not None:
+            delay = error.retry_after + self._rand() * 0.5
+            if deadline is None and error.retry_after > MAX_RETRY_AFTER_WITHOUT_DEADLINE:
+                return None
+        else:
+            delay = backoff_delay(attempt, self._rand)
+        if deadline is not None and self._clock() + delay >= deadline:
+            return None
+        return delay
+
+    def _send_once(self, method, path, params, deadline, auth):
+        url = self.base_url + path
+        where = "%s %s" % (method, safe_url(url))
+        timeout = self.timeout
+        if deadline is not None:
+            timeout = max(MIN_REQUEST_TIMEOUT, min(timeout, deadline - self._clock()))
+        self.requests_sent += 1
+        try:
+            response = self._session.request(method, url, params=params, timeout=timeout, auth=auth)
+        except requests.exceptions.SSLError as exc:
+            raise TlsError(self._redact(
+                "%s: TLS verification failed (%s). If the server uses a private or self-signed certificate, "
+                "set ca_path to the CA bundle (PEM) that signed it; validate_certs: false disables the check "
+                "(not for production)" % (where, _root_cause(exc)))) from None
+        except requests.exceptions.Timeout:
+            raise TransportError("%s: no response within %g s: the service is slow or unreachable; "
+                                 "raise timeout or check the network" % (where, timeout)) from None
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            raise TransportError(self._redact("%s: the response was cut off (%s)" % (where, _root_cause(exc)))) from None
+        except requests.exceptions.ConnectionError as exc:
+            raise TransportError(self._redact(
+                "%s: cannot connect (%s): check the URL and that the service is reachable from this host"
+                % (where, _root_cause(exc)))) from None
+        except requests.exceptions.RequestException as exc:
+            raise ApiError(self._redact("%s: request failed (%s)" % (where, _root_cause(exc)))) from None
+        return self._decode(response, where)
+
+    def _decode(self, response, where):
+        text = response.text
+        try:
+            body = json.loads(text) if text else None
+            decoded = True
+        except ValueError:
+            body = None
+            decoded = False
+        status = response.status_code
+        if 200 <= status < 300:
+            if not decoded:
+                content_type = response.headers.get("Content-Type", "no content type")
+                raise ResponseFormatError(self._redact(
+                    "%s: expected a JSON body, got %s starting %r: is the URL the %s base URL?"
+                    % (where, content_type, body_excerpt(text), self.service)))
+            return body
+        detail = error_detail(body) if decoded else None
+        said = " (%s)" % detail if detail else ""
+        if not decoded and text:
+            said = " (body starts %r)" % body_excerpt(text)
+        said = self._redact(said)
+        if status in (401, 403):
+            raise AuthenticationError("%s: the %s rejected the credentials (HTTP %d)%s: %s"
+                                      % (where, self.service, status, said, self.auth_hint), status=status)
+        if status == 404:
+            raise NotFoundError("%s: not found (HTTP 404)%s" % (where, said), status=status)
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            asked = "; it asks to retry after %g s" % retry_after if retry_after is not None else ""
+            raise RateLimitedError("%s: rate limited by the %s (HTTP 429)%s%s: poll less often (raise wait_sleep) "
+                                   "or run fewer pollers at once" % (where, self.service, said, asked),
+                                   status=status, retry_after=retry_after)
+        if status >= 500:
+            raise ServerError("%s: server error (HTTP %d)%s: the %s is failing; retry later"
+                              % (where, status, said, self.service), status=status,
+                              retry_after=parse_retry_after(response.headers.get("Retry-After")) if status == 503 else None)
+        raise ApiError("%s: unexpected HTTP %d%s" % (where, status, said), status=status)
+
+    def _redact(self, text):
+        for secret in self._secrets:
+            if secret:
+                text = text.replace(secret, "********")
+        return text
+
+
+def _root_cause(exc):
+    """The innermost reason of a requests/urllib3 exception, in a few words."""
+    seen = set()
+    cause = exc
+    while True:
+        nested = getattr(cause, "reason", None) or cause.__cause__ or cause.__context__
+        if nested is None or id(nested) in seen or not isinstance(nested, BaseException):
+            break
+        seen.add(id(nested))
+        cause = nested
+    text = str(cause) or cause.__class__.__name__
+    for pattern, plain in (
+        (r"Connection refused", "connection refused"),
+        (r"Name or service not known|nodename nor servname|getaddrinfo failed|Temporary failure in name resolution",
+         "host name not found"),
+        (r"CERTIFICATE_VERIFY_FAILED[^)]*?:\s*([^()]+?)(?:\s*\(|$)", None),
+        (r"timed out", "timed out"),
+    ):
+        match = re.search(pattern, text)
+        if match:
+            return plain or "certificate verify failed: " + match.group(1).strip()
+    text = re.sub(r"<[^>]*object at 0x[0-9a-f]+>:?\s*", "", text)
+    return body_excerpt(text)

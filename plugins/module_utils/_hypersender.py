@@ -1,0 +1,228 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Hypersender WhatsApp Enterprise API: options, validation, calls and parsers."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    ApiClient,
+    NotFoundError,
+    OptionError,
+    ResponseFormatError,
+    body_excerpt,
+    validate_base_url,
+    validate_secret,
+)
+
+DEFAULT_API_URL = "https://app.hypersender.com/api/whatsapp/v1"
+TOKEN_ENV = "HYPERSENDER_API_TOKEN"
+URL_ENV = "HYPERSENDER_API_URL"
+
+STATUSES = ("STOPPED", "STARTING", "WORKING", "SCAN_QR_CODE", "FAILED", "PENDING")
+READY_STATUS = "WORKING"
+
+# What to do about an instance that is not WORKING, for failure messages.
+STATUS_HINTS = {
+    "STOPPED": "start the instance in the Hypersender dashboard",
+    "STARTING": "it is still starting; raise wait_timeout if it usually takes longer",
+    "SCAN_QR_CODE": "scan the QR code in the Hypersender dashboard to link the phone",
+    "FAILED": "restart the instance from the Hypersender dashboard and check its logs",
+    "PENDING": "it awaits a server assignment; wait longer or contact Hypersender support",
+}
+
+UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+# The connection options every Hypersender module takes (module side of the
+# hypersender doc fragment).
+CONNECTION_ARGUMENT_SPEC = dict(
+    api_url=dict(type="str", default=DEFAULT_API_URL),
+    api_token=dict(type="str", no_log=True),
+    validate_certs=dict(type="bool", default=True),
+    ca_path=dict(type="path"),
+    timeout=dict(type="float", default=DEFAULT_TIMEOUT),
+    retries=dict(type="int", default=DEFAULT_RETRIES),
+)
+
+CONNECTION_OPTIONS = tuple(CONNECTION_ARGUMENT_SPEC)
+
+
+class InstanceNotFoundError(NotFoundError):
+    """The account has no instance with this UUID."""
+
+
+def connection_argument_spec(env_fallback):
+    """The module argument spec, with environment fallbacks for the credentials.
+
+    ``env_fallback`` is passed in so this file imports nothing from Ansible's
+    module runtime and stays usable from lookups.
+    """
+    spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
+    spec["api_url"]["fallback"] = (env_fallback, [URL_ENV])
+    spec["api_token"]["fallback"] = (env_fallback, [TOKEN_ENV])
+    return spec
+
+
+def validate_uuid(value, option="instance"):
+    text = "" if value is None else str(value).strip()
+    if not UUID_PATTERN.match(text):
+        raise OptionError("%s %r is not an instance UUID (expected 8-4-4-4-12 hex digits, e.g. "
+                          "fa3d01c4-1234-4c0d-a12f-df319b612f8c, as shown in the Hypersender dashboard)"
+                          % (option, body_excerpt(text)))
+    return text
+
+
+def validate_statuses(values, option):
+    """A list of known status names, or :class:`OptionError` naming the bad ones."""
+    if isinstance(values, str):
+        values = [values]
+    values = list(values or [])
+    unknown = [value for value in values if value not in STATUSES]
+    if unknown:
+        raise OptionError("%s: unknown status %s; expected any of %s"
+                          % (option, ", ".join(repr(v) for v in unknown), ", ".join(STATUSES)))
+    if not values:
+        raise OptionError("%s must name at least one status (%s)" % (option, ", ".join(STATUSES)))
+    return values
+
+
+def validate_phone(value, option="phone"):
+    text = str(value).strip()
+    if not E164_PATTERN.match(text):
+        raise OptionError("%s %r is not an E.164 phone number (a + then 7 to 15 digits, e.g. +201234567890)"
+                          % (option, body_excerpt(text)))
+    return text
+
+
+def build_client(options, **client_kwargs):
+    """An :class:`ApiClient` for the Hypersender API from the connection options.
+
+    ``options`` maps the option names of the doc fragment to values, whether
+    they came from a module's params or a lookup's get_option().
+    """
+    base_url = validate_base_url(options.get("api_url") or DEFAULT_API_URL)
+    token = validate_secret(options.get("api_token"), "api_token", TOKEN_ENV)
+    timeout = options.get("timeout")
+    retries = options.get("retries")
+    if timeout is not None and timeout <= 0:
+        raise OptionError("timeout must be a positive number of seconds, got %s" % timeout)
+    if retries is not None and retries < 0:
+        raise OptionError("retries must be 0 or more, got %s" % retries)
+    return ApiClient(
+        base_url, "Bearer " + token, service="Hypersender API",
+        auth_hint="check api_token / the %s environment variable" % TOKEN_ENV,
+        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+        validate_certs=options.get("validate_certs", True) is not False,
+        ca_path=options.get("ca_path"),
+        retries=DEFAULT_RETRIES if retries is None else retries,
+        **client_kwargs)
+
+
+def parse_health(body, instance):
+    """The /{instance}/health body as ``{instance_id, status, connected_at}``.
+
+    Unknown status strings pass through: callers treat them as not ready.
+    """
+    if not isinstance(body, dict):
+        raise ResponseFormatError("GET /%s/health: expected a JSON object, got %s" % (instance, _describe(body)))
+    status = body.get("status")
+    if not isinstance(status, str) or not status:
+        raise ResponseFormatError("GET /%s/health: the response has no status string (keys: %s)"
+                                  % (instance, ", ".join(sorted(str(k) for k in body)) or "none"))
+    instance_id = body.get("instance_id")
+    connected_at = body.get("connected_at")
+    return {
+        "instance_id": instance_id if isinstance(instance_id, str) and instance_id else instance,
+        "status": status,
+        "connected_at": connected_at if isinstance(connected_at, str) else None,
+    }
+
+
+INSTANCE_FIELDS = ("id", "name", "phone", "service_type", "status", "created_at")
+
+
+def parse_instances(body, include_access_token=False):
+    """The /instances body as a list of instance dicts with the documented fields.
+
+    ``access_token`` is a live credential of each instance: it is dropped
+    unless asked for.
+    """
+    if not isinstance(body, list):
+        raise ResponseFormatError("GET /instances: expected a JSON array of instances, got %s" % _describe(body))
+    instances = []
+    for position, item in enumerate(body):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("status"), str):
+            raise ResponseFormatError("GET /instances: item %d is not an instance with an id and a status: %s"
+                                      % (position, _describe(item, with_keys=True)))
+        instance = {field: item.get(field) for field in INSTANCE_FIELDS}
+        if include_access_token:
+            instance["access_token"] = item.get("access_token")
+        instances.append(instance)
+    return instances
+
+
+def _describe(value, with_keys=False):
+    if isinstance(value, dict):
+        return "an object with keys %s" % (", ".join(sorted(str(k) for k in value)) or "none") if with_keys \
+            else "an object"
+    if isinstance(value, list):
+        return "an array of %d items" % len(value)
+    if value is None:
+        return "null or an empty body"
+    return "a %s %r" % (type(value).__name__, body_excerpt(str(value)))
+
+
+class HypersenderApi:
+    """The Hypersender calls the collection makes: both read-only."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def instance_health(self, instance, deadline=None):
+        try:
+            body = self.client.get_json("/%s/health" % instance, deadline=deadline)
+        except NotFoundError:
+            raise InstanceNotFoundError(
+                "instance %s not found: the Hypersender account of this token has no such instance "
+                "(HTTP 404); check the UUID in the dashboard and that api_token belongs to the same account"
+                % instance, status=404) from None
+        return parse_health(body, instance)
+
+    def list_instances(self, filters=None, include_access_token=False, deadline=None):
+        params = {"filter[%s]" % key: value for key, value in (filters or {}).items() if value not in (None, "")}
+        body = self.client.get_json("/instances", params=params or None, deadline=deadline)
+        return parse_instances(body, include_access_token=include_access_token)
+
+    def instance_health_probe(self, instance):
+        """A probe for :func:`_wait.poll`: one health read inside the wait's deadline."""
+        return lambda deadline: self.instance_health(instance, deadline=deadline)
+
+
+def status_list(statuses):
+    return "[%s]" % ", ".join(statuses)
+
+
+def not_ready_message(instance, health, ready, wait_timeout, polls, last_error=None, fatal=False, fail_on=()):
+    """Why a wait for one instance failed, and what to do about it."""
+    status = health["status"] if health else None
+    if fatal:
+        message = "instance %s reported %s, a status in fail_on %s, after %d polls" % (
+            instance, status, status_list(fail_on), polls)
+    elif status is None:
+        message = "instance %s not in %s after %g s; no poll succeeded in %d polls" % (
+            instance, status_list(ready), wait_timeout, polls)
+    else:
+        message = "instance %s not in %s after %g s; last status %s after %d polls" % (
+            instance, status_list(ready), wait_timeout, status, polls)
+    if last_error is not None:
+        message += "; last error: %s" % last_error
+    hint = STATUS_HINTS.get(status)
+    if hint:
+        message += ": %s" % hint
+    return message

@@ -1,0 +1,204 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: instance_health
+short_description: Check, or wait for, the health of a Hypersender WhatsApp instance
+version_added: 0.1.0
+description:
+  - Reads the status of one instance from the Hypersender WhatsApp Enterprise API (C(GET /{instance}/health)).
+  - With O(wait=true), polls inside this one task until the instance reaches a status in O(wait_for),
+    reports a status in O(fail_on), or O(wait_timeout) passes. Use it to hold a deployment until WhatsApp is ready.
+  - The API allows 10 health requests a minute per account; the default O(wait_sleep) of 6 seconds stays within it,
+    and a rate-limited request is retried after the server's C(Retry-After).
+  - A UUID the account does not have (HTTP 404) fails at once, waiting or not, so a typo does not cost a whole wait.
+  - The module only reads; it never changes anything and always returns RV(ignore:changed=false).
+author:
+  - Hypersender WhatsApp collection maintainers
+options:
+  instance:
+    description:
+      - UUID of the instance, as shown in the Hypersender dashboard.
+      - Checked before any request is made.
+    type: str
+    required: true
+    aliases: [uuid, instance_id]
+extends_documentation_fragment:
+  - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.wait
+  - hypersender.whatsapp.wait.statuses
+  - hypersender.whatsapp.attributes
+  - hypersender.whatsapp.attributes.actiongroup_hypersender
+seealso:
+  - plugin: hypersender.whatsapp.instance_health
+    plugin_type: lookup
+"""
+
+EXAMPLES = r"""
+- name: Read an instance's status
+  hypersender.whatsapp.instance_health:
+    instance: fa3d01c4-1234-4c0d-a12f-df319b612f8c
+  register: health
+  delegate_to: localhost
+
+- name: Hold the deployment until the instance is WORKING (10 minutes at most)
+  hypersender.whatsapp.instance_health:
+    instance: fa3d01c4-1234-4c0d-a12f-df319b612f8c
+    wait: true
+    wait_timeout: 600
+  delegate_to: localhost
+  run_once: true
+
+- name: Set the connection once for every Hypersender task of a play
+  module_defaults:
+    group/hypersender.whatsapp.hypersender:
+      api_token: "{{ vault_hypersender_token }}"
+  block:
+    - name: Wait for WORKING, but stop at once if the phone must be linked again
+      hypersender.whatsapp.instance_health:
+        uuid: fa3d01c4-1234-4c0d-a12f-df319b612f8c
+        wait: true
+        fail_on: [FAILED, SCAN_QR_CODE]
+"""
+
+RETURN = r"""
+instance_id:
+  description: UUID of the instance.
+  returned: success or after a wait ended without success
+  type: str
+  sample: fa3d01c4-1234-4c0d-a12f-df319b612f8c
+status:
+  description:
+    - The last status the API reported; after a failed wait, the status the instance was left in.
+    - One of C(STOPPED), C(STARTING), C(WORKING), C(SCAN_QR_CODE), C(FAILED), C(PENDING), or a newer status the API
+      introduced, passed through as it is and treated as not ready.
+  returned: when a probe succeeded
+  type: str
+  sample: WORKING
+connected_at:
+  description: When the instance connected, as the API reports it.
+  returned: when a probe succeeded
+  type: str
+  sample: "2025-05-26T10:12:45"
+healthy:
+  description: Whether the status is V(WORKING) or, with O(wait=true), one of O(wait_for).
+  returned: always
+  type: bool
+  sample: true
+waited:
+  description: Whether the task polled (false without O(wait) and in check mode).
+  returned: always
+  type: bool
+  sample: true
+elapsed:
+  description: Seconds spent in the API calls and between them.
+  returned: always
+  type: float
+  sample: 12.4
+polls:
+  description: How many probes were made (each may include retries of a transient failure).
+  returned: always
+  type: int
+  sample: 3
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    READY_STATUS,
+    STATUSES,
+    HypersenderApi,
+    build_client,
+    connection_argument_spec,
+    not_ready_message,
+    validate_uuid,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
+    DONE,
+    FAILED,
+    format_seconds,
+    poll,
+    validate_wait_options,
+)
+
+
+def argument_spec():
+    spec = connection_argument_spec(env_fallback)
+    spec.update(
+        instance=dict(type="str", required=True, aliases=["uuid", "instance_id"]),
+        wait=dict(type="bool", default=False),
+        wait_for=dict(type="list", elements="str", choices=list(STATUSES), default=[READY_STATUS]),
+        fail_on=dict(type="list", elements="str", choices=list(STATUSES), default=["FAILED"]),
+        wait_timeout=dict(type="float", default=300),
+        wait_sleep=dict(type="float", default=6),
+    )
+    return spec
+
+
+def check_options(params):
+    validate_wait_options(params["wait_timeout"], params["wait_sleep"])
+    both = sorted(set(params["wait_for"]) & set(params["fail_on"]))
+    if both:
+        raise OptionError("wait_for and fail_on both name %s: a status cannot be awaited and fatal at once" % ", ".join(both))
+    return validate_uuid(params["instance"])
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    ensure_requests(module)
+    params = module.params
+    try:
+        instance = check_options(params)
+        api = HypersenderApi(build_client(params))
+    except OptionError as error:
+        module.fail_json(msg=str(error))
+
+    result = dict(changed=False, instance_id=instance, waited=False, healthy=False, polls=0, elapsed=0.0)
+    ready = params["wait_for"] if params["wait"] else [READY_STATUS]
+
+    def classify(health):
+        if health["status"] in ready:
+            return DONE
+        return FAILED if health["status"] in params["fail_on"] else None
+
+    started = time.monotonic()
+    try:
+        if params["wait"] and not module.check_mode:
+            outcome = poll(api.instance_health_probe(instance), classify, params["wait_timeout"], params["wait_sleep"])
+            result.update(waited=True, polls=outcome.polls)
+            health, last_error = outcome.value, outcome.last_error
+            state = outcome.state
+        else:
+            health, last_error = api.instance_health(instance), None
+            result["polls"] = 1
+            state = classify(health)
+    except ApiError as error:
+        result["elapsed"] = round(time.monotonic() - started, 3)
+        module.fail_json(msg=str(error), **result)
+
+    result["elapsed"] = round(time.monotonic() - started, 3)
+    if health is not None:
+        result.update(health)
+        result["healthy"] = state == DONE
+        if health["status"] not in STATUSES:
+            module.warn("instance %s reports status %r, which this collection does not know; it counts as not ready"
+                        % (instance, health["status"]))
+    if params["wait"] and module.check_mode:
+        result["msg"] = ("check mode: probed once (status %s) instead of waiting up to %s s for %s"
+                         % (health["status"], format_seconds(params["wait_timeout"]), "[%s]" % ", ".join(ready)))
+    elif params["wait"] and state != DONE:
+        module.fail_json(msg=not_ready_message(instance, health, ready, params["wait_timeout"], result["polls"],
+                                               last_error, fatal=state == FAILED, fail_on=params["fail_on"]), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

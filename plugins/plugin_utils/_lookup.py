@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The lookups' common part: read options, check requirements, map errors."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleLookupError
+from ansible.module_utils.basic import missing_required_lib
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import HAS_REQUESTS, ApiError, OptionError
+
+
+class WhatsAppLookupBase(LookupBase):
+    """Subclasses call :meth:`load_options` first, then do their work inside :meth:`api_errors`."""
+
+    def load_options(self, variables, kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        if not HAS_REQUESTS:
+            raise AnsibleLookupError(missing_required_lib("requests"))
+
+    def options(self, names):
+        return {name: self.get_option(name) for name in names}
+
+    def api_errors(self):
+        return _ApiErrorsAsLookupErrors(self._load_name)
+
+
+class _ApiErrorsAsLookupErrors:
+    """Turns the collection's errors into AnsibleLookupError, without a traceback."""
+
+    def __init__(self, plugin_name):
+        self.plugin_name = plugin_name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and issubclass(exc_type, (ApiError, OptionError)):
+            raise AnsibleLookupError("%s: %s" % (self.plugin_name, exc)) from None
+        return False
