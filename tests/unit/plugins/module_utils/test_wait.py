@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import AuthenticationError, OptionError, ServerError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
+    DONE,
+    FAILED,
+    TIMED_OUT,
+    format_seconds,
+    poll,
+    validate_wait_options,
+)
+
+
+def scripted_probe(clock, values):
+    """A probe answering from ``values`` (an exception is raised); it records the deadline it got."""
+    seen = []
+
+    def probe(deadline):
+        seen.append((clock.now, deadline))
+        value = values.pop(0) if len(values) > 1 else values[0]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    probe.seen = seen
+    return probe
+
+
+def classify(value):
+    return {"WORKING": DONE, "FAILED": FAILED}.get(value)
+
+
+def run(clock, values, timeout=30, sleep=6):
+    probe = scripted_probe(clock, list(values))
+    outcome = poll(probe, classify, timeout, sleep, clock=clock, sleep=clock.sleep)
+    return outcome, probe
+
+
+def test_done_at_once_makes_one_probe_and_no_sleep(clock):
+    outcome, _ = run(clock, ["WORKING"])
+    assert (outcome.state, outcome.polls, outcome.elapsed, clock.sleeps) == (DONE, 1, 0, [])
+
+
+def test_waits_through_other_states(clock):
+    outcome, probe = run(clock, ["PENDING", "STARTING", "WORKING"])
+    assert (outcome.state, outcome.value, outcome.polls) == (DONE, "WORKING", 3)
+    assert clock.sleeps == [6, 6]
+    assert all(deadline == 1030.0 for _, deadline in probe.seen)
+
+
+def test_fatal_state_ends_at_once(clock):
+    outcome, _ = run(clock, ["STARTING", "FAILED", "WORKING"])
+    assert (outcome.state, outcome.value, outcome.polls) == (FAILED, "FAILED", 2)
+
+
+def test_timeout_keeps_the_last_value_and_probes_at_the_deadline(clock):
+    outcome, probe = run(clock, ["STARTING"], timeout=20, sleep=6)
+    assert outcome.state == TIMED_OUT
+    assert outcome.value == "STARTING"
+    assert clock.sleeps == [6, 6, 6, 2]
+    assert outcome.polls == 5
+    assert probe.seen[-1][0] == 1020.0
+    assert outcome.elapsed == 20
+
+
+def test_zero_timeout_probes_once(clock):
+    outcome, _ = run(clock, ["STARTING"], timeout=0)
+    assert (outcome.state, outcome.polls, clock.sleeps) == (TIMED_OUT, 1, [])
+
+
+def test_transient_errors_are_kept_not_fatal(clock):
+    outcome, _ = run(clock, [ServerError("503"), "STARTING", ServerError("502 again"), "WORKING"])
+    assert (outcome.state, outcome.polls, outcome.last_error) == (DONE, 4, None)
+
+
+def test_transient_error_at_the_deadline_is_reported(clock):
+    error = ServerError("GET /x/health: server error (HTTP 503)")
+    outcome, _ = run(clock, ["STARTING", error], timeout=10, sleep=6)
+    assert outcome.state == TIMED_OUT
+    assert outcome.value == "STARTING"
+    assert outcome.last_error is error
+
+
+def test_permanent_errors_end_the_wait_at_once(clock):
+    with pytest.raises(AuthenticationError):
+        run(clock, ["STARTING", AuthenticationError("401")])
+    assert clock.sleeps == [6]
+
+
+@pytest.mark.parametrize("timeout, sleep", [(-1, 6), (None, 6), (10, 0), (10, -2)])
+def test_bad_wait_options(timeout, sleep):
+    with pytest.raises(OptionError):
+        validate_wait_options(timeout, sleep)
+
+
+def test_format_seconds():
+    assert format_seconds(300.0) == "300"
+    assert format_seconds(2.54) == "2.5"
