@@ -1,0 +1,271 @@
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The simulator's state and request pipeline, independent of the HTTP transport.
+
+Order per request: admin paths (unlogged) -> route (404/405) -> auth (401) -> faults -> rate limit (429) -> handler.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+import threading
+import time
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from . import hypersender_api, onprem_api
+from .ratelimit import FixedWindowLimiter
+from .response import DROP, SEND, TRUNCATE, Response
+from .scenario import Scenario, ScenarioError
+
+ADMIN_PREFIX = "/_sim"
+_HS_HEALTH = re.compile(r"^/api/whatsapp/v1/([^/]*)/health$")
+
+
+def _route(path):
+    """(route name, allowed methods, path argument) or None."""
+    if path.startswith(hypersender_api.PREFIX + "/"):
+        path = path.rstrip("/")  # Laravel matches routes with or without a trailing slash
+        if path == hypersender_api.PREFIX + "/instances":
+            return "hs_instances", ("GET", "HEAD"), None
+        match = _HS_HEALTH.match(path)
+        if match and match.group(1):
+            return "hs_health", ("GET", "HEAD"), unquote(match.group(1))
+        return None
+    if path == "/v1/health":
+        return "op_health", ("GET", "HEAD"), None
+    if path == "/v1/users/login":
+        return "op_login", ("POST",), None
+    return None
+
+
+def _authorization(headers):
+    """(kind, credential): kind is bearer, apikey, basic or none; the credential never leaves this module's callers."""
+    scheme, _, credential = (headers.get("Authorization") or "").strip().partition(" ")
+    kind = scheme.lower()
+    if kind in ("bearer", "apikey", "basic") and credential.strip():
+        return kind, credential.strip()
+    return "none", None
+
+
+def _known(secret, candidates):
+    return any(hmac.compare_digest(secret.encode("utf-8"), c.encode("utf-8")) for c in candidates)
+
+
+class SimulatorApp:
+    def __init__(self, scenario, stop_event=None):
+        self._lock = threading.Lock()
+        self._stop_event = stop_event or threading.Event()
+        self._scenario = Scenario.from_source(scenario)
+        self._issued_tokens = {}  # token -> monotonic expiry
+        self._reset_locked()
+
+    # -- state ---------------------------------------------------------------------------------------------------------
+
+    def _reset_locked(self):
+        self._t0 = time.monotonic()
+        self._log = []
+        self._fault_seen = [0] * len(self._scenario.faults)
+        self._fault_applied = [0] * len(self._scenario.faults)
+        hs = self._scenario.hypersender
+        self._health_limiter = FixedWindowLimiter(hs.rate_limit) if hs.rate_limit else None
+        self._instances_limiter = FixedWindowLimiter(hs.rate_limit_instances) if hs.rate_limit_instances else None
+
+    def reset(self):
+        with self._lock:
+            self._reset_locked()
+
+    def load(self, scenario):
+        parsed = Scenario.from_source(scenario)
+        with self._lock:
+            self._scenario = parsed
+            self._issued_tokens = {}
+            self._reset_locked()
+
+    @property
+    def scenario(self):
+        return self._scenario
+
+    def elapsed(self):
+        return time.monotonic() - self._t0
+
+    def requests(self):
+        with self._lock:
+            return [dict(entry, query=dict(entry["query"])) for entry in self._log]
+
+    def count(self, path=None, status=None, method=None):
+        pattern = re.compile(path) if path is not None else None
+        with self._lock:
+            return sum(
+                1 for entry in self._log
+                if (pattern is None or pattern.search(entry["path"]))
+                and (status is None or entry["status"] == status)
+                and (method is None or entry["method"] == method.upper())
+            )
+
+    def ready_times(self):
+        return self._scenario.ready_times()
+
+    # -- pipeline ------------------------------------------------------------------------------------------------------
+
+    def handle(self, method, raw_path, headers, body=b""):
+        arrived = self.elapsed()
+        parts = urlsplit(raw_path)
+        path = parts.path
+        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+            return self._admin(method, path, body)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        kind, credential = _authorization(headers)
+        response = self._api(method, path, query, kind, credential)
+        with self._lock:
+            self._log.append({
+                "t": round(arrived, 6),
+                "method": method,
+                "path": path,
+                "query": {key: values[-1] for key, values in query.items()},
+                "status": 0 if response.action == DROP else response.status,
+                "auth": kind,
+            })
+        return response
+
+    def _api(self, method, path, query, kind, credential):
+        scenario = self._scenario
+        route = _route(path)
+        if route is None:
+            fault_response = self._apply_fault(method, path)
+            return fault_response or self._not_found(path, scenario)
+        name, allowed, argument = route
+        if method not in allowed:
+            fault_response = self._apply_fault(method, path)
+            if fault_response:
+                return fault_response
+            if name.startswith("hs_"):
+                return hypersender_api.method_not_allowed(method, path, allowed)
+            return onprem_api.method_not_allowed(scenario.onprem, allowed)
+        denied = self._authenticate(name, kind, credential, scenario)
+        if denied is not None:
+            return denied
+        fault_response = self._apply_fault(method, path)
+        if fault_response:
+            return fault_response
+        if name == "hs_instances":
+            throttled, limit_headers = self._throttle(self._instances_limiter, credential, None)
+            response = throttled or hypersender_api.list_instances(scenario, self.elapsed(), query)
+        elif name == "hs_health":
+            throttled, limit_headers = self._throttle(self._health_limiter, credential, argument)
+            response = throttled or hypersender_api.instance_health(scenario, self.elapsed(), argument)
+        elif name == "op_health":
+            return onprem_api.health(scenario.onprem, self.elapsed())
+        else:
+            return self._login(scenario.onprem)
+        response.headers.update(limit_headers)
+        return response
+
+    @staticmethod
+    def _not_found(path, scenario):
+        if path == onprem_api.PREFIX or path.startswith(onprem_api.PREFIX + "/"):
+            return onprem_api.not_found(scenario.onprem)
+        return Response.json(404, hypersender_api.ROUTE_NOT_FOUND)
+
+    def _authenticate(self, route_name, kind, credential, scenario):
+        """None when allowed, else the 401 response."""
+        if route_name.startswith("hs_"):
+            if kind == "bearer" and _known(credential, scenario.hypersender.tokens):
+                return None
+            return Response.json(401, hypersender_api.UNAUTHENTICATED)
+        onprem = scenario.onprem
+        if route_name == "op_login":
+            credentials = onprem_api.basic_credentials(credential) if kind == "basic" else None
+            if credentials and onprem_api.password_matches(onprem, *credentials):
+                return None
+            return onprem_api.access_denied(onprem)
+        if kind == "apikey" and _known(credential, onprem.api_keys):
+            return None
+        if kind == "bearer" and (_known(credential, onprem.tokens) or self._issued_token_valid(credential)):
+            return None
+        return onprem_api.access_denied(onprem)
+
+    def _issued_token_valid(self, token):
+        with self._lock:
+            expiry = self._issued_tokens.get(token)
+        return expiry is not None and time.monotonic() < expiry
+
+    def _login(self, onprem):
+        token = onprem_api.new_token()
+        with self._lock:
+            self._issued_tokens[token] = time.monotonic() + onprem.token_ttl
+        return onprem_api.login(onprem, token, onprem.token_ttl)
+
+    def _throttle(self, limiter, credential, instance_id):
+        """(429 response or None, rate-limit headers for the eventual response)."""
+        if limiter is None:
+            return None, {}
+        key = credential if limiter.limit.scope == "token" else (credential, instance_id)
+        with self._lock:
+            decision = limiter.hit(key, self.elapsed())
+        if decision.allowed:
+            return None, decision.headers()
+        return Response.json(429, hypersender_api.TOO_MANY_REQUESTS), decision.headers()
+
+    def _apply_fault(self, method, path):
+        """The fault's response, or None (no fault matched, or a delay-only fault that lets the request through)."""
+        chosen = None
+        with self._lock:
+            for index, fault in enumerate(self._scenario.faults):
+                if not fault.matches(method, path):
+                    continue
+                self._fault_seen[index] += 1
+                if self._fault_seen[index] <= fault.skip:
+                    continue
+                if fault.count is not None and self._fault_applied[index] >= fault.count:
+                    continue
+                self._fault_applied[index] += 1
+                chosen = fault
+                break
+        if chosen is None:
+            return None
+        if chosen.delay:
+            self._stop_event.wait(chosen.delay)
+        if chosen.passthrough:
+            return None
+        action = DROP if chosen.drop else TRUNCATE if chosen.truncate else SEND
+        return Response(chosen.status, chosen.body, chosen.content_type, chosen.headers, action)
+
+    # -- admin ---------------------------------------------------------------------------------------------------------
+
+    def _admin(self, method, path, body):
+        routes = {
+            "/_sim/requests": ("GET", lambda: Response.json(200, self.requests())),
+            "/_sim/reset": ("POST", self._admin_reset),
+            "/_sim/scenario": ("PUT", lambda: self._admin_load(body)),
+            "/_sim/instances": ("GET", lambda: Response.json(200, self.ready_times())),
+            "/_sim/status": ("GET", self._admin_status),
+        }
+        if path not in routes:
+            return Response.json(404, {"message": "Not found.", "admin_paths": sorted(routes)})
+        allowed, action = routes[path]
+        if method != allowed:
+            return Response.json(405, {"message": "Use %s for %s." % (allowed, path)}, {"Allow": allowed})
+        return action()
+
+    def _admin_reset(self):
+        self.reset()
+        return Response.json(200, {"reset": True})
+
+    def _admin_load(self, body):
+        try:
+            self.load(json.loads(body.decode("utf-8") or "null"))
+        except (ValueError, UnicodeDecodeError) as exc:  # ScenarioError and JSONDecodeError are ValueErrors
+            kind = "invalid scenario" if isinstance(exc, ScenarioError) else "invalid JSON"
+            return Response.json(400, {"message": "%s: %s" % (kind, exc)})
+        return Response.json(200, {"loaded": True, "instances": len(self._scenario.hypersender.instances)})
+
+    def _admin_status(self):
+        with self._lock:
+            logged = len(self._log)
+        return Response.json(200, {
+            "elapsed": round(self.elapsed(), 6),
+            "requests": logged,
+            "instances": len(self._scenario.hypersender.instances),
+        })

@@ -1,0 +1,277 @@
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HTTP(S) transport for SimulatorApp, and the Simulator facade used by tests, demos and benchmarks."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import sys
+import tempfile
+import threading
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from . import tls
+from .app import SimulatorApp
+from .response import DROP, TRUNCATE
+
+HANDSHAKE_TIMEOUT = 10
+IDLE_CONNECTION_TIMEOUT = 60
+_JOIN_TIMEOUT = 5
+
+
+class _BadRequest(Exception):
+    pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so client sessions reuse connections
+    server_version = "whatsapp-sim/1.0"
+    sys_version = ""
+    timeout = IDLE_CONNECTION_TIMEOUT
+
+    def _dispatch(self):
+        try:
+            body = self._read_body()
+        except _BadRequest as exc:
+            self.close_connection = True
+            self.send_error(400, str(exc))
+            return
+        response = self.server.app.handle(self.command, self.path, self.headers, body)
+        self._write(response)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _dispatch
+
+    def _read_body(self):
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
+        length = self.headers.get("Content-Length")
+        if not length:
+            return b""
+        try:
+            size = int(length)
+        except ValueError as exc:
+            raise _BadRequest("invalid Content-Length") from exc
+        if size < 0:
+            raise _BadRequest("invalid Content-Length")
+        return self.rfile.read(size)
+
+    def _read_chunked(self):
+        chunks = []
+        while True:
+            line = self.rfile.readline(65537).split(b";", 1)[0].strip()
+            try:
+                size = int(line, 16)
+            except ValueError as exc:
+                raise _BadRequest("invalid chunk size") from exc
+            if size == 0:
+                while self.rfile.readline(65537).strip():  # trailers
+                    pass
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(3)
+
+    def _write(self, response):
+        if response.action == DROP:
+            self.close_connection = True
+            return
+        declared = len(response.body) + (128 if response.action == TRUNCATE else 0)
+        self.send_response(response.status)
+        headers = {"Content-Type": response.content_type}
+        headers.update(response.headers)
+        headers["Content-Length"] = str(declared)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+        if response.action == TRUNCATE:
+            self.wfile.flush()
+            self.close_connection = True
+
+    def version_string(self):
+        return self.server_version
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        if self.server.verbose:
+            sys.stderr.write("whatsapp-sim %s - %s\n" % (self.address_string(), format % args))
+
+
+class _Server(ThreadingHTTPServer):
+    """One daemon worker thread per connection; TLS handshakes happen in the worker, not in the accept loop.
+
+    Workers and open connections are tracked so that close() leaves nothing running, even with idle keep-alive clients.
+    """
+
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def __init__(self, address, app, ssl_context=None, verbose=False):
+        self.app = app
+        self.verbose = verbose
+        self._ssl_context = ssl_context
+        self._track_lock = threading.Lock()
+        self._connections = set()
+        self._workers = set()
+        self._closing = False
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    def process_request(self, request, client_address):
+        worker = threading.Thread(target=self._serve_connection, args=(request, client_address), name="whatsapp-sim-conn", daemon=True)
+        with self._track_lock:
+            if self._closing:
+                self.shutdown_request(request)
+                return
+            self._workers.add(worker)
+        worker.start()
+
+    def _serve_connection(self, request, client_address):
+        connection = request
+        try:
+            if self._ssl_context is not None:
+                request.settimeout(HANDSHAKE_TIMEOUT)
+                connection = self._ssl_context.wrap_socket(request, server_side=True)
+            with self._track_lock:
+                self._connections.add(connection)
+                closing = self._closing
+            if not closing:
+                self.finish_request(connection, client_address)
+        except Exception:  # pylint: disable=broad-except
+            self.handle_error(connection, client_address)
+        finally:
+            with self._track_lock:
+                self._connections.discard(connection)
+                self._workers.discard(threading.current_thread())
+            self.shutdown_request(connection)
+
+    def handle_error(self, request, client_address):
+        if self.verbose:
+            sys.stderr.write("whatsapp-sim: error serving %s\n%s" % (client_address, traceback.format_exc()))
+
+    def close_connections(self):
+        with self._track_lock:
+            self._closing = True
+            connections = list(self._connections)
+            workers = list(self._workers)
+        for connection in connections:
+            try:
+                # The plain socket method: SSLSocket.shutdown would tear down TLS state under the worker's feet.
+                socket.socket.shutdown(connection, socket.SHUT_RDWR)
+            except OSError:
+                pass
+        for worker in workers:
+            worker.join(_JOIN_TIMEOUT)
+
+
+class Simulator:
+    """The simulator as a context manager; the server runs in a daemon thread.
+
+    >>> with Simulator({"hypersender": {"tokens": ["t"]}}) as sim:
+    ...     sim.hypersender_url
+    """
+
+    def __init__(self, scenario, host="127.0.0.1", port=0, tls=False, cert_dir=None, verbose=False):  # pylint: disable=redefined-outer-name
+        self._stop_event = threading.Event()
+        self._app = SimulatorApp(scenario, self._stop_event)
+        self._host = host
+        self._port = port
+        self._tls = tls
+        self._cert_dir = cert_dir
+        self._own_cert_dir = None
+        self._verbose = verbose
+        self._server = None
+        self._thread = None
+        self.ca_file = None
+
+    # -- lifecycle -----------------------------------------------------------------------------------------------------
+
+    def start(self):
+        if self._server is not None:
+            return self
+        self._stop_event.clear()
+        context = self._ssl_context() if self._tls else None
+        self._server = _Server((self._host, self._port), self._app, context, self._verbose)
+        self._app.reset()
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="whatsapp-sim", daemon=True)
+        self._thread.start()
+        return self
+
+    def _ssl_context(self):
+        directory = self._cert_dir
+        if directory is None:
+            directory = self._own_cert_dir = tempfile.mkdtemp(prefix="whatsapp-sim-tls-")
+        paths = tls.generate(directory)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(paths.cert_file, paths.key_file)
+        self.ca_file = paths.ca_file
+        return context
+
+    def stop(self):
+        if self._server is None:
+            return
+        self._stop_event.set()  # wakes handlers sleeping in a fault delay
+        self._server.shutdown()
+        self._server.server_close()
+        self._server.close_connections()
+        self._thread.join(_JOIN_TIMEOUT)
+        self._server = None
+        self._thread = None
+        if self._own_cert_dir:
+            shutil.rmtree(self._own_cert_dir, ignore_errors=True)
+            self._own_cert_dir = None
+            self.ca_file = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    # -- addresses -----------------------------------------------------------------------------------------------------
+
+    @property
+    def port(self):
+        return self._server.server_address[1] if self._server else None
+
+    @property
+    def url(self):
+        if self._server is None:
+            raise RuntimeError("the simulator is not running")
+        host = "[%s]" % self._host if ":" in self._host else self._host
+        return "%s://%s:%d" % ("https" if self._tls else "http", host, self.port)
+
+    @property
+    def hypersender_url(self):
+        return self.url + "/api/whatsapp/v1"
+
+    @property
+    def onprem_url(self):
+        return self.url
+
+    # -- state ---------------------------------------------------------------------------------------------------------
+
+    @property
+    def app(self):
+        return self._app
+
+    def requests(self):
+        return self._app.requests()
+
+    def count(self, path=None, status=None, method=None):
+        return self._app.count(path=path, status=status, method=method)
+
+    def reset(self):
+        self._app.reset()
+
+    def load(self, scenario):
+        self._app.load(scenario)
+
+    def ready_times(self):
+        return self._app.ready_times()
+
+    def elapsed(self):
+        return self._app.elapsed()
