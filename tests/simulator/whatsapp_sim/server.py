@@ -116,6 +116,7 @@ class _Server(ThreadingHTTPServer):
         self._connections = set()
         self._workers = set()
         self._closing = False
+        self.connections_accepted = 0
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
@@ -127,6 +128,7 @@ class _Server(ThreadingHTTPServer):
                 self.shutdown_request(request)
                 return
             self._workers.add(worker)
+            self.connections_accepted += 1
         worker.start()
 
     def _serve_connection(self, request, client_address):
@@ -272,6 +274,11 @@ class Simulator:
 
     def ready_times(self):
         return self._app.ready_times()
+
+    @property
+    def connections_accepted(self):
+        """TCP connections accepted since start (keep-alive clients reuse one)."""
+        return self._server.connections_accepted if self._server else 0
 
     def elapsed(self):
         return self._app.elapsed()
