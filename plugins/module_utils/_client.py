@@ -210,7 +210,9 @@ class ApiClient:
         self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         if auth_header:
             self._session.headers["Authorization"] = auth_header
-        self._session.verify = (ca_path or True) if validate_certs else False
+        # Passed with every request: a Session-level verify would lose to
+        # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the environment.
+        self.verify = (ca_path or True) if validate_certs else False
 
     def close(self):
         self._session.close()
@@ -266,7 +268,7 @@ class ApiClient:
             timeout = max(MIN_REQUEST_TIMEOUT, min(timeout, deadline - self._clock()))
         self.requests_sent += 1
         try:
-            response = self._session.request(method, url, params=params, timeout=timeout, auth=auth)
+            response = self._session.request(method, url, params=params, timeout=timeout, auth=auth, verify=self.verify)
         except requests.exceptions.SSLError as exc:
             raise TlsError(self._redact(
                 "%s: TLS verification failed (%s). If the server uses a private or self-signed certificate, "

@@ -25,7 +25,7 @@ class WhatsAppLookupBase(LookupBase):
         return {name: self.get_option(name) for name in names}
 
     def api_errors(self):
-        return _ApiErrorsAsLookupErrors(self._load_name)
+        return _ApiErrorsAsLookupErrors(getattr(self, "ansible_name", None) or self._load_name)
 
 
 class _ApiErrorsAsLookupErrors:

@@ -48,8 +48,9 @@ class ScriptedSession:
         self.script = list(script)
         self.calls = []
 
-    def __call__(self, method, url, params=None, timeout=None, auth=None):
-        self.calls.append({"method": method, "url": url, "params": params, "timeout": timeout, "at": self.clock.now})
+    def __call__(self, method, url, params=None, timeout=None, auth=None, verify=None):
+        self.calls.append({"method": method, "url": url, "params": params, "timeout": timeout, "verify": verify,
+                           "at": self.clock.now})
         step = self.script.pop(0)
         if isinstance(step, BaseException):
             raise step

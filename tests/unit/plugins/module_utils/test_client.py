@@ -282,6 +282,13 @@ class TestRequests:
 
 def test_tls_settings_reach_the_session():
     client = _client.ApiClient("https://h", "Bearer t0ken", "x", "y", validate_certs=True, ca_path="/etc/ca.pem")
-    assert client._session.verify == "/etc/ca.pem"
-    assert _client.ApiClient("https://h", "Bearer t0ken", "x", "y")._session.verify is True
-    assert _client.ApiClient("https://h", "Bearer t0ken", "x", "y", validate_certs=False)._session.verify is False
+    assert client.verify == "/etc/ca.pem"
+    assert _client.ApiClient("https://h", "Bearer t0ken", "x", "y").verify is True
+    assert _client.ApiClient("https://h", "Bearer t0ken", "x", "y", validate_certs=False).verify is False
+
+
+def test_ca_path_wins_over_requests_ca_bundle_from_the_environment(scripted_client, monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/somewhere/else.pem")
+    client, session = scripted_client([make_response(200, {})], ca_path="/etc/ca.pem")
+    client.get_json("/instances")
+    assert session.calls[0]["verify"] == "/etc/ca.pem"
