@@ -100,6 +100,18 @@ def validate_phone(value, option="phone"):
     return text
 
 
+def validate_filters(options):
+    """The API's list filters from the options, checked; empty ones left out."""
+    filters = {key: options.get(key) for key in ("uuid", "name", "phone", "status") if options.get(key) not in (None, "")}
+    if "uuid" in filters:
+        filters["uuid"] = validate_uuid(filters["uuid"], option="uuid")
+    if "phone" in filters:
+        filters["phone"] = validate_phone(filters["phone"])
+    if "status" in filters:
+        filters["status"] = validate_statuses([filters["status"]], "status")[0]
+    return filters
+
+
 def build_client(options, **client_kwargs):
     """An :class:`ApiClient` for the Hypersender API from the connection options.
 

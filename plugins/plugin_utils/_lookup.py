@@ -24,8 +24,12 @@ class WhatsAppLookupBase(LookupBase):
     def options(self, names):
         return {name: self.get_option(name) for name in names}
 
+    @property
+    def fqcn(self):
+        return getattr(self, "ansible_name", None) or self._load_name
+
     def api_errors(self):
-        return _ApiErrorsAsLookupErrors(getattr(self, "ansible_name", None) or self._load_name)
+        return _ApiErrorsAsLookupErrors(self.fqcn)
 
 
 class _ApiErrorsAsLookupErrors:

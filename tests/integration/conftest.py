@@ -176,8 +176,8 @@ def ansible(collections_path, tmp_path):
 
     def module(name, args, env=None, extra_args=(), **kwargs):
         """Ad-hoc: ``ansible localhost -m hypersender.whatsapp.<name> -a '<json args>'``."""
-        return run(["localhost", "-m", "hypersender.whatsapp." + name, "-a", json.dumps(args)] + list(extra_args),
-                   env=env, **kwargs)
+        argv = ["localhost", "-m", "hypersender.whatsapp." + name] + (["-a", json.dumps(args)] if args else [])
+        return run(argv + list(extra_args), env=env, **kwargs)
 
     run.playbook = playbook
     run.module = module

@@ -1,0 +1,275 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: instance_info
+short_description: List Hypersender WhatsApp instances, or wait for a whole fleet to be ready
+version_added: 0.1.0
+description:
+  - Lists the instances of the Hypersender account (C(GET /instances)), filtered the way the API filters them,
+    with a count per status.
+  - With O(wait=true), polls until every selected instance is in a status of O(wait_for). One list request per poll
+    covers every instance, however many; this is the efficient way to gate a deployment on many instances.
+  - The C(access_token) of each instance is a live credential; it is left out unless O(return_access_token=true).
+  - The module only reads; it never changes anything and always returns RV(ignore:changed=false).
+author:
+  - Hypersender WhatsApp collection maintainers
+options:
+  uuid:
+    description:
+      - Only the instance with this UUID (the API's exact C(filter[uuid])). Checked before any request.
+    type: str
+  name:
+    description:
+      - Only instances whose name contains this text (the API's partial C(filter[name])).
+    type: str
+  phone:
+    description:
+      - Only the instance with this phone number, in E.164 form such as V(+201234567890) (the API's exact C(filter[phone])).
+      - Checked before any request.
+    type: str
+  status:
+    description:
+      - Only instances in this status (the API's C(filter[status])). Cannot be combined with O(wait=true).
+    type: str
+    choices: [STOPPED, STARTING, WORKING, SCAN_QR_CODE, FAILED, PENDING]
+  instances:
+    description:
+      - UUIDs of the instances to select from the list; each is checked before any request.
+      - A selected UUID the account does not have is listed in RV(missing) and counts as not ready.
+      - Without it, every instance matching the filters is selected (and awaited, with O(wait=true)).
+    type: list
+    elements: str
+    default: []
+  return_access_token:
+    description:
+      - Include each instance's C(access_token) in the result.
+      - Put C(no_log=true) on a task that sets this, or the tokens reach the output and logs.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.wait
+  - hypersender.whatsapp.wait.statuses
+  - hypersender.whatsapp.attributes
+  - hypersender.whatsapp.attributes.actiongroup_hypersender
+seealso:
+  - module: hypersender.whatsapp.instance_health
+  - plugin: hypersender.whatsapp.instance_info
+    plugin_type: lookup
+"""
+
+EXAMPLES = r"""
+- name: Count the account's instances by status
+  hypersender.whatsapp.instance_info:
+  register: fleet
+  delegate_to: localhost
+  run_once: true
+
+- name: Show the instances that need a QR scan
+  hypersender.whatsapp.instance_info:
+    status: SCAN_QR_CODE
+  register: to_scan
+  delegate_to: localhost
+
+- name: Hold the deployment until these instances are WORKING (one list request per poll)
+  hypersender.whatsapp.instance_info:
+    instances: "{{ whatsapp_instance_ids }}"
+    wait: true
+    wait_timeout: 600
+  delegate_to: localhost
+  run_once: true
+
+- name: Wait for every instance named like "prod-" and stop if one fails
+  hypersender.whatsapp.instance_info:
+    name: prod-
+    wait: true
+    fail_on: [FAILED, STOPPED]
+  delegate_to: localhost
+  run_once: true
+
+- name: Read the instances' access tokens (never without no_log)
+  hypersender.whatsapp.instance_info:
+    uuid: fa3d01c4-1234-4c0d-a12f-df319b612f8c
+    return_access_token: true
+  register: with_token
+  no_log: true
+"""
+
+RETURN = r"""
+instances:
+  description: The selected instances, as the API lists them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: UUID of the instance.
+      type: str
+      sample: fa3d01c4-1234-4c0d-a12f-df319b612f8c
+    name:
+      description: Name of the instance.
+      type: str
+      sample: MyInstanceName
+    phone:
+      description: Phone number in E.164 form.
+      type: str
+      sample: "+201234567890"
+    service_type:
+      description: Service type.
+      type: str
+      sample: whatsapp
+    status:
+      description: Status; a status this collection does not know is passed through and counts as not ready.
+      type: str
+      sample: WORKING
+    created_at:
+      description: Creation time.
+      type: str
+      sample: "2025-05-26T10:12:45"
+    access_token:
+      description: The instance's access token (null if it is not yet connected).
+      type: str
+      returned: only with O(return_access_token=true)
+count:
+  description: Number of selected instances.
+  returned: always
+  type: int
+  sample: 2
+by_status:
+  description: Number of selected instances in each status; every documented status is present.
+  returned: always
+  type: dict
+  sample: {STOPPED: 0, STARTING: 0, WORKING: 1, SCAN_QR_CODE: 1, FAILED: 0, PENDING: 0}
+missing:
+  description: UUIDs of O(instances) that the account does not have.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+ready:
+  description: UUIDs of the selected instances in a status of O(wait_for) (V(WORKING) without O(wait)).
+  returned: always
+  type: list
+  elements: str
+  sample: [fa3d01c4-1234-4c0d-a12f-df319b612f8c]
+not_ready:
+  description: UUIDs of the selected instances that are not ready, including those in RV(missing).
+  returned: always
+  type: list
+  elements: str
+  sample: [c9a1dd76-5678-4f9d-9012-a5b78de100c3]
+waited:
+  description: Whether the task polled (false without O(wait) and in check mode).
+  returned: always
+  type: bool
+  sample: true
+elapsed:
+  description: Seconds spent in the API calls and between them.
+  returned: always
+  type: float
+  sample: 42.3
+polls:
+  description: How many list requests were made (each may include retries of a transient failure).
+  returned: always
+  type: int
+  sample: 8
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge, not_ready_message
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    READY_STATUS,
+    STATUSES,
+    HypersenderApi,
+    build_client,
+    connection_argument_spec,
+    validate_filters,
+    validate_uuid,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds, poll, validate_wait_options
+
+
+def argument_spec():
+    spec = connection_argument_spec(env_fallback)
+    spec.update(
+        uuid=dict(type="str"),
+        name=dict(type="str"),
+        phone=dict(type="str"),
+        status=dict(type="str", choices=list(STATUSES)),
+        instances=dict(type="list", elements="str", default=[]),
+        return_access_token=dict(type="bool", default=False, no_log=False),
+        wait=dict(type="bool", default=False),
+        wait_for=dict(type="list", elements="str", choices=list(STATUSES), default=[READY_STATUS]),
+        fail_on=dict(type="list", elements="str", choices=list(STATUSES), default=["FAILED"]),
+        wait_timeout=dict(type="float", default=300),
+        wait_sleep=dict(type="float", default=6),
+    )
+    return spec
+
+
+def check_options(params):
+    validate_wait_options(params["wait_timeout"], params["wait_sleep"])
+    if params["wait"] and params["status"]:
+        raise OptionError("status filters the list by status, so it cannot be awaited: use instances, uuid, name or phone with wait")
+    both = sorted(set(params["wait_for"]) & set(params["fail_on"]))
+    if both:
+        raise OptionError("wait_for and fail_on both name %s: a status cannot be awaited and fatal at once" % ", ".join(both))
+    wanted = [validate_uuid(uuid, option="instances item") for uuid in params["instances"]]
+    return validate_filters(params), wanted
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    ensure_requests(module)
+    params = module.params
+    try:
+        filters, wanted = check_options(params)
+        api = HypersenderApi(build_client(params))
+    except OptionError as error:
+        module.fail_json(msg=str(error))
+
+    ready = params["wait_for"] if params["wait"] else [READY_STATUS]
+
+    def probe(deadline):
+        instances = api.list_instances(filters, include_access_token=params["return_access_token"], deadline=deadline)
+        return judge(instances, wanted, ready, params["fail_on"])
+
+    result = dict(changed=False, waited=False, polls=0, elapsed=0.0)
+    started = time.monotonic()
+    try:
+        if params["wait"] and not module.check_mode:
+            outcome = poll(probe, lambda view: view.state(), params["wait_timeout"], params["wait_sleep"])
+            view, state = outcome.value, outcome.state
+            result.update(waited=True, polls=outcome.polls)
+        else:
+            view = probe(None)
+            state = view.state()
+            result["polls"] = 1
+    except ApiError as error:
+        result["elapsed"] = round(time.monotonic() - started, 3)
+        module.fail_json(msg=str(error), **result)
+
+    result["elapsed"] = round(time.monotonic() - started, 3)
+    if view is not None:
+        result.update(view.result())
+    if params["wait"] and module.check_mode:
+        result["msg"] = ("check mode: listed once (%d of %d ready) instead of waiting up to %s s for [%s]"
+                         % (len(view.ready), view.total, format_seconds(params["wait_timeout"]), ", ".join(ready)))
+    elif params["wait"] and state != DONE:
+        module.fail_json(msg=not_ready_message(view, ready, params["wait_timeout"], result["polls"], outcome.last_error,
+                                               params["fail_on"]), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import (
+    MAX_NAMED,
+    NOT_FOUND,
+    count_by_status,
+    judge,
+    not_ready_message,
+    select,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import STATUSES
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED
+
+A, B, C, D = ("%08d-0000-4000-8000-000000000000" % n for n in range(4))
+
+
+def listed(*pairs):
+    return [{"id": uuid, "status": status} for uuid, status in pairs]
+
+
+def test_select_keeps_the_wanted_order_and_names_the_missing():
+    instances = listed((A, "WORKING"), (B, "STARTING"), (C, "WORKING"))
+    assert select(instances, [C, D, A]) == ([instances[2], instances[0]], [D])
+    assert select(instances, []) == (instances, [])
+
+
+def test_count_by_status_has_every_documented_status():
+    counts = count_by_status(listed((A, "WORKING"), (B, "WORKING"), (C, "MIGRATING")))
+    assert counts == {"STOPPED": 0, "STARTING": 0, "WORKING": 2, "SCAN_QR_CODE": 0, "FAILED": 0, "PENDING": 0, "MIGRATING": 1}
+
+
+def test_all_ready_is_done():
+    view = judge(listed((A, "WORKING"), (B, "WORKING")), [A, B], ["WORKING"], ["FAILED"])
+    assert view.state() == DONE
+    assert view.result()["ready"] == [A, B] and view.result()["not_ready"] == []
+
+
+def test_a_missing_uuid_is_not_ready():
+    view = judge(listed((A, "WORKING")), [A, B], ["WORKING"], ["FAILED"])
+    assert view.state() is None
+    assert view.not_ready == [(B, NOT_FOUND)]
+    assert view.result()["missing"] == [B]
+
+
+def test_a_fatal_status_fails_even_if_others_wait():
+    view = judge(listed((A, "STARTING"), (B, "FAILED")), [], ["WORKING"], ["FAILED"])
+    assert view.state() == FAILED and view.fatal == [(B, "FAILED")]
+
+
+def test_nothing_selected_is_never_done():
+    assert judge([], [], ["WORKING"], ["FAILED"]).state() is None
+
+
+def test_timeout_message_names_each_instance_and_status():
+    view = judge(listed((A, "WORKING"), (B, "SCAN_QR_CODE")), [A, B, C], ["WORKING"], ["FAILED"])
+    message = not_ready_message(view, ["WORKING"], 600.0, 100)
+    assert message.startswith("2 of 3 instances not in [WORKING] after 600 s: %s SCAN_QR_CODE, %s not found" % (B, C))
+    assert "not in this account" in message
+
+
+def test_fatal_message():
+    view = judge(listed((A, "FAILED"), (B, "STARTING")), [A, B], ["WORKING"], ["FAILED"])
+    assert not_ready_message(view, ["WORKING"], 60, 3, fail_on=["FAILED"]) == \
+        "1 of 2 instances reported a status in fail_on [FAILED] after 3 polls: %s FAILED" % A
+
+
+def test_long_lists_are_cut():
+    uuids = ["%08d-0000-4000-8000-000000000000" % n for n in range(MAX_NAMED + 5)]
+    view = judge([], uuids, ["WORKING"], ["FAILED"])
+    assert not_ready_message(view, ["WORKING"], 10, 2).count("000 " + NOT_FOUND) == MAX_NAMED
+    assert "and 5 more" in not_ready_message(view, ["WORKING"], 10, 2)
+
+
+def test_messages_without_any_view_or_match():
+    assert not_ready_message(None, ["WORKING"], 10, 2, last_error="boom") == \
+        "no poll of GET /instances succeeded in 2 polls over 10 s; last error: boom"
+    assert not_ready_message(judge([], [], ["WORKING"], []), ["WORKING"], 10, 2).startswith("no instance matched the filters")
+
+
+FLEET = st.lists(st.tuples(st.sampled_from([A, B, C, D]), st.sampled_from(STATUSES + ("NEW",))),
+                 unique_by=lambda pair: pair[0])
+
+
+@given(FLEET, st.lists(st.sampled_from([A, B, C, D]), unique=True), st.sets(st.sampled_from(STATUSES), min_size=1))
+def test_done_only_when_every_wanted_instance_is_listed_and_ready(pairs, wanted, ready):
+    view = judge(listed(*pairs), wanted, sorted(ready), [])
+    statuses = dict(pairs)
+    expected_ids = wanted or [uuid for uuid, _ in pairs]
+    all_ready = bool(expected_ids) and all(statuses.get(uuid) in ready for uuid in expected_ids)
+    assert (view.state() == DONE) is all_ready
+    assert sorted(view.ready + [uuid for uuid, _ in view.not_ready]) == sorted(expected_ids)
