@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The AWX credential types in docs/awx inject only variables that the plugins read, and a job works with them."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import jinja2
+import pytest
+import yaml
+
+from conftest import COLLECTION_ROOT, TOKEN, WORKING_ID, hypersender_scenario, instance
+
+CREDENTIAL_TYPES = sorted((COLLECTION_ROOT / "docs" / "awx").glob("credential_type_*.yml"))
+
+
+def load(path):
+    return yaml.safe_load(path.read_text())
+
+
+def plugin_names(kind):
+    folder = "modules" if kind == "module" else "lookup"
+    return sorted(p.stem for p in (COLLECTION_ROOT / "plugins" / folder).glob("*.py") if not p.stem.startswith("_"))
+
+
+@pytest.fixture(scope="module")
+def env_vars_read(collections_path):
+    """Environment variable -> the plugins that read it (module env fallbacks and lookup env options)."""
+    readers = {}
+    sys.path.insert(0, collections_path)
+    try:
+        for name in plugin_names("module"):
+            module = importlib.import_module("ansible_collections.hypersender.whatsapp.plugins.modules." + name)
+            for option in module.argument_spec().values():
+                fallback = option.get("fallback")
+                for var in (fallback[1] if fallback else []):
+                    readers.setdefault(var, set()).add("module " + name)
+    finally:
+        sys.path.remove(collections_path)
+    ansible_doc = Path(sys.executable).parent / "ansible-doc"
+    names = ["hypersender.whatsapp." + name for name in plugin_names("lookup")]
+    docs = json.loads(subprocess.run([str(ansible_doc), "-t", "lookup", "--json"] + names, capture_output=True, text=True, check=True,
+                                     env={"ANSIBLE_COLLECTIONS_PATH": collections_path, "PATH": "/usr/bin:/bin"}).stdout)
+    for name, doc in docs.items():
+        for option in doc["doc"]["options"].values():
+            for env in option.get("env", []):
+                readers.setdefault(env["name"], set()).add("lookup " + name)
+    return readers
+
+
+def test_there_are_credential_types():
+    assert [p.name for p in CREDENTIAL_TYPES] == ["credential_type_hypersender.yml", "credential_type_onprem.yml"]
+
+
+@pytest.mark.parametrize("path", CREDENTIAL_TYPES, ids=lambda p: p.stem)
+def test_every_injected_variable_is_read_by_a_module_and_a_lookup(path, env_vars_read):
+    credential_type = load(path)
+    fields = {field["id"]: field for field in credential_type["inputs"]["fields"]}
+    for var, template in credential_type["injectors"]["env"].items():
+        readers = env_vars_read.get(var, set())
+        assert any(r.startswith("module ") for r in readers), "%s: no module reads %s" % (path.name, var)
+        assert any(r.startswith("lookup ") for r in readers), "%s: no lookup reads %s" % (path.name, var)
+        field_id = template.strip("{} ")
+        assert field_id in fields, "%s injects %s from an unknown input %s" % (path.name, var, field_id)
+    for field_id, field in fields.items():
+        if any(word in field_id for word in ("token", "key", "password")):
+            assert field.get("secret") is True, "%s: input %s must be secret" % (path.name, field_id)
+
+
+def render_injectors(path, inputs):
+    """The environment AWX gives a job for a credential with these inputs (empty inputs render as empty strings)."""
+    injectors = load(path)["injectors"]["env"]
+    return {var: jinja2.Template(template).render(**inputs) for var, template in injectors.items()}
+
+
+def test_a_job_with_the_hypersender_credential_works(simulator, ansible):
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
+    env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_hypersender.yml",
+                           {"api_token": TOKEN, "api_url": sim.hypersender_url})
+    run = ansible.module("instance_health", {"instance": WORKING_ID}, env=env)
+    assert run.rc == 0 and run.result["status"] == "WORKING", run
+
+
+def test_an_empty_api_url_input_means_the_default_url(ansible):
+    """Traffic stays on loopback: a proxy listener records where the module would have gone."""
+    env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_hypersender.yml", {"api_token": TOKEN, "api_url": ""})
+    assert env["HYPERSENDER_API_URL"] == ""
+    seen = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(60)
+
+        def record_first_line():
+            connection, _ = listener.accept()
+            with connection:
+                seen.append(connection.recv(200).split(b"\r\n", 1)[0].decode())
+
+        recorder = threading.Thread(target=record_first_line, daemon=True)
+        recorder.start()
+        env.update(HTTPS_PROXY="http://127.0.0.1:%d" % listener.getsockname()[1], NO_PROXY="")
+        run = ansible.module("instance_health", {"instance": WORKING_ID, "retries": 0, "timeout": 2}, env=env)
+        recorder.join(10)
+    assert run.rc != 0
+    assert seen == ["CONNECT app.hypersender.com:443 HTTP/1.0"] or seen == ["CONNECT app.hypersender.com:443 HTTP/1.1"], seen
