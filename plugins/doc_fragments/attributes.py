@@ -20,9 +20,10 @@ attributes:
     support: none
   platform:
     description: Target OS/families that can be operated against.
-    support: N/A
+    support: full
+    platforms: all
     details:
-      - It talks HTTPS to an API from wherever it runs, usually the controller (C(delegate_to: localhost)).
+      - It talks HTTPS to an API from wherever it runs, usually the controller (C(delegate_to=localhost)).
 """
 
     ACTIONGROUP_HYPERSENDER = r"""
