@@ -159,7 +159,7 @@ def test_instance_defaults():
 
 def test_health_rate_limit_fixed_window_and_retry_after():
     with Simulator(with_hypersender(rate_limit={"requests": 3, "window": 2})) as sim:
-        first = [health(sim) for _ in range(3)]
+        first = [health(sim) for dummy in range(3)]
         assert [r.headers["X-RateLimit-Remaining"] for r in first] == ["2", "1", "0"]
         assert all(r.headers["X-RateLimit-Limit"] == "3" for r in first)
         throttled = health(sim, "unknown-instance")  # the limit is per token, across instances
@@ -186,7 +186,7 @@ def test_rate_limit_is_per_token_and_optional_on_instances():
         assert health(sim).status_code == 200
         assert health(sim).status_code == 429
         assert health(sim, headers=two).status_code == 200
-        assert [listing(sim).status_code for _ in range(3)] == [200, 200, 429]
+        assert [listing(sim).status_code for dummy in range(3)] == [200, 200, 429]
         assert health(sim, "missing", headers=two).status_code == 429  # 404s count, like Laravel's throttle middleware
 
 
@@ -194,7 +194,7 @@ def test_rate_limit_scope_instance_and_disabled():
     with Simulator(with_hypersender(rate_limit={"requests": 1, "window": 5, "scope": "instance"})) as sim:
         assert [health(sim, FIRST_ID).status_code, health(sim, SECOND_ID).status_code, health(sim, FIRST_ID).status_code] == [200, 200, 429]
     with Simulator(with_hypersender(rate_limit=None)) as sim:
-        assert {health(sim).status_code for _ in range(15)} == {200}
+        assert {health(sim).status_code for dummy in range(15)} == {200}
 
 
 # -- faults --------------------------------------------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def test_fault_status_body_headers_skip_and_count():
     fault = {"path": HEALTH_PATH, "method": "GET", "skip": 1, "count": 2, "status": 503,
              "body": {"message": "Service Unavailable"}, "headers": {"Retry-After": "1"}}
     with Simulator(seed_scenario(faults=[fault])) as sim:
-        responses = [health(sim) for _ in range(4)]
+        responses = [health(sim) for dummy in range(4)]
         assert [r.status_code for r in responses] == [200, 503, 503, 200]
         assert responses[1].json() == {"message": "Service Unavailable"}
         assert responses[1].headers["Retry-After"] == "1"
@@ -425,11 +425,11 @@ def test_concurrent_clients():
 
         def client():
             with requests.Session() as session:
-                for _ in range(25):
+                for dummy in range(25):
                     if session.get(sim.hypersender_url + "/instances", headers=HS_AUTH, timeout=5).status_code != 200:
                         failures.append(1)
 
-        threads = [threading.Thread(target=client) for _ in range(8)]
+        threads = [threading.Thread(target=client) for dummy in range(8)]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -42,7 +42,7 @@ def _route(path):
 
 def _authorization(headers):
     """(kind, credential): kind is bearer, apikey, basic or none; the credential never leaves this module's callers."""
-    scheme, _, credential = (headers.get("Authorization") or "").strip().partition(" ")
+    scheme, dummy, credential = (headers.get("Authorization") or "").strip().partition(" ")
     kind = scheme.lower()
     if kind in ("bearer", "apikey", "basic") and credential.strip():
         return kind, credential.strip()

@@ -124,7 +124,7 @@ class Instance:
 
 def _fake_access_token(rng):
     alphabet = string.ascii_letters + string.digits
-    return "%d|%s" % (rng.randint(100, 999), "".join(rng.choice(alphabet) for _ in range(48)))
+    return "%d|%s" % (rng.randint(100, 999), "".join(rng.choice(alphabet) for dummy in range(48)))
 
 
 def _timestamp(offset_seconds):

@@ -246,7 +246,7 @@ class Simulator:
         if self._server is None:
             raise RuntimeError("the simulator is not running")
         host = "[%s]" % self._host if ":" in self._host else self._host
-        return "%s://%s:%d" % ("https" if self._tls else "http", host, self.port)
+        return "%s://%s:%s" % ("https" if self._tls else "http", host, self._server.server_address[1])
 
     @property
     def hypersender_url(self):
