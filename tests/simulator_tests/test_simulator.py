@@ -309,6 +309,16 @@ def test_tls_with_ca_file(tmp_path):
     assert os.path.exists(str(tmp_path / "ca.pem"))  # a caller's directory is kept
 
 
+def test_tls_without_openssl_uses_cryptography(monkeypatch, tmp_path):
+    pytest.importorskip("cryptography", reason="the fallback certificate generator needs the cryptography package")
+    from whatsapp_sim import tls  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.setattr(tls.shutil, "which", lambda name: None)
+    with Simulator(seed_scenario(), tls=True, cert_dir=str(tmp_path)) as sim:
+        assert not (tmp_path / "ca.cnf").exists()  # the openssl path was not taken
+        assert requests.get(sim.url + "/v1/health", headers=APIKEY_AUTH, verify=sim.ca_file, timeout=5).status_code == 200
+
+
 def test_tls_temporary_cert_dir_is_removed():
     with Simulator(seed_scenario(), tls=True) as sim:
         ca_file = sim.ca_file
