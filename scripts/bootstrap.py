@@ -1,14 +1,14 @@
 """Create or update the test virtual environments and ansible-test's offline caches.
 
-Usage: scripts/bootstrap [core216|core221 ...]    (no argument: all of them)
+Usage: scripts/bootstrap [core216|core221|tools ...]    (no argument: all of them)
 
 What it does, each part idempotent and quick when nothing changed:
 
-* ``.venv/core216`` (Python 3.11, ansible-core 2.16) and ``.venv/core221``
-  (Python 3.12, ansible-core 2.21), each from its pinned file
-  ``tests/requirements-<name>.txt``.  The venv is rebuilt from scratch when the
-  requirements file or the interpreter changes (a stamp file inside the venv
-  holds their hash).
+* ``.venv/core216`` (Python 3.11, ansible-core 2.16), ``.venv/core221``
+  (Python 3.12, ansible-core 2.21) and ``.venv/tools`` (Python 3.12: release
+  and docs tools), each from its pinned file ``tests/requirements-<name>.txt``.
+  A venv is rebuilt from scratch when its requirements file or its interpreter
+  changes (a stamp file inside the venv holds their hash).
 * ``.cache/pybin/python3.X``: symlinks to real interpreters for 3.9-3.13
   (pyenv shims fail for versions that are not global), so that ansible-test
   finds them on PATH.
@@ -39,6 +39,7 @@ GET_PIP_CACHE = os.path.expanduser(os.path.join('~', '.ansible', 'test', 'cache'
 VENVS = {
     'core216': (('3.11',), 'tests/requirements-core216.txt'),
     'core221': (('3.12.1', '3.12'), 'tests/requirements-core221.txt'),
+    'tools': (('3.12.1', '3.12'), 'tests/requirements-tools.txt'),
 }
 # Pythons that ansible-test may use for compile/import sanity tests.
 EXTRA_PYTHONS = ('3.9', '3.10', '3.11', '3.12', '3.13')

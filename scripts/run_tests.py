@@ -10,6 +10,7 @@ Steps (no argument: all of them, in this order):
   integration-216  pytest tests/integration (real ansible runs), ansible-core 2.16
   integration-221  pytest tests/integration (real ansible runs), ansible-core 2.21
   simulator        pytest tests/simulator_tests (the API simulator), .venv/core221
+  release          pytest tests/release (tarball, galaxy-importer, docs), .venv/tools
   lint             ansible-lint (.ansible-lint: production profile), .venv/core221
 Groups: sanity, units, integration, 216, 221.
 
@@ -56,7 +57,9 @@ class Step:
         self.kind = kind  # sanity | units | pytest | lint
         self.description = description
         self.test_dir = test_dir  # relative to the collection root; the step is skipped while it holds no tests
-        self.copy = copy  # 'core216' / 'core221': runs inside that collection copy (one step at a time per copy)
+        self.copy = copy  # 'core216' / 'core221': runs inside that collection copy
+        # ansible-test writes tests/output/ in the copy: one ansible-test step at a time per copy.
+        self.exclusive = kind in ('sanity', 'units')
         self.result = 'not run'
         self.passed = 0
         self.failed = 0
@@ -77,6 +80,7 @@ STEPS = [
     Step('integration-216', 'core216', 'pytest', 'pytest tests/integration, ansible-core 2.16', 'tests/integration', 'core216'),
     Step('integration-221', 'core221', 'pytest', 'pytest tests/integration, ansible-core 2.21', 'tests/integration', 'core221'),
     Step('simulator', 'core221', 'pytest', 'pytest tests/simulator_tests', 'tests/simulator_tests'),
+    Step('release', 'tools', 'pytest', 'pytest tests/release (tarball, galaxy-importer, docs)', 'tests/release', 'core221'),
     Step('lint', 'core221', 'lint', 'ansible-lint, production profile'),
 ]
 GROUPS = {
@@ -88,7 +92,7 @@ GROUPS = {
 }
 # Order in which steps are started (longest first keeps both cores busy).
 START_ORDER = ['sanity-221', 'sanity-216', 'integration-221', 'integration-216', 'units-221', 'units-216',
-               'simulator', 'lint']
+               'release', 'simulator', 'lint']
 
 PRINT_LOCK = threading.Lock()
 
@@ -350,7 +354,7 @@ def report_step(step):
 
 
 def schedule(steps, jobs):
-    """Run steps, up to `jobs` at a time, never two at once in the same collection copy."""
+    """Run steps, up to `jobs` at a time, never two ansible-test steps at once in the same collection copy."""
     pending = sorted(steps, key=lambda s: START_ORDER.index(s.name))
     busy_copies = set()
     running = []
@@ -361,19 +365,19 @@ def schedule(steps, jobs):
         report_step(step)
         with cond:
             running.remove(step)
-            if step.copy:
+            if step.exclusive:
                 busy_copies.discard(step.copy)
             cond.notify_all()
 
     threads = []
     with cond:
         while pending:
-            ready = [s for s in pending if not s.copy or s.copy not in busy_copies]
+            ready = [s for s in pending if not s.exclusive or s.copy not in busy_copies]
             if len(running) < jobs and ready:
                 step = ready[0]
                 pending.remove(step)
                 running.append(step)
-                if step.copy:
+                if step.exclusive:
                     busy_copies.add(step.copy)
                 say('>>> %-16s started: %s' % (step.name, step.description))
                 thread = threading.Thread(target=worker, args=(step,), daemon=True)
