@@ -8,8 +8,9 @@ Run with ``scripts/bench`` (``--quick`` for a small smoke run). Everything goes 
 ``ansible-playbook`` runs against the bundled simulator on loopback, started here as a separate process.
 
 Time is compressed by ``--scale`` (default 10): the simulator's rate-limit window (60 s for 10 health
-requests) and every contender's poll interval (6 s, the interval that stays inside that limit) are both
-divided by it, so the contenders meet the same limit as in real life, only faster.
+requests) and every contender's poll interval (its documented default: 10 s for the role, 6 s for
+instance_health, 5 s for uri's until example) are all divided by it, so the contenders meet the same
+limit as in real life, only faster.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TOKEN = "bench-token-0123456789"
-REAL_POLL = 6.0
+# Each contender polls at the interval its own documentation or defaults give, in real seconds.
+ROLE_POLL = 10.0      # wait_for_working_poll_interval default
+MODULE_POLL = 6.0     # instance_health wait_sleep default: inside 10 requests a minute
+URI_POLL = 5.0        # the until/retries/delay example in ansible.builtin.uri's documentation
 REAL_WINDOW = 60.0
 RATE_LIMIT = 10
 SEED = 42
@@ -170,25 +174,25 @@ URI_PER_HOST_PLAY = """
 
 
 def fleet_contenders():
-    """name -> (playbook, one host per instance?)"""
+    """name -> (playbook, one host per instance?, real poll interval)"""
     return {
-        "(a) wait_for_working role": (ROLE_PLAY, False),
-        "(b) instance_health per host, forks 5": (MODULE_PER_HOST_PLAY, True),
-        "(c) uri+until, sequential": (URI_SEQUENTIAL_PLAY, False),
-        "(c) uri+until, per host, forks 5": (URI_PER_HOST_PLAY, True),
+        "(a) wait_for_working role": (ROLE_PLAY, False, ROLE_POLL),
+        "(b) instance_health per host, forks 5": (MODULE_PER_HOST_PLAY, True, MODULE_POLL),
+        "(c) uri+until, sequential": (URI_SEQUENTIAL_PLAY, False, URI_POLL),
+        "(c) uri+until, per host, forks 5": (URI_PER_HOST_PLAY, True, URI_POLL),
     }
 
 
 def fleet_scenario(size, scale, within):
     return {"hypersender": {"tokens": [TOKEN], "rate_limit": {"requests": RATE_LIMIT, "window": REAL_WINDOW / scale},
-                            "generate": {"count": size, "seed": SEED, "working_within": within}}}
+                            "generate": {"count": size, "seed": SEED, "working_within": within / scale}}}
 
 
 def run_fleet(sim, runner, size, scale, within, max_calls_per_contender):
     """Scenario 1: every contender gates the same fleet of ``size`` instances."""
-    poll = REAL_POLL / scale
     rows = []
-    for name, (playbook, per_host) in fleet_contenders().items():
+    for name, (playbook, per_host, real_poll) in fleet_contenders().items():
+        poll = real_poll / scale
         if name.startswith(("(b)", "(c)")) and size > max_calls_per_contender:
             floor = size / RATE_LIMIT * REAL_WINDOW / scale
             rows.append({"contender": name, "size": size, "skipped": "not run: at least %d calls, >= %.0f s at the rate limit"
@@ -198,7 +202,7 @@ def run_fleet(sim, runner, size, scale, within, max_calls_per_contender):
         ready = sim.ready_times()
         ids = sorted(ready)
         last_ready = max(ready.values())
-        timeout = within + 60 + size / RATE_LIMIT * REAL_WINDOW / scale * 2
+        timeout = within / scale + 60 + size / RATE_LIMIT * REAL_WINDOW / scale * 2
         extra = {"ids": ids, "poll": poll, "timeout": timeout, "retries": int(math.ceil(timeout / poll))}
         hosts = {"i%04d" % n: {"uuid": uuid} for n, uuid in enumerate(ids)} if per_host else None
         result = runner.run(playbook, hosts=hosts, extra_vars=extra)
@@ -352,7 +356,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10,100,1000", help="fleet sizes (default 10,100,1000)")
     parser.add_argument("--scale", type=float, default=10.0, help="time compression factor (default 10)")
-    parser.add_argument("--within", type=float, default=20.0, help="instances turn WORKING within this many (compressed) seconds")
+    parser.add_argument("--within", type=float, default=60.0,
+                        help="instances turn WORKING within this many real seconds (compressed like everything else)")
     parser.add_argument("--checks", type=int, default=50, help="checks in the single-check scenario")
     parser.add_argument("--max-per-instance-size", type=int, default=100,
                         help="largest fleet the per-instance contenders (b) and (c) run on (above it they are bound by the rate limit)")
@@ -360,7 +365,7 @@ def main(argv=None):
     parser.add_argument("--json", help="also write the raw figures to this file")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sizes, args.scale, args.within, args.checks = "5", 20.0, 3.0, 5
+        args.sizes, args.scale, args.within, args.checks = "5", 20.0, 60.0, 5
     sizes = [int(s) for s in args.sizes.split(",")]
 
     started = time.monotonic()
@@ -375,9 +380,10 @@ def main(argv=None):
             singles = run_single_checks(sim, runner, args.checks)
             failures = [r for r in rows if "skipped" not in r and r["rc"] != 0 and r["contender"].startswith("(a)")]
             report = "\n\n".join([
-                "Machine: %s. Time compressed %gx: rate limit %d health requests per %g s, poll interval %g s; "
-                "instances turn WORKING at seeded random times within %g s." % (
-                    machine(), args.scale, RATE_LIMIT, REAL_WINDOW / args.scale, REAL_POLL / args.scale, args.within),
+                "Machine: %s. Time compressed %gx: rate limit %d health requests per %g s; poll intervals %g s (role), "
+                "%g s (instance_health), %g s (uri); instances turn WORKING at seeded random times within %g s (%g s real)." % (
+                    machine(), args.scale, RATE_LIMIT, REAL_WINDOW / args.scale, ROLE_POLL / args.scale, MODULE_POLL / args.scale,
+                    URI_POLL / args.scale, args.within / args.scale, args.within),
                 "### 1. Fleet gate\n\n" + fleet_table(rows),
                 "### 2. Single check (%d checks of one instance, no rate limit)\n\n" % args.checks + single_table(singles),
                 "### 3. How cost grows with N, contender (a)\n\n" + growth_table(rows),
