@@ -42,6 +42,7 @@ CACHE = os.path.join(ROOT, '.cache')
 LOG_DIR = os.path.join(CACHE, 'logs')
 JUNIT_DIR = os.path.join(CACHE, 'junit')
 PYBIN = os.path.join(CACHE, 'pybin')
+EMPTY_COLLECTIONS = os.path.join(CACHE, 'no-collections')
 COLLECTION = ('hypersender', 'whatsapp')
 STEP_TIMEOUT = int(os.environ.get('HSW_STEP_TIMEOUT', '1800'))  # seconds, per step
 
@@ -222,8 +223,11 @@ def step_env(step):
     env['PY_COLORS'] = '0'
     env['ANSIBLE_NOCOLOR'] = '1'
     env['ANSIBLE_FORCE_COLOR'] = '0'
-    if step.copy:
-        env['ANSIBLE_COLLECTIONS_PATH'] = copy_root(step.copy)
+    # The tests find the collection themselves (the copy sits in an ansible_collections/hypersender/whatsapp
+    # tree).  An empty collections path keeps collections installed for the user (~/.ansible/collections,
+    # maybe an old hypersender.whatsapp) out of every step.
+    os.makedirs(EMPTY_COLLECTIONS, exist_ok=True)
+    env['ANSIBLE_COLLECTIONS_PATH'] = EMPTY_COLLECTIONS
     return env
 
 
