@@ -1,0 +1,234 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: onprem_health
+short_description: Check, or wait for, the health of a WhatsApp Business On-Premises deployment
+version_added: 0.1.0
+description:
+  - Reads C(GET /v1/health) from the Webapp of a WhatsApp Business API client (On-Premises API) and judges it by the
+    rules Meta documents for a single instance, a High Availability cluster or a Multiconnect deployment
+    (see O(topology)).
+  - Returns every node with its C(gateway_status) and C(role), the verdict RV(healthy), and RV(problems) as plain
+    sentences that say what is wrong and what to do, with Meta's advice for C(unregistered) and C(uninitialized).
+  - Without O(wait), a gateway that is not healthy does not fail the task; look at RV(healthy). Rejected credentials,
+    an unreachable Webapp or an answer that is not a health answer do fail it.
+  - With O(wait=true), polls inside this one task until the gateway is healthy, and fails with the problems of the
+    last poll if O(wait_timeout) passes. An answer that contradicts O(topology) ends the wait at once.
+  - Authenticates with an API key, a Bearer token, or a username and password (logging in once per task); see the
+    notes for which one is used.
+  - The module only reads; it never changes anything and always returns RV(ignore:changed=false).
+author:
+  - Hypersender WhatsApp collection maintainers
+options:
+  wait_sleep:
+    description:
+      - Seconds between two probes when O(wait=true).
+      - The On-Premises API has no rate limit on C(/v1/health), hence a shorter default than the Hypersender modules'.
+    type: float
+    default: 5
+extends_documentation_fragment:
+  - hypersender.whatsapp.onprem
+  - hypersender.whatsapp.onprem.verdict
+  - hypersender.whatsapp.wait
+  - hypersender.whatsapp.attributes
+  - hypersender.whatsapp.attributes.actiongroup_onprem
+seealso:
+  - plugin: hypersender.whatsapp.onprem_health
+    plugin_type: lookup
+  - name: Health (WhatsApp Business On-Premises API)
+    description: Meta's reference of C(/v1/health), its two shapes and the meaning of each C(gateway_status).
+    link: https://developers.facebook.com/docs/whatsapp/on-premises/reference/health
+"""
+
+EXAMPLES = r"""
+- name: Read the gateway's health (URL and API key from WA_ONPREM_URL and WA_API_KEY)
+  hypersender.whatsapp.onprem_health:
+  register: gateway
+  delegate_to: localhost
+
+- name: Hold the deployment until the High Availability cluster is healthy (10 minutes at most)
+  hypersender.whatsapp.onprem_health:
+    api_url: https://wa.example.com:9090
+    api_key: "{{ vault_wa_api_key }}"
+    ca_path: /etc/pki/internal-ca.pem
+    topology: ha
+    wait: true
+    wait_timeout: 600
+  delegate_to: localhost
+  run_once: true
+
+- name: Set the connection once for every On-Premises task of a play
+  module_defaults:
+    group/hypersender.whatsapp.onprem:
+      api_url: https://wa.example.com:9090
+      username: admin
+      password: "{{ vault_wa_password }}"
+  block:
+    - name: Multiconnect with 2 shards - 2 coreapps and the primary master must be connected
+      hypersender.whatsapp.onprem_health:
+        shards: 2
+        wait: true
+      register: gateway
+
+    - name: Show what is wrong, if anything
+      ansible.builtin.debug:
+        var: gateway.problems
+"""
+
+RETURN = r"""
+topology:
+  description: The topology whose rules were applied, V(auto) resolved (see O(topology)).
+  returned: when a probe succeeded
+  type: str
+  sample: ha
+nodes:
+  description:
+    - The nodes of the deployment as the Webapp reported them, in its order; one node for a single instance.
+    - A C(gateway_status) or C(role) this collection does not know is passed through as it is.
+  returned: always (empty if no probe succeeded)
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The node's C(hostname:container-id); V("") for a single instance.
+      type: str
+      sample: gw3:8c9d0e1f
+    gateway_status:
+      description: V(connected), V(connecting), V(disconnected), V(uninitialized) or V(unregistered).
+      type: str
+      sample: connected
+    role:
+      description: V(primary_master), V(secondary_master) or V(coreapp); null for a single instance.
+      type: str
+      sample: coreapp
+gateway_status:
+  description: The C(gateway_status) of a single instance.
+  returned: when a probe succeeded and the Webapp answered for a single instance
+  type: str
+  sample: connected
+connected:
+  description: How many nodes have the C(gateway_status) V(connected).
+  returned: always
+  type: int
+  sample: 1
+healthy:
+  description: Whether the deployment is healthy by the rules of RV(topology) (see O(topology)).
+  returned: always
+  type: bool
+  sample: false
+problems:
+  description: What is wrong and what to do, in plain sentences; empty when RV(healthy) is true.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - >-
+      No coreapp is connected to the WhatsApp servers, but High Availability needs exactly one (gw3:8c9d0e1f uninitialized).
+    - >-
+      Node gw3:8c9d0e1f (coreapp) is uninitialized: the application could be upgrading or initializing its database
+      schema; retry in a few minutes (or wait with wait=true), and contact WhatsApp Support if it persists.
+waited:
+  description: Whether the task polled (false without O(wait) and in check mode).
+  returned: always
+  type: bool
+  sample: true
+polls:
+  description: How many probes were made (each may include retries of a transient failure).
+  returned: always
+  type: int
+  sample: 3
+elapsed:
+  description: Seconds spent in the API calls and between them.
+  returned: always
+  type: float
+  sample: 12.4
+"""
+
+import os
+import time
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
+    OnPremApi,
+    argument_spec,
+    build_client,
+    check_rules,
+    contradiction,
+    not_healthy_message,
+    select_credentials,
+    unknown_values,
+    verdict,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
+    DONE,
+    FAILED,
+    format_seconds,
+    poll,
+    validate_wait_options,
+)
+
+
+def main():
+    spec = argument_spec(env_fallback)
+    spec.update(wait=dict(type="bool", default=False), wait_timeout=dict(type="float", default=300),
+                wait_sleep=dict(type="float", default=5))
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    ensure_requests(module)
+    params = module.params
+    try:
+        validate_wait_options(params["wait_timeout"], params["wait_sleep"])
+        rules = check_rules(params)
+        credentials = select_credentials(params, os.environ)
+        module.no_log_values.add(credentials.secret)  # it may come from the environment, unseen by no_log
+        api = OnPremApi(build_client(params, credentials), credentials)
+    except OptionError as error:
+        module.fail_json(msg=str(error))
+
+    result = dict(changed=False, waited=False, polls=0, elapsed=0.0, healthy=False, problems=[], nodes=[], connected=0)
+
+    def classify(health):
+        if verdict(health, **rules)["healthy"]:
+            return DONE
+        return FAILED if contradiction(health, rules["topology"], rules["shards"]) else None
+
+    started = time.monotonic()
+    try:
+        if params["wait"] and not module.check_mode:
+            outcome = poll(api.health, classify, params["wait_timeout"], params["wait_sleep"])
+            result.update(waited=True, polls=outcome.polls)
+            health, last_error, state = outcome.value, outcome.last_error, outcome.state
+        else:
+            health, last_error, state = api.health(), None, None
+            result["polls"] = 1
+    except ApiError as error:
+        result["elapsed"] = round(time.monotonic() - started, 3)
+        module.fail_json(msg=str(error), **result)
+    finally:
+        api.client.close()
+
+    result["elapsed"] = round(time.monotonic() - started, 3)
+    report = None
+    if health is not None:
+        report = verdict(health, **rules)
+        result.update(report)
+        for warning in unknown_values(health):
+            module.warn(warning)
+    if params["wait"] and module.check_mode:
+        result["msg"] = ("check mode: probed once (%s) instead of waiting up to %s s for the gateway to be healthy"
+                         % ("healthy" if result["healthy"] else "not healthy", format_seconds(params["wait_timeout"])))
+    elif params["wait"] and state != DONE:
+        module.fail_json(msg=not_healthy_message(params["api_url"], report, params["wait_timeout"], result["polls"],
+                                                 result["elapsed"], last_error, fatal=state == FAILED), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
