@@ -282,12 +282,16 @@ def count_junit(pattern):
     return passed, failed, skipped
 
 
-def log_tail(path, lines=60):
+def log_excerpt(path, lines=60):
+    """The lines that tell why a step failed: ansible-test's ERROR/FATAL lines, else the log's tail."""
     try:
         with open(path, errors='replace') as handle:
             text = [line.rstrip('\n') for line in handle if not any(n in line for n in NOISE)]
     except OSError:
         return ''
+    errors = [line for line in text if line.startswith(('ERROR: ', 'FATAL: '))]
+    if errors:
+        return '\n'.join(errors[:150] + (['... (%d more in the log)' % (len(errors) - 150)] if len(errors) > 150 else []))
     return '\n'.join(text[-lines:])
 
 
@@ -299,9 +303,9 @@ def run_step(step):
             step.note = 'no test files in %s yet' % step.test_dir
             return
         argv, cwd, junit = step_command(step)
-        if junit:
-            for old in glob.glob(junit):
-                os.unlink(old)
+        kept = os.path.join(JUNIT_DIR, step.name)
+        for old in glob.glob(junit or '') + glob.glob(os.path.join(kept, '*.xml')):
+            os.unlink(old)
         with open(step.log, 'w') as log:
             log.write('$ cd %s\n$ %s\n' % (cwd, ' '.join(argv)))
             log.flush()
@@ -314,6 +318,12 @@ def run_step(step):
                 proc.wait()
                 code = None
             log.write('\n[exit status: %s]\n' % code)
+        if step.kind in ('sanity', 'units') and junit:
+            # keep ansible-test's reports in .cache/junit/<step>/ (the next ansible-test run clears them)
+            os.makedirs(kept, exist_ok=True)
+            for path in glob.glob(junit):
+                shutil.move(path, os.path.join(kept, os.path.basename(path)))
+            junit = os.path.join(kept, '*.xml')
         counts = count_junit(junit)
         if code is None:
             step.result = 'FAILED'
@@ -353,8 +363,8 @@ def report_step(step):
     say('--- %-16s %s in %.0f s: %s%s; log: %s' % (
         step.name, step.result, step.seconds, tests, note, os.path.relpath(step.log, ROOT)))
     if step.result != 'passed':
-        say('----- last lines of %s -----\n%s\n----- end of %s -----' % (
-            os.path.relpath(step.log, ROOT), log_tail(step.log), step.name))
+        say('----- from %s -----\n%s\n----- end of %s -----' % (
+            os.path.relpath(step.log, ROOT), log_excerpt(step.log), step.name))
 
 
 def schedule(steps, jobs):
@@ -393,13 +403,13 @@ def schedule(steps, jobs):
         thread.join()
 
 
-def summary(steps, total_seconds):
+def summary(steps, setup_seconds, total_seconds):
     rows = [('step', 'result', 'passed', 'failed', 'skipped', 'seconds')]
     for step in steps:
         rows.append((step.name, step.result, str(step.passed), str(step.failed), str(step.skipped),
                      '%.0f' % step.seconds))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ['', 'Summary (wall time %.0f s):' % total_seconds]
+    lines = ['', 'Summary (wall time %.0f s, of which setup %.0f s):' % (total_seconds, setup_seconds)]
     for index, row in enumerate(rows):
         lines.append('  '.join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(row)))
         if index == 0:
@@ -462,10 +472,12 @@ def main(argv):
         say('=== collection copy %s: %d file(s) updated, %d removed' % (
             os.path.relpath(copy_path(copy), ROOT), copied, removed))
 
-    say('=== running %d step(s), %d at a time: %s' % (len(steps), max(args.jobs, 1), ' '.join(s.name for s in steps)))
+    setup_seconds = time.monotonic() - started
+    say('=== setup (bootstrap, copies) took %.0f s; running %d step(s), %d at a time: %s' % (
+        setup_seconds, len(steps), max(args.jobs, 1), ' '.join(s.name for s in steps)))
     schedule(steps, max(args.jobs, 1))
 
-    summary(steps, time.monotonic() - started)
+    summary(steps, setup_seconds, time.monotonic() - started)
     passed = sum(step.passed for step in steps)
     failed = sum(step.failed for step in steps)
     ok = all(step.result in ('passed', 'skipped') for step in steps)
