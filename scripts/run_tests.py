@@ -96,6 +96,7 @@ START_ORDER = ['sanity-221', 'sanity-216', 'integration-221', 'integration-216',
                'release', 'simulator', 'lint']
 
 PRINT_LOCK = threading.Lock()
+RUNNING = {}  # step name -> Popen, to stop their process groups on an interrupt
 
 
 def say(msg):
@@ -311,12 +312,14 @@ def run_step(step):
             log.flush()
             proc = subprocess.Popen(argv, cwd=cwd, env=step_env(step), stdout=log, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, start_new_session=True)
+            RUNNING[step.name] = proc
             try:
                 code = proc.wait(timeout=STEP_TIMEOUT)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+                stop_process_group(proc)
                 code = None
+            finally:
+                RUNNING.pop(step.name, None)
             log.write('\n[exit status: %s]\n' % code)
         if step.kind in ('sanity', 'units') and junit:
             # keep ansible-test's reports in .cache/junit/<step>/ (the next ansible-test run clears them)
@@ -350,6 +353,20 @@ def run_step(step):
         step.failed = max(step.failed, 1)
     finally:
         step.seconds = time.monotonic() - start
+
+
+def stop_process_group(proc):
+    """Stop a step's whole process group (ansible-test and pytest start children of their own)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except OSError:
+            return
+        try:
+            proc.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def report_step(step):
@@ -485,5 +502,19 @@ def main(argv):
     return 0 if ok else 1
 
 
+def _terminate(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except (KeyboardInterrupt, SystemExit) as stop:
+        if RUNNING:
+            say('interrupted: stopping %s' % ' '.join(sorted(RUNNING)))
+        for running in list(RUNNING.values()):
+            stop_process_group(running)
+        if isinstance(stop, KeyboardInterrupt):
+            sys.exit(130)
+        raise
