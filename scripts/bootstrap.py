@@ -21,6 +21,7 @@ What it does, each part idempotent and quick when nothing changed:
 Standard library only; runs on Python >= 3.9.
 """
 
+import fcntl
 import hashlib
 import os
 import re
@@ -255,6 +256,13 @@ def main(argv):
     if unknown:
         sys.exit('usage: scripts/bootstrap [%s ...]' % '|'.join(VENVS))
     os.makedirs(LOG_DIR, exist_ok=True)
+    # One bootstrap at a time per work tree (scripts/test, scripts/bench... may start it together).
+    lock = open(os.path.join(CACHE_DIR, 'bootstrap.lock'), 'w')  # pylint: disable=consider-using-with
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        log('waiting for another bootstrap of this work tree to finish')
+        fcntl.flock(lock, fcntl.LOCK_EX)
     pythons = ensure_pybin()
     seeded = []
     for name in names:

@@ -27,6 +27,7 @@ Standard library only; runs on Python >= 3.9.
 """
 
 import argparse
+import fcntl
 import glob
 import os
 import shutil
@@ -469,6 +470,14 @@ def main(argv):
     steps = args.selected
     os.makedirs(LOG_DIR, exist_ok=True)
     os.makedirs(JUNIT_DIR, exist_ok=True)
+    # Runs in one work tree share the collection copies and logs: one at a time.
+    lock = open(os.path.join(CACHE, 'test.lock'), 'w')  # pylint: disable=consider-using-with
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        say('=== waiting for another scripts/test run in this work tree to finish')
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        started = time.monotonic()
 
     venvs = sorted({step.venv for step in steps})
     say('=== bootstrap: %s' % ', '.join('.venv/%s' % v for v in venvs))
