@@ -1,0 +1,537 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The roles (wait_for_working, verify_gateway), the collection playbooks (deploy_gate, fleet_report),
+scripts/demo, the molecule scenarios and ansible-lint, through real runs against the simulator.
+
+Every ansible run goes through the ``ansible`` fixture, which asserts that no secret of the
+scenario reaches the output (at -vvvv unless a test says otherwise).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import (
+    ACCESS_TOKEN,
+    COLLECTION_ROOT,
+    ONPREM_API_KEY,
+    ONPREM_PASSWORD,
+    QR_ID,
+    SECRETS,
+    TOKEN,
+    WORKING_ID,
+    hypersender_scenario,
+    instance,
+)
+
+STARTING_ID = "5b2e0c3a-1111-4abc-8def-0123456789ab"
+FAILED_ID = "7d1f2e3a-2222-4abc-8def-0123456789ab"
+UNKNOWN_ID = "5b2e0c3a-9999-4abc-8def-0123456789ab"
+LIST_PATH = "/api/whatsapp/v1/instances"
+HEALTH_PATH = "/v1/health"
+BIN = Path(sys.executable).parent
+
+# The first task restarts the simulator's clock, so that its timelines count from the play's start however
+# long ansible-playbook took to start (seconds, on a loaded machine).
+RESET_CLOCK = """
+  pre_tasks:
+    - name: Restart the simulator's clock
+      ansible.builtin.uri:
+        url: "{{ sim_url }}/_sim/reset"
+        method: POST
+      delegate_to: localhost
+      run_once: true
+      when: sim_url is defined
+"""
+
+WAIT_FOR_WORKING_PLAY = """
+- hosts: HOSTS
+  gather_facts: false
+""" + RESET_CLOCK + """
+  roles:
+    - role: hypersender.whatsapp.wait_for_working
+"""
+
+VERIFY_GATEWAY_PLAY = """
+- hosts: localhost
+  gather_facts: false
+""" + RESET_CLOCK + """
+  roles:
+    - role: hypersender.whatsapp.verify_gateway
+"""
+
+
+def hs_env(sim):
+    return {"HYPERSENDER_API_URL": sim.hypersender_url, "HYPERSENDER_API_TOKEN": TOKEN}
+
+
+def onprem_env(sim):
+    return {"WA_ONPREM_URL": sim.onprem_url, "WA_API_KEY": ONPREM_API_KEY}
+
+
+def extra_vars(**values):
+    return ["-e", json.dumps(values)]
+
+
+def list_calls(sim):
+    return [r for r in sim.requests() if r["path"] == LIST_PATH]
+
+
+def health_calls(sim):
+    return [r for r in sim.requests() if r["path"] == HEALTH_PATH]
+
+
+def debug_lines(output, first):
+    """The ``msg`` list of the debug result whose first line starts with ``first``."""
+    found = []
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r'"msg": \[', output):
+        start = output.index("[", match.start())
+        lines = decoder.raw_decode(output, start)[0]
+        if lines and isinstance(lines[0], str) and lines[0].startswith(first):
+            found.append(lines)
+    assert found, "no summary starting with %r in:\n%s" % (first, output[-4000:])
+    return found[-1]
+
+
+def failure_messages(output):
+    """The ``msg`` of every failed task, in order."""
+    decoder = json.JSONDecoder()
+    messages = []
+    for match in re.finditer(r"FAILED! => \{", output):
+        messages.append(decoder.raw_decode(output, match.end() - 1)[0].get("msg", ""))
+    return messages
+
+
+def ha_health(core_status, standby_status="disconnected"):
+    return {
+        "gw1:0a1b2c3d": {"gateway_status": "disconnected", "role": "primary_master"},
+        "gw2:4e5f6a7b": {"gateway_status": "disconnected", "role": "secondary_master"},
+        "gw3:8c9d0e1f": {"gateway_status": core_status, "role": "coreapp"},
+        "gw4:2a3b4c5d": {"gateway_status": standby_status, "role": "coreapp"},
+    }
+
+
+def onprem_scenario(timeline):
+    return {"onprem": {"api_keys": [ONPREM_API_KEY], "users": {"admin": ONPREM_PASSWORD},
+                       "timeline": [{"at": at, "health": health} for at, health in timeline]}}
+
+
+def needs_onprem_module():
+    if not (COLLECTION_ROOT / "plugins" / "modules" / "onprem_health.py").is_file():
+        pytest.skip("hypersender.whatsapp.onprem_health is not in this tree yet")
+
+
+# --- wait_for_working ---------------------------------------------------------------------------------------------
+
+
+def test_wait_for_working_waits_then_prints_the_table(simulator, ansible):
+    sim = simulator(hypersender_scenario(
+        instance(WORKING_ID, name="shop-eu", timeline=[{"at": 0, "status": "STARTING"}, {"at": 1, "status": "SCAN_QR_CODE"},
+                                                       {"at": 3, "status": "WORKING"}]),
+        instance(QR_ID, name="shop-us", timeline=[{"at": 0, "status": "STARTING"}, {"at": 2, "status": "WORKING"}]),
+        instance(STARTING_ID, "SCAN_QR_CODE", name="not-awaited"),
+    ))
+    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(
+        wait_for_working_instances=[WORKING_ID, QR_ID], wait_for_working_timeout=30, wait_for_working_poll_interval=0.5,
+        sim_url=sim.url))
+    assert run.rc == 0, run
+    assert "wait_for_working: waiting up to 30 s for 2 instances to be WORKING (one GET /instances every 0.5 s)" in run.output
+    lines = debug_lines(run.output, "wait_for_working: PASSED")
+    assert re.match(r"^wait_for_working: PASSED, 2 of 2 instances WORKING after \d+\.\d s \(\d+ polls\)$", lines[0]), lines
+    assert lines[1].split() == ["INSTANCE", "NAME", "STATUS", "READY"]
+    assert lines[2].split() == [WORKING_ID, "shop-eu", "WORKING", "yes"]
+    assert lines[3].split() == [QR_ID, "shop-us", "WORKING", "yes"]
+    assert len(lines) == 4
+    # Fixed-width columns: every row lines up with the header.
+    assert lines[2].index("WORKING") == lines[1].index("STATUS") == lines[3].index("WORKING")
+    calls = list_calls(sim)
+    assert len(calls) >= 2 and len(calls) == len(sim.requests()), "only list requests, one per poll"
+    assert calls[0]["t"] < 3 <= calls[-1]["t"], "the first poll saw instances not WORKING yet, the last saw them WORKING"
+    assert all(call["query"] == {} for call in calls)
+    assert "CHANGED" not in run.output
+
+
+def test_wait_for_working_failure_names_each_instance_and_its_status(simulator, ansible):
+    sim = simulator(hypersender_scenario(
+        instance(WORKING_ID, "WORKING", name="shop-eu"),
+        instance(QR_ID, "SCAN_QR_CODE", name="shop-us", access_token=None),
+    ))
+    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(
+        wait_for_working_instances=[WORKING_ID, QR_ID, UNKNOWN_ID], wait_for_working_timeout=1.5,
+        wait_for_working_poll_interval=0.5))
+    assert run.rc == 2, run
+    lines = debug_lines(run.output, "wait_for_working: FAILED")
+    assert lines[0].startswith("wait_for_working: FAILED, 2 of 3 instances not WORKING after 1.")
+    assert [line.split()[-2:] for line in lines[2:]] == [["WORKING", "yes"], ["SCAN_QR_CODE", "no"], ["found", "no"]]
+    message = failure_messages(run.output)[-1]
+    assert message.startswith(
+        "wait_for_working: 2 of 3 instances not WORKING after 1.5 s: %s (shop-us) SCAN_QR_CODE, %s not found." % (QR_ID, UNKNOWN_ID))
+    assert "SCAN_QR_CODE: scan its QR code in the Hypersender dashboard" in message
+    assert "not found: the account has no instance with this UUID" in message
+    assert WORKING_ID not in message
+    # The table comes before the failure message, so a reader sees both.
+    assert run.output.index("wait_for_working: FAILED, 2 of 3") < run.output.rindex("wait_for_working: 2 of 3 instances not WORKING")
+
+
+def test_wait_for_working_fail_on_stops_at_once(simulator, ansible):
+    sim = simulator(hypersender_scenario(instance(FAILED_ID, "FAILED", name="broken"), instance(WORKING_ID, "WORKING")))
+    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(
+        wait_for_working_name="broken", wait_for_working_timeout=120, wait_for_working_poll_interval=5))
+    assert run.rc == 2, run
+    assert len(list_calls(sim)) == 1
+    assert list_calls(sim)[0]["query"] == {"filter[name]": "broken"}
+    message = failure_messages(run.output)[-1]
+    assert "%s (broken) FAILED" % FAILED_ID in message
+    assert "stopped at once: a status in wait_for_working_fail_on FAILED" in message
+    assert "FAILED: restart it from the Hypersender dashboard" in message
+
+
+def test_wait_for_working_polls_once_for_the_whole_play(simulator, ansible):
+    """Forty hosts must not mean forty pollers: the role's API task runs once, and so does its summary."""
+    sim = simulator(hypersender_scenario(
+        instance(WORKING_ID, timeline=[{"at": 0, "status": "STARTING"}, {"at": 1, "status": "WORKING"}])))
+    inventory = ansible.tmp_path / "hosts.yml"
+    hosts = {"app%02d" % n: {"ansible_connection": "local", "ansible_python_interpreter": sys.executable} for n in range(12)}
+    inventory.write_text(json.dumps({"all": {"hosts": hosts}}))
+    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "all"), env=hs_env(sim), verbosity="-v",
+                           extra_args=["-i", str(inventory), "-f", "12"] + extra_vars(
+                               wait_for_working_instances=[WORKING_ID], wait_for_working_poll_interval=0.5))
+    assert run.rc == 0, run
+    summaries = [line for line in run.output.splitlines() if '"wait_for_working: PASSED, 1 of 1' in line]
+    assert len(summaries) == 1, run
+    polls = debug_lines(run.output, "wait_for_working: PASSED")[0]
+    expected = int(re.search(r"\((\d+) polls\)", polls).group(1))
+    assert len(list_calls(sim)) == expected <= 5
+    assert "app11 | SUCCESS" in run.output and "FAILED!" not in run.output
+
+
+def test_wait_for_working_check_mode_probes_once_and_says_so(simulator, ansible):
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING"), instance(QR_ID, "SCAN_QR_CODE")))
+    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=["-C"] + extra_vars(
+        wait_for_working_instances=[WORKING_ID, QR_ID], wait_for_working_timeout=600))
+    assert run.rc == 0, run
+    assert "wait_for_working: check mode, so one look at 2 instances and no waiting" in run.output
+    lines = debug_lines(run.output, "wait_for_working: CHECK MODE")
+    assert lines[0] == "wait_for_working: CHECK MODE, one probe and no waiting: 1 of 2 instances WORKING"
+    assert len(list_calls(sim)) == 1
+
+
+def test_wait_for_working_token_in_a_role_variable_stays_secret(simulator, ansible):
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
+    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"),
+                           env={"HYPERSENDER_API_TOKEN": "not-the-token-0000"}, extra_args=extra_vars(
+                               wait_for_working_api_url=sim.hypersender_url, wait_for_working_api_token=TOKEN,
+                               wait_for_working_instances=[WORKING_ID]))
+    assert run.rc == 0, run  # the role variable beats the environment; the fixture checked the output at -vvvv
+    assert [r["auth"] for r in sim.requests()] == ["bearer"]
+
+
+def test_wait_for_working_api_error_is_reported_without_the_token(simulator, ansible):
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
+    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"),
+                           env={"HYPERSENDER_API_URL": sim.hypersender_url, "HYPERSENDER_API_TOKEN": "wrong-token-1234"},
+                           extra_args=extra_vars(wait_for_working_instances=[WORKING_ID], wait_for_working_timeout=2))
+    assert run.rc == 2, run
+    assert "wrong-token-1234" not in run.output
+    lines = debug_lines(run.output, "wait_for_working: FAILED")
+    assert "401" in lines[0] or "token" in lines[0].lower()
+    assert failure_messages(run.output)[-1].startswith("wait_for_working: ")
+
+
+@pytest.mark.parametrize("variables, expected", [
+    ({"wait_for_working_fail_on": ["WORKING"]}, "wait_for_working_fail_on"),
+    ({"wait_for_working_timeout": "soon"}, "wait_for_working_timeout"),
+    ({"wait_for_working_instances": ["not-a-uuid"]}, "not an instance UUID"),
+])
+def test_wait_for_working_refuses_bad_input_before_any_request(simulator, ansible, variables, expected):
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
+    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(**variables))
+    assert run.rc == 2, run
+    assert expected in run.output
+    assert sim.requests() == []
+
+
+# --- verify_gateway -----------------------------------------------------------------------------------------------
+
+
+def test_verify_gateway_waits_for_the_ha_cluster(simulator, ansible):
+    needs_onprem_module()
+    sim = simulator(onprem_scenario([(0, ha_health("uninitialized")), (3, ha_health("connected"))]))
+    run = ansible.playbook(VERIFY_GATEWAY_PLAY, env=onprem_env(sim), extra_args=extra_vars(
+        verify_gateway_topology="ha", verify_gateway_timeout=30, verify_gateway_poll_interval=0.5, sim_url=sim.url))
+    assert run.rc == 0, run
+    assert "verify_gateway: waiting up to 30 s for the gateway to be healthy as a High Availability cluster" in run.output
+    lines = debug_lines(run.output, "verify_gateway: PASSED")
+    assert lines[0].startswith("verify_gateway: PASSED, High Availability gateway healthy, 4 node(s)")
+    assert lines[1].split() == ["NODE", "ROLE", "GATEWAY", "STATUS"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:6]}
+    assert rows["gw3:8c9d0e1f"] == ["coreapp", "connected"]
+    assert rows["gw1:0a1b2c3d"] == ["primary_master", "disconnected"]
+    calls = health_calls(sim)
+    assert len(calls) >= 2 and calls[0]["t"] < 3 <= calls[-1]["t"], "the gate waited for the coreapp to connect"
+    assert all(call["auth"] == "apikey" for call in calls)
+
+
+def test_verify_gateway_fails_when_no_coreapp_connects(simulator, ansible):
+    needs_onprem_module()
+    sim = simulator(onprem_scenario([(0, ha_health("disconnected"))]))
+    run = ansible.playbook(VERIFY_GATEWAY_PLAY, env=onprem_env(sim), extra_args=extra_vars(
+        verify_gateway_topology="ha", verify_gateway_timeout=1.5, verify_gateway_poll_interval=0.5))
+    assert run.rc == 2, run
+    lines = debug_lines(run.output, "verify_gateway: FAILED")
+    assert "Problems:" in lines
+    problems = [line[2:] for line in lines[lines.index("Problems:") + 1:]]
+    assert problems and all(problem.strip() for problem in problems)
+    message = failure_messages(run.output)[-1]
+    assert message.startswith("verify_gateway: ")
+    assert "coreapp" in message.lower()
+    for problem in problems:
+        assert problem in message
+    assert run.output.index("verify_gateway: FAILED") < run.output.rindex(message[:60])
+
+
+def test_verify_gateway_single_instance_with_login(simulator, ansible):
+    needs_onprem_module()
+    sim = simulator(onprem_scenario([(0, {"gateway_status": "connecting"}), (1, {"gateway_status": "connected"})]))
+    run = ansible.playbook(VERIFY_GATEWAY_PLAY, env={"WA_ONPREM_URL": sim.onprem_url, "WA_WEB_USERNAME": "admin",
+                                                     "WA_WEB_PASSWORD": ONPREM_PASSWORD},
+                           extra_args=extra_vars(verify_gateway_topology="single", verify_gateway_poll_interval=0.5,
+                                                 verify_gateway_timeout=20))
+    assert run.rc == 0, run
+    lines = debug_lines(run.output, "verify_gateway: PASSED")
+    assert "single instance" in lines[0]
+    assert "sim-login-" not in run.output
+
+
+def test_verify_gateway_multiconnect_shards(simulator, ansible):
+    needs_onprem_module()
+    health = {
+        "m1:1": {"gateway_status": "connected", "role": "primary_master"},
+        "m2:2": {"gateway_status": "disconnected", "role": "secondary_master"},
+        "c1:3": {"gateway_status": "connected", "role": "coreapp"},
+        "c2:4": {"gateway_status": "connected", "role": "coreapp"},
+        "c3:5": {"gateway_status": "disconnected", "role": "coreapp"},
+    }
+    sim = simulator(onprem_scenario([(0, health)]))
+    good = ansible.playbook(VERIFY_GATEWAY_PLAY, env=onprem_env(sim), extra_args=extra_vars(
+        verify_gateway_topology="multiconnect", verify_gateway_shards=2, verify_gateway_wait=False))
+    assert good.rc == 0, good
+    bad = ansible.playbook(VERIFY_GATEWAY_PLAY, env=onprem_env(sim), extra_args=extra_vars(
+        verify_gateway_topology="multiconnect", verify_gateway_shards=3, verify_gateway_wait=False))
+    assert bad.rc == 2, bad
+    assert failure_messages(bad.output)[-1].startswith("verify_gateway: ")
+
+
+def test_verify_gateway_check_mode_probes_once(simulator, ansible):
+    needs_onprem_module()
+    sim = simulator(onprem_scenario([(0, ha_health("disconnected"))]))
+    run = ansible.playbook(VERIFY_GATEWAY_PLAY, env=onprem_env(sim), extra_args=["-C"] + extra_vars(verify_gateway_topology="ha"))
+    assert run.rc == 0, run
+    assert "verify_gateway: check mode, so one probe of GET /v1/health" in run.output
+    lines = debug_lines(run.output, "verify_gateway: CHECK MODE")
+    assert "NOT healthy" in lines[0]
+    assert len(health_calls(sim)) == 1
+
+
+# --- the collection playbooks ---------------------------------------------------------------------------------------
+
+
+def both_scenario(onprem_timeline):
+    scenario = hypersender_scenario(
+        instance(WORKING_ID, name="shop-eu", timeline=[{"at": 0, "status": "STARTING"}, {"at": 1, "status": "WORKING"}]),
+        instance(QR_ID, "WORKING", name="shop-us"))
+    scenario.update(onprem_scenario(onprem_timeline))
+    return scenario
+
+
+FAST = ["-e", "wait_for_working_poll_interval=0.5", "-e", "verify_gateway_poll_interval=0.5"]
+
+
+def test_deploy_gate_runs_as_a_collection_playbook(simulator, ansible):
+    needs_onprem_module()
+    sim = simulator(both_scenario([(0, ha_health("connecting")), (1, ha_health("connected"))]))
+    run = ansible(["hypersender.whatsapp.deploy_gate"] + FAST, command="ansible-playbook",
+                      env=dict(hs_env(sim), **onprem_env(sim)))
+    assert run.rc == 0, run
+    summary = debug_lines(run.output, "DEPLOY GATE:")
+    assert summary[0] == "DEPLOY GATE: PASSED"
+    assert summary[1].startswith("Hypersender instances: PASSED, 2 of 2 instances WORKING after ")
+    assert summary[2].startswith("On-Premises gateway:   PASSED, ha topology, healthy, 4 node(s), 1 connected")
+
+
+def test_deploy_gate_runs_both_gates_and_fails_with_both_reasons(simulator, ansible):
+    needs_onprem_module()
+    scenario = both_scenario([(0, ha_health("disconnected"))])
+    scenario["hypersender"]["instances"][1] = instance(QR_ID, "SCAN_QR_CODE", name="shop-us")
+    sim = simulator(scenario)
+    run = ansible(["hypersender.whatsapp.deploy_gate", "-e", "wait_for_working_timeout=1.5",
+                       "-e", "verify_gateway_timeout=1.5", "-e", "verify_gateway_topology=ha"] + FAST,
+                      command="ansible-playbook", env=dict(hs_env(sim), **onprem_env(sim)))
+    assert run.rc == 2, run
+    summary = debug_lines(run.output, "DEPLOY GATE:")
+    assert summary[0] == "DEPLOY GATE: FAILED"
+    assert summary[1].startswith("Hypersender instances: FAILED, wait_for_working: 1 of 2 instances not WORKING")
+    assert summary[2].startswith("On-Premises gateway:   FAILED, verify_gateway: ")
+    message = failure_messages(run.output)[-1]
+    assert message.startswith("deploy_gate: FAILED. Hypersender: wait_for_working: ")
+    assert "%s (shop-us) SCAN_QR_CODE" % QR_ID in message and "On-Premises: verify_gateway: " in message
+
+
+def test_deploy_gate_hypersender_only_and_check_mode(simulator, ansible):
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING"), instance(QR_ID, "SCAN_QR_CODE")))
+    run = ansible(["hypersender.whatsapp.deploy_gate", "-C"], command="ansible-playbook", env=hs_env(sim))
+    assert run.rc == 0, run
+    summary = debug_lines(run.output, "DEPLOY GATE:")
+    assert summary == ["DEPLOY GATE: CHECK MODE (nothing waited for)",
+                       "Hypersender instances: CHECK MODE, not waited: 1 of 2 instances WORKING",
+                       "On-Premises gateway:   not checked (no WA_ONPREM_URL)"]
+    assert len(list_calls(sim)) == 1
+
+
+def test_deploy_gate_refuses_to_check_nothing(ansible):
+    run = ansible(["hypersender.whatsapp.deploy_gate"], command="ansible-playbook")
+    assert run.rc == 2, run
+    assert "deploy_gate: nothing to check. Set HYPERSENDER_API_TOKEN" in failure_messages(run.output)[-1]
+
+
+def test_deploy_gate_with_localhost_in_the_inventory(simulator, ansible):
+    """The interpreter-discovery trap: an inventory naming localhost, discovery left on."""
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
+    inventory = ansible.tmp_path / "inventory.ini"
+    inventory.write_text("localhost ansible_connection=local\n")
+    run = ansible(["hypersender.whatsapp.deploy_gate", "-i", str(inventory)], command="ansible-playbook",
+                      env=dict(hs_env(sim), ANSIBLE_PYTHON_INTERPRETER="auto_silent"), verbosity="-v")
+    assert run.rc == 0, run
+    assert debug_lines(run.output, "DEPLOY GATE:")[0] == "DEPLOY GATE: PASSED"
+
+
+def test_fleet_report_writes_json_and_markdown(simulator, ansible):
+    needs_onprem_module()
+    scenario = both_scenario([(0, ha_health("connected"))])
+    scenario["hypersender"]["instances"][0] = instance(WORKING_ID, "WORKING", name="shop-eu")
+    scenario["hypersender"]["instances"].append(instance(QR_ID.replace("c9", "d9"), "SCAN_QR_CODE", name="shop-asia"))
+    sim = simulator(scenario)
+    run = ansible(["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=reports"], command="ansible-playbook",
+                      env=dict(hs_env(sim), **onprem_env(sim)))
+    assert run.rc == 0, run
+    report_dir = ansible.tmp_path / "reports"
+    data = json.loads((report_dir / "fleet-report.json").read_text())
+    assert data["hypersender"]["count"] == 3
+    assert data["hypersender"]["by_status"]["WORKING"] == 2 and data["hypersender"]["by_status"]["SCAN_QR_CODE"] == 1
+    assert data["onprem"]["topology"] == "ha" and data["onprem"]["healthy"] is True
+    assert {node["name"] for node in data["onprem"]["nodes"]} == set(ha_health("connected"))
+    markdown = (report_dir / "fleet-report.md").read_text()
+    assert markdown.startswith("# WhatsApp fleet report")
+    assert "| Status | Name | Instance | Phone | Created |" in markdown
+    assert "| SCAN_QR_CODE | shop-asia |" in markdown
+    assert "| gw3:8c9d0e1f | coreapp | connected |" in markdown
+    for path in report_dir.iterdir():
+        text = path.read_text()
+        for secret in SECRETS:
+            assert secret not in text, "a secret reached %s" % path.name
+        assert "access_token" not in text
+    summary = debug_lines(run.output, "FLEET REPORT written to")
+    assert summary[1] == "Hypersender: 3 instance(s): 2 WORKING, 1 SCAN_QR_CODE"
+    assert summary[2] == "On-Premises: ha topology, healthy"
+
+
+def test_fleet_report_hypersender_only(simulator, ansible):
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING"), instance(QR_ID, "STOPPED")))
+    run = ansible(["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=out", "-e", "fleet_report_name=fleet"],
+                      command="ansible-playbook", env=hs_env(sim))
+    if run.rc != 0 and "hypersender.whatsapp.onprem" in run.output:
+        pytest.skip("the action group hypersender.whatsapp.onprem is not in meta/runtime.yml yet")
+    assert run.rc == 0, run
+    data = json.loads((ansible.tmp_path / "out" / "fleet.json").read_text())
+    assert data["onprem"] == {"checked": False}
+    assert data["hypersender"]["by_status"]["STOPPED"] == 1
+    assert "Not checked: no On-Premises URL" in (ansible.tmp_path / "out" / "fleet.md").read_text()
+    assert debug_lines(run.output, "FLEET REPORT")[1] == "Hypersender: 2 instance(s): 1 WORKING, 1 STOPPED"
+
+
+# --- documentation ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role, options", [
+    ("wait_for_working", ["wait_for_working_instances", "wait_for_working_poll_interval", "wait_for_working_fail_on"]),
+    ("verify_gateway", ["verify_gateway_topology", "verify_gateway_shards", "verify_gateway_timeout"]),
+])
+def test_ansible_doc_renders_the_roles(ansible, role, options):
+    run = ansible(["-t", "role", "hypersender.whatsapp." + role], command="ansible-doc", verbosity="")
+    assert run.rc == 0, run
+    for option in options:
+        assert option in run.output
+
+
+# --- scripts/demo -------------------------------------------------------------------------------------------------
+
+
+def test_demo_waits_and_passes(tmp_path):
+    needs_onprem_module()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "HYPERSENDER_", "WA_"))}
+    env.update(HSW_VENV=str(BIN.parent), TMPDIR=str(tmp_path), NO_PROXY="127.0.0.1,localhost")
+    completed = subprocess.run([str(COLLECTION_ROOT / "scripts" / "demo")], env=env, capture_output=True, text=True,
+                               timeout=300, check=False)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-5000:]
+    assert "[simulator" in output and "GET /instances" in output and "SCAN_QR_CODE" in output
+    assert "wait_for_working: PASSED, 3 of 3 instances WORKING" in output
+    assert "DEPLOY GATE: PASSED" in output
+    assert "demo: simulator stopped" in output
+    assert list(tmp_path.iterdir()) == [], "the demo left files behind"
+
+
+# --- molecule and ansible-lint --------------------------------------------------------------------------------------
+
+MOLECULE_DIR = COLLECTION_ROOT / "extensions" / "molecule"
+SCENARIOS = sorted(p.parent.name for p in MOLECULE_DIR.glob("*/molecule.yml"))
+
+
+def tool_env():
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "HYPERSENDER_", "WA_", "MOLECULE_"))}
+    env.update(PATH=str(BIN) + os.pathsep + env.get("PATH", ""), NO_PROXY="127.0.0.1,localhost", ANSIBLE_NOCOLOR="1",
+               NO_COLOR="1", ANSIBLE_FORCE_COLOR="0", PY_COLORS="0")
+    return env
+
+
+@pytest.mark.skipif(importlib.util.find_spec("molecule") is None, reason="molecule is not installed in this venv")
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_molecule_scenario(scenario):
+    if scenario.startswith("verify_gateway"):
+        needs_onprem_module()
+    completed = subprocess.run([str(BIN / "molecule"), "test", "-s", scenario], cwd=str(COLLECTION_ROOT), env=tool_env(),
+                               capture_output=True, text=True, timeout=900, check=False)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-6000:]
+    for secret in SECRETS:
+        assert secret not in output, "a secret leaked into molecule's output"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ansiblelint") is None, reason="ansible-lint is not installed in this venv")
+def test_ansible_lint_production_profile():
+    paths = ["roles", "playbooks", "extensions/molecule"]
+    completed = subprocess.run([str(BIN / "ansible-lint"), "--offline", "--profile", "production", "--nocolor"] + paths,
+                               cwd=str(COLLECTION_ROOT), env=tool_env(), capture_output=True, text=True, timeout=600,
+                               check=False)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-6000:]
+
+
+def test_no_secret_constant_is_a_real_looking_token():
+    """The tests' secrets are the simulator's; none of them is left in a file of this issue outside the tests."""
+    for path in list((COLLECTION_ROOT / "roles").rglob("*")) + list((COLLECTION_ROOT / "playbooks").rglob("*")):
+        if path.is_file():
+            text = path.read_text()
+            for secret in (TOKEN, ONPREM_API_KEY, ONPREM_PASSWORD, ACCESS_TOKEN):
+                assert secret not in text, "%s holds a secret" % path
