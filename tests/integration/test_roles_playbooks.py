@@ -367,7 +367,7 @@ def test_deploy_gate_runs_as_a_collection_playbook(simulator, ansible):
     summary = debug_lines(run.output, "DEPLOY GATE:")
     assert summary[0] == "DEPLOY GATE: PASSED"
     assert summary[1].startswith("Hypersender instances: PASSED, 2 of 2 instances WORKING after ")
-    assert summary[2].startswith("On-Premises gateway:   PASSED, ha topology, healthy, 4 node(s), 1 connected")
+    assert summary[2].startswith("On-Premises gateway:   PASSED, High Availability, healthy, 4 node(s), 1 connected")
 
 
 def test_deploy_gate_runs_both_gates_and_fails_with_both_reasons(simulator, ansible):
