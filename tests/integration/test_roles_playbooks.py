@@ -40,6 +40,9 @@ UNKNOWN_ID = "5b2e0c3a-9999-4abc-8def-0123456789ab"
 LIST_PATH = "/api/whatsapp/v1/instances"
 HEALTH_PATH = "/v1/health"
 BIN = Path(sys.executable).parent
+# When the simulated instances and gateway get ready, in seconds after the play starts: long enough for the
+# first probe to come before it even on a loaded machine, so that the tests see the roles wait.
+READY_AT = 6
 
 # The first task restarts the simulator's clock, so that its timelines count from the play's start however
 # long ansible-playbook took to start (seconds, on a loaded machine).
@@ -137,9 +140,9 @@ def needs_onprem_module():
 
 def test_wait_for_working_waits_then_prints_the_table(simulator, ansible):
     sim = simulator(hypersender_scenario(
-        instance(WORKING_ID, name="shop-eu", timeline=[{"at": 0, "status": "STARTING"}, {"at": 1, "status": "SCAN_QR_CODE"},
-                                                       {"at": 3, "status": "WORKING"}]),
-        instance(QR_ID, name="shop-us", timeline=[{"at": 0, "status": "STARTING"}, {"at": 2, "status": "WORKING"}]),
+        instance(WORKING_ID, name="shop-eu", timeline=[{"at": 0, "status": "STARTING"}, {"at": 2, "status": "SCAN_QR_CODE"},
+                                                       {"at": READY_AT, "status": "WORKING"}]),
+        instance(QR_ID, name="shop-us", timeline=[{"at": 0, "status": "STARTING"}, {"at": 3, "status": "WORKING"}]),
         instance(STARTING_ID, "SCAN_QR_CODE", name="not-awaited"),
     ))
     run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(
@@ -157,7 +160,7 @@ def test_wait_for_working_waits_then_prints_the_table(simulator, ansible):
     assert lines[2].index("WORKING") == lines[1].index("STATUS") == lines[3].index("WORKING")
     calls = list_calls(sim)
     assert len(calls) >= 2 and len(calls) == len(sim.requests()), "only list requests, one per poll"
-    assert calls[0]["t"] < 3 <= calls[-1]["t"], "the first poll saw instances not WORKING yet, the last saw them WORKING"
+    assert calls[0]["t"] < READY_AT <= calls[-1]["t"], "the first poll saw instances not WORKING yet, the last saw them WORKING"
     assert all(call["query"] == {} for call in calls)
     assert "CHANGED" not in run.output
 
@@ -267,7 +270,7 @@ def test_wait_for_working_refuses_bad_input_before_any_request(simulator, ansibl
 
 def test_verify_gateway_waits_for_the_ha_cluster(simulator, ansible):
     needs_onprem_module()
-    sim = simulator(onprem_scenario([(0, ha_health("uninitialized")), (3, ha_health("connected"))]))
+    sim = simulator(onprem_scenario([(0, ha_health("uninitialized")), (READY_AT, ha_health("connected"))]))
     run = ansible.playbook(VERIFY_GATEWAY_PLAY, env=onprem_env(sim), extra_args=extra_vars(
         verify_gateway_topology="ha", verify_gateway_timeout=30, verify_gateway_poll_interval=0.5, sim_url=sim.url))
     assert run.rc == 0, run
@@ -279,7 +282,7 @@ def test_verify_gateway_waits_for_the_ha_cluster(simulator, ansible):
     assert rows["gw3:8c9d0e1f"] == ["coreapp", "connected"]
     assert rows["gw1:0a1b2c3d"] == ["primary_master", "disconnected"]
     calls = health_calls(sim)
-    assert len(calls) >= 2 and calls[0]["t"] < 3 <= calls[-1]["t"], "the gate waited for the coreapp to connect"
+    assert len(calls) >= 2 and calls[0]["t"] < READY_AT <= calls[-1]["t"], "the gate waited for the coreapp to connect"
     assert all(call["auth"] == "apikey" for call in calls)
 
 
