@@ -323,9 +323,9 @@ class TestLogin:
         assert first["authorization"] == second["authorization"] == "Bearer " + LOGIN_TOKEN, "one login per task"
 
     def test_the_login_token_never_reaches_a_message(self, onprem_api):
-        api, _ = onprem_api({"username": "admin", "password": PASSWORD}, [
+        api = onprem_api({"username": "admin", "password": PASSWORD}, [
             make_response(200, {"users": [{"token": LOGIN_TOKEN}]}),
-            make_response(500, {"errors": [{"code": 500, "title": "Oops", "details": "token %s refused" % LOGIN_TOKEN}]})])
+            make_response(500, {"errors": [{"code": 500, "title": "Oops", "details": "token %s refused" % LOGIN_TOKEN}]})])[0]
         api.client.retries = 0
         with pytest.raises(ServerError) as error:
             api.health()
@@ -361,7 +361,7 @@ class TestHealthCalls:
         assert session.calls[0]["authorization"] == "Apikey " + KEY and session.calls[0]["auth"] is None
 
     def test_401_shows_metas_code_and_details_and_the_hint(self, onprem_api):
-        api, _ = onprem_api({"api_key": KEY}, [make_response(401, DENIED)])
+        api = onprem_api({"api_key": KEY}, [make_response(401, DENIED)])[0]
         with pytest.raises(AuthenticationError) as error:
             api.health()
         message = str(error.value)
@@ -369,12 +369,12 @@ class TestHealthCalls:
         assert KEY not in message
 
     def test_expired_token_hint(self, onprem_api):
-        api, _ = onprem_api({"api_token": TOKEN}, [make_response(401, DENIED)])
+        api = onprem_api({"api_token": TOKEN}, [make_response(401, DENIED)])[0]
         with pytest.raises(AuthenticationError, match="Bearer tokens expire after 7 days"):
             api.health()
 
     def test_404_asks_for_the_webapp_root(self, onprem_api):
-        api, _ = onprem_api({"api_key": KEY}, [make_response(404, {"errors": [{"code": 1006, "title": "Resource not found"}]})])
+        api = onprem_api({"api_key": KEY}, [make_response(404, {"errors": [{"code": 1006, "title": "Resource not found"}]})])[0]
         with pytest.raises(NotFoundError) as error:
             api.health()
         assert "not found (HTTP 404) (1006 Resource not found): is api_url the Webapp's root URL" in str(error.value)
