@@ -419,6 +419,19 @@ def test_deploy_gate_with_localhost_in_the_inventory(simulator, ansible):
     assert debug_lines(run.output, "DEPLOY GATE:")[0] == "DEPLOY GATE: PASSED"
 
 
+def test_deploy_gate_on_many_hosts_polls_once(simulator, ansible):
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING"), instance(QR_ID, "WORKING")))
+    inventory = ansible.tmp_path / "hosts.yml"
+    hosts = {"web%02d" % n: {"ansible_connection": "local"} for n in range(8)}
+    inventory.write_text(json.dumps({"all": {"children": {"web": {"hosts": hosts}}}}))
+    run = ansible(["hypersender.whatsapp.deploy_gate", "-i", str(inventory), "-e", "deploy_gate_hosts=web", "-f", "8"],
+                  command="ansible-playbook", env=hs_env(sim), verbosity="-v")
+    assert run.rc == 0, run
+    assert len(list_calls(sim)) == 1
+    assert run.output.count('"DEPLOY GATE: PASSED"') == 1
+    assert "web07 | SUCCESS" in run.output
+
+
 def test_fleet_report_writes_json_and_markdown(simulator, ansible):
     needs_onprem_module()
     scenario = both_scenario([(0, ha_health("connected"))])
@@ -446,7 +459,7 @@ def test_fleet_report_writes_json_and_markdown(simulator, ansible):
         assert "access_token" not in text
     summary = debug_lines(run.output, "FLEET REPORT written to")
     assert summary[1] == "Hypersender: 3 instance(s): 2 WORKING, 1 SCAN_QR_CODE"
-    assert summary[2] == "On-Premises: ha topology, healthy"
+    assert summary[2] == "On-Premises: High Availability, healthy"
 
 
 def test_fleet_report_hypersender_only(simulator, ansible):
