@@ -97,17 +97,16 @@ from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup impor
 class LookupModule(WhatsAppLookupBase):
 
     def run(self, terms, variables=None, **kwargs):
+        variables = self._render_variables(variables)
         self.load_options(variables, kwargs)
         if terms:
             raise AnsibleLookupError("%s takes no terms, got %d: give the options as keyword arguments, e.g. "
                                      "lookup('%s', topology='ha')" % (self.fqcn, len(terms), self.fqcn))
-        origins = {name: self._origin(name, kwargs, variables) for name in CONNECTION_OPTIONS + VERDICT_OPTIONS}
-        self._render_variables(origins)
         with self.api_errors():
             rules = check_rules(self.options(VERDICT_OPTIONS))
             options = self.options(CONNECTION_OPTIONS)
             # The environment is only a fallback for the credentials (see the notes): leave out what came from it.
-            given = {name: None if origins[name].startswith("env") else options[name] for name in CREDENTIAL_OPTIONS}
+            given = {name: None if self._from_environment(name, kwargs, variables) else options[name] for name in CREDENTIAL_OPTIONS}
             credentials = select_credentials(given, os.environ)
             api = OnPremApi(build_client(options, credentials), credentials)
             try:
@@ -115,15 +114,16 @@ class LookupModule(WhatsAppLookupBase):
             finally:
                 api.client.close()
 
-    def _origin(self, name, kwargs, variables):
-        """Where an option's value came from: Direct, var: ..., env: ..., an ini file or default."""
-        if kwargs.get(name) not in (None, ""):
-            return "Direct"
-        return str(self.get_option_and_origin(name, hostvars=variables)[1])
+    def _render_variables(self, variables):
+        """ansible-core before 2.19 hands a lookup its variables untemplated: render the ones that set options."""
+        variables = dict(variables or {})
+        for definition in self.option_definitions.values():
+            for entry in definition.get("vars") or []:
+                if entry["name"] in variables:
+                    variables[entry["name"]] = self._templar.template(variables[entry["name"]])
+        return variables
 
-    def _render_variables(self, origins):
-        """ansible-core before 2.19 hands a lookup its variables untemplated; render the strings taken from them."""
-        for name, origin in origins.items():
-            value = self.get_option(name)
-            if origin.startswith("var") and isinstance(value, str):
-                self.set_option(name, self._templar.template(value))
+    def _from_environment(self, name, kwargs, variables):
+        if kwargs.get(name) not in (None, ""):
+            return False
+        return str(self.get_option_and_origin(name, hostvars=variables)[1]).startswith("env")

@@ -286,7 +286,7 @@ def test_lookup(simulator, ansible):
         "- ansible.builtin.debug:\n    msg: \"{{ lookup('hypersender.whatsapp.onprem_health') }}\"",
         "- ansible.builtin.debug:\n    msg: \"{{ query('hypersender.whatsapp.onprem_health', api_token=token, shards=2) }}\"",
         "- ansible.builtin.debug:\n    msg: \"{{ lookup('hypersender.whatsapp.onprem_health') }}\"\n"
-        "  vars:\n    whatsapp_onprem_topology: multiconnect\n    whatsapp_onprem_api_key: \"{{ key }}\"",
+        "  vars:\n    whatsapp_onprem_topology: \"{{ 'multi' + 'connect' }}\"\n    whatsapp_onprem_api_key: \"{{ key }}\"",
         "- ansible.builtin.debug:\n    msg: \"{{ lookup('hypersender.whatsapp.onprem_health', 'a-term') }}\"\n  ignore_errors: true",
     ), extra_args=["-e", json.dumps({"token": ONPREM_TOKEN, "key": ONPREM_API_KEY})],
         env={"ANSIBLE_CONFIG": str(config), "WA_WEB_USERNAME": "admin", "WA_WEB_PASSWORD": ONPREM_PASSWORD})
