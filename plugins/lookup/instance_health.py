@@ -16,7 +16,7 @@ description:
     For many instances use P(hypersender.whatsapp.instance_info#lookup), which reads them all in one request.
   - To wait for a status, use the M(hypersender.whatsapp.instance_health) module with O(hypersender.whatsapp.instance_health#module:wait=true).
 author:
-  - Hypersender WhatsApp collection maintainers
+  - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
   _terms:
     description: Instance UUIDs.

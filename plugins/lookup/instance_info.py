@@ -16,7 +16,7 @@ description:
   - To wait for instances to be ready, use the M(hypersender.whatsapp.instance_info) module
     with O(hypersender.whatsapp.instance_info#module:wait=true).
 author:
-  - Hypersender WhatsApp collection maintainers
+  - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
   _terms:
     description: UUIDs of the instances to select; each is checked before any request.

@@ -18,7 +18,7 @@ description:
     settings (section C([whatsapp_onprem]), everything but the credentials).
   - To wait until the gateway is healthy, use the module with O(hypersender.whatsapp.onprem_health#module:wait=true).
 author:
-  - Hypersender WhatsApp collection maintainers
+  - Hypersender WhatsApp collection maintainers (@hypersender)
 extends_documentation_fragment:
   - hypersender.whatsapp.onprem
   - hypersender.whatsapp.onprem.verdict
@@ -97,8 +97,7 @@ from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup impor
 class LookupModule(WhatsAppLookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        variables = self._render_variables(variables)
-        self.load_options(variables, kwargs)
+        variables = self.load_options(variables, kwargs)
         if terms:
             raise AnsibleLookupError("%s takes no terms, got %d: give the options as keyword arguments, e.g. "
                                      "lookup('%s', topology='ha')" % (self.fqcn, len(terms), self.fqcn))
@@ -113,15 +112,6 @@ class LookupModule(WhatsAppLookupBase):
                 return [verdict(api.health(), **rules)]
             finally:
                 api.client.close()
-
-    def _render_variables(self, variables):
-        """ansible-core before 2.19 hands a lookup its variables untemplated: render the ones that set options."""
-        variables = dict(variables or {})
-        for definition in self.option_definitions.values():
-            for entry in definition.get("vars") or []:
-                if entry["name"] in variables:
-                    variables[entry["name"]] = self._templar.template(variables[entry["name"]])
-        return variables
 
     def _from_environment(self, name, kwargs, variables):
         if kwargs.get(name) not in (None, ""):

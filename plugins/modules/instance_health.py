@@ -18,7 +18,7 @@ description:
   - A UUID the account does not have (HTTP 404) fails at once, waiting or not, so a typo does not cost a whole wait.
   - The module only reads; it never changes anything and always returns RV(ignore:changed=false).
 author:
-  - Hypersender WhatsApp collection maintainers
+  - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
   instance:
     description:

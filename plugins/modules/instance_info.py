@@ -17,7 +17,7 @@ description:
   - The C(access_token) of each instance is a live credential; it is left out unless O(return_access_token=true).
   - The module only reads; it never changes anything and always returns RV(ignore:changed=false).
 author:
-  - Hypersender WhatsApp collection maintainers
+  - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
   uuid:
     description:

@@ -23,7 +23,7 @@ description:
     notes for which one is used.
   - The module only reads; it never changes anything and always returns RV(ignore:changed=false).
 author:
-  - Hypersender WhatsApp collection maintainers
+  - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
   wait_sleep:
     description:

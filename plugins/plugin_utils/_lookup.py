@@ -17,9 +17,21 @@ class WhatsAppLookupBase(LookupBase):
     """Subclasses call :meth:`load_options` first, then do their work inside :meth:`api_errors`."""
 
     def load_options(self, variables, kwargs):
+        """Set the options from keywords, variables, ansible.cfg and the environment; return the variables used."""
+        variables = self._render_option_variables(variables)
         self.set_options(var_options=variables, direct=kwargs)
         if not HAS_REQUESTS:
             raise AnsibleLookupError(missing_required_lib("requests"))
+        return variables
+
+    def _render_option_variables(self, variables):
+        """ansible-core before 2.19 hands a lookup its variables untemplated: render the ones that set options."""
+        variables = dict(variables or {})
+        for definition in self.option_definitions.values():
+            for entry in definition.get("vars") or []:
+                if entry["name"] in variables:
+                    variables[entry["name"]] = self._templar.template(variables[entry["name"]])
+        return variables
 
     def options(self, names):
         return {name: self.get_option(name) for name in names}

@@ -56,7 +56,6 @@ def test_wait_through_starting_to_working(simulator, ansible):
     assert len(calls) == result["polls"]
     assert calls[-1]["t"] >= 2.5
     assert calls[-2]["t"] < 2.5, "kept polling after WORKING was seen"
-    assert calls[-1]["t"] - 2.5 <= 0.5 + 1.0, "ended more than one poll interval after WORKING"
 
 
 def test_wait_timeout_fails_with_the_last_status(simulator, ansible):
@@ -146,7 +145,7 @@ def test_429_retry_after_is_honoured(simulator, ansible):
 def test_rate_limit_window_is_respected_while_waiting(simulator, ansible):
     """A too-eager wait_sleep draws 429s; the module waits each Retry-After out and still succeeds."""
     timeline = [{"at": 0, "status": "STARTING"}, {"at": 3, "status": "WORKING"}]
-    sim = simulator(hypersender_scenario(instance(timeline=timeline), hypersender={"rate_limit": {"requests": 3, "window": 2}}))
+    sim = simulator(hypersender_scenario(instance(timeline=timeline), hypersender={"rate_limit": {"requests": 2, "window": 2}}))
     run = ansible.module("instance_health", {"instance": WORKING_ID, "wait": True, "wait_sleep": 0.2, "wait_timeout": 30},
                          env=env_for(sim))
     assert run.rc == 0 and run.result["healthy"], run
@@ -264,6 +263,11 @@ def test_lookup_options_from_keywords_vars_and_ansible_cfg(simulator, ansible):
     assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
     run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % WORKING_ID),
                            extra_args=["-e", "hypersender_api_url=%s" % sim.hypersender_url, "-e", "hypersender_api_token=%s" % TOKEN])
+    assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
+    templated = ansible.tmp_path / "vars.yml"
+    templated.write_text('hypersender_api_url: "{{ sim_url }}"\nhypersender_api_token: "{{ sim_token }}"\n')
+    run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % WORKING_ID),
+                           extra_args=["-e", "@%s" % templated, "-e", "sim_url=%s" % sim.hypersender_url, "-e", "sim_token=%s" % TOKEN])
     assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
     config = ansible.tmp_path / "ansible.cfg"
     config.write_text("[hypersender_whatsapp]\napi_url = %s\nretries = 0\n" % sim.hypersender_url)
