@@ -41,7 +41,7 @@ class FleetView:
 
     def result(self):
         return dict(instances=self.instances, count=len(self.instances), by_status=count_by_status(self.instances),
-                    missing=self.missing, ready=self.ready, not_ready=[uuid for uuid, _ in self.not_ready])
+                    missing=self.missing, ready=self.ready, not_ready=[uuid for uuid, status in self.not_ready])
 
 
 def select(instances, wanted):

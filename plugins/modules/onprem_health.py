@@ -158,7 +158,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
     OnPremApi,
-    argument_spec,
+    argument_spec as connection_and_verdict_spec,
     build_client,
     check_rules,
     contradiction,
@@ -176,11 +176,15 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import 
 )
 
 
-def main():
-    spec = argument_spec(env_fallback)
+def argument_spec():
+    spec = connection_and_verdict_spec(env_fallback)
     spec.update(wait=dict(type="bool", default=False), wait_timeout=dict(type="float", default=300),
                 wait_sleep=dict(type="float", default=5))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     ensure_requests(module)
     params = module.params
     try:

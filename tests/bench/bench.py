@@ -303,8 +303,8 @@ def growth_table(rows):
         if row["contender"].startswith("(a)") and "skipped" not in row:
             polls = row["polls"]
             per_poll = row["calls"] / polls if polls else None
-            lines.append("| %d | %d | %s | %s | %.1f | %.0f |" % (row["size"], row["calls"], fmt(polls, "%d"), fmt(per_poll, "%.2f"),
-                                                                 row["wall"], row["rss_mb"]))
+            cells = (row["size"], row["calls"], fmt(polls, "%d"), fmt(per_poll, "%.2f"), row["wall"], row["rss_mb"])
+            lines.append("| %d | %d | %s | %s | %.1f | %.0f |" % cells)
     return "\n".join(lines)
 
 
@@ -348,12 +348,12 @@ def targets(rows, singles):
 
 def machine():
     import ansible  # pylint: disable=import-outside-toplevel
-    return "%d cores, Python %s, ansible-core %s, %s" % (os.cpu_count(), platform.python_version(),
-                                                          ansible.__version__, platform.platform(terse=True))
+    facts = (os.cpu_count(), platform.python_version(), ansible.__version__, platform.platform(terse=True))
+    return "%d cores, Python %s, ansible-core %s, %s" % facts
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--sizes", default="10,100,1000", help="fleet sizes (default 10,100,1000)")
     parser.add_argument("--scale", type=float, default=10.0, help="time compression factor (default 10)")
     parser.add_argument("--within", type=float, default=60.0,

@@ -18,7 +18,7 @@ import jinja2
 import pytest
 import yaml
 
-from conftest import COLLECTION_ROOT, TOKEN, WORKING_ID, hypersender_scenario, instance
+from conftest import COLLECTION_ROOT, ONPREM_API_KEY, ONPREM_PASSWORD, ONPREM_TOKEN, TOKEN, WORKING_ID, hypersender_scenario, instance
 
 CREDENTIAL_TYPES = sorted((COLLECTION_ROOT / "docs" / "awx").glob("credential_type_*.yml"))
 
@@ -34,7 +34,12 @@ def plugin_names(kind):
 
 @pytest.fixture(scope="module")
 def env_vars_read(collections_path):
-    """Environment variable -> the plugins that read it (module env fallbacks and lookup env options)."""
+    """Environment variable -> the plugins that read it.
+
+    Modules: their argument specs' env fallbacks, and for onprem_health the credential variables its
+    module_utils reads itself (options beat them, see its notes). Lookups: their documented env options.
+    The job tests below show each one is really read.
+    """
     readers = {}
     sys.path.insert(0, collections_path)
     try:
@@ -44,6 +49,9 @@ def env_vars_read(collections_path):
                 fallback = option.get("fallback")
                 for var in (fallback[1] if fallback else []):
                     readers.setdefault(var, set()).add("module " + name)
+        onprem = importlib.import_module("ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem")
+        for var in onprem.ENV.values():
+            readers.setdefault(var, set()).add("module onprem_health")
     finally:
         sys.path.remove(collections_path)
     ansible_doc = Path(sys.executable).parent / "ansible-doc"
@@ -101,7 +109,7 @@ def test_an_empty_api_url_input_means_the_default_url(ansible):
         listener.settimeout(60)
 
         def record_first_line():
-            connection, _ = listener.accept()
+            connection = listener.accept()[0]
             with connection:
                 seen.append(connection.recv(200).split(b"\r\n", 1)[0].decode())
 
@@ -112,3 +120,23 @@ def test_an_empty_api_url_input_means_the_default_url(ansible):
         recorder.join(10)
     assert run.rc != 0
     assert seen == ["CONNECT app.hypersender.com:443 HTTP/1.0"] or seen == ["CONNECT app.hypersender.com:443 HTTP/1.1"], seen
+
+
+ONPREM_INPUTS = {
+    "api_key": {"api_key": ONPREM_API_KEY},
+    "api_token": {"api_token": ONPREM_TOKEN},
+    "login": {"username": "admin", "password": ONPREM_PASSWORD},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ONPREM_INPUTS))
+def test_a_job_with_the_onprem_credential_works(simulator, ansible, kind):
+    """Each way to fill the credential, the other inputs left empty as AWX injects them."""
+    sim = simulator({"onprem": {"api_keys": [ONPREM_API_KEY], "tokens": [ONPREM_TOKEN], "users": {"admin": ONPREM_PASSWORD},
+                                "health": {"gateway_status": "connected"}}})
+    inputs = dict.fromkeys(("api_url", "api_key", "api_token", "username", "password"), "")
+    inputs.update(ONPREM_INPUTS[kind], api_url=sim.onprem_url)
+    env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_onprem.yml", inputs)
+    run = ansible.module("onprem_health", {}, env=env)
+    assert run.rc == 0 and run.result["healthy"] is True, run
+    assert [r["auth"] for r in sim.requests() if r["path"] == "/v1/health"] == ["apikey" if kind == "api_key" else "bearer"]

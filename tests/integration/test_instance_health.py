@@ -231,8 +231,7 @@ def test_module_defaults_group_sets_the_connection(simulator, ansible):
           tasks:
             - hypersender.whatsapp.instance_health:
                 instance: %s
-    """ % WORKING_ID), extra_args=["-e", "url=%s" % sim.hypersender_url, "-e", "token=%s" % TOKEN],
-        secrets_expected=())
+    """ % WORKING_ID), extra_args=["-e", "url=%s" % sim.hypersender_url, "-e", "token=%s" % TOKEN])
     assert run.rc == 0 and run.result["status"] == "WORKING", run
 
 

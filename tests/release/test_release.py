@@ -44,7 +44,7 @@ def tarball(tmp_path_factory):
 def installed(tarball, tmp_path_factory):
     """The tarball installed into a collections path, as users get it."""
     path = tmp_path_factory.mktemp("collections")
-    run([BIN / "ansible-galaxy", "collection", "install", "-p", path, tarball])
+    run([BIN / "ansible-galaxy", "collection", "install", "--force", "-p", path, tarball])
     return path
 
 
@@ -98,7 +98,7 @@ def test_every_role_renders_with_ansible_doc(installed):
     assert roles(), "no role with meta/argument_specs.yml"
     for name in roles():
         text = run([BIN / "ansible-doc", "-t", "role", "%s.%s.%s" % (NAMESPACE, NAME, name)], env=env_with(installed)).stdout
-        assert "ENTRY POINT: main" in text.upper() or "ENTRY POINT: *main*" in text.upper(), text[:500]
+        assert re.search(r"ENTRY POINT: \*?main\*?", text), text[:500]
 
 
 def test_antsibull_docs_lint_is_clean(installed):

@@ -166,7 +166,7 @@ class TestRequests:
         assert clock.sleeps == [7.25]
 
     def test_429_without_retry_after_backs_off(self, scripted_client, clock):
-        client, _ = scripted_client([make_response(429), make_response(200, {})])
+        client, unused_session = scripted_client([make_response(429), make_response(200, {})])
         client.get_json("/x/health")
         assert clock.sleeps == [0.75]
 
@@ -179,7 +179,7 @@ class TestRequests:
         assert clock.sleeps == []
 
     def test_long_retry_after_without_deadline_is_not_waited_for(self, scripted_client, clock):
-        client, _ = scripted_client([make_response(429, headers={"Retry-After": "3600"})])
+        client, unused_session = scripted_client([make_response(429, headers={"Retry-After": "3600"})])
         with pytest.raises(RateLimitedError):
             client.get_json("/x/health")
         assert clock.sleeps == []
@@ -211,7 +211,7 @@ class TestRequests:
         assert len(session.calls) == 1
 
     def test_404_is_not_found(self, scripted_client):
-        client, _ = scripted_client([make_response(404, {"message": "Resource not found."})])
+        client, unused_session = scripted_client([make_response(404, {"message": "Resource not found."})])
         with pytest.raises(NotFoundError, match=r"not found \(HTTP 404\) \(Resource not found.\)"):
             client.get_json("/x/health")
 
@@ -223,28 +223,28 @@ class TestRequests:
         assert len(session.calls) == 1
 
     def test_non_json_success_names_what_came_back(self, scripted_client):
-        client, _ = scripted_client([make_response(200, raw="<html><body>Login</body></html>",
-                                                   headers={"Content-Type": "text/html"})])
+        html = make_response(200, raw="<html><body>Login</body></html>", headers={"Content-Type": "text/html"})
+        client, unused_session = scripted_client([html])
         with pytest.raises(ResponseFormatError) as error:
             client.get_json("/instances")
         assert "expected a JSON body, got text/html starting '<html><body>Login</body></html>'" in str(error.value)
 
     def test_non_json_error_body_is_quoted_briefly(self, scripted_client):
-        client, _ = scripted_client([make_response(502, raw="Bad Gateway " + "x" * 200)], retries=0)
+        client, unused_session = scripted_client([make_response(502, raw="Bad Gateway " + "x" * 200)], retries=0)
         with pytest.raises(ServerError) as error:
             client.get_json("/instances")
         assert "body starts 'Bad Gateway xxx" in str(error.value)
         assert len(str(error.value)) < 400
 
     def test_a_body_echoing_the_token_is_redacted(self, scripted_client):
-        client, _ = scripted_client([make_response(400, {"message": "bad token " + TOKEN})])
+        client, unused_session = scripted_client([make_response(400, {"message": "bad token " + TOKEN})])
         with pytest.raises(ApiError) as error:
             client.get_json("/instances")
         assert TOKEN not in str(error.value)
         assert "********" in str(error.value)
 
     def test_added_secrets_are_redacted_too(self, scripted_client):
-        client, _ = scripted_client([make_response(400, {"message": "session abc-login-token expired"})])
+        client, unused_session = scripted_client([make_response(400, {"message": "session abc-login-token expired"})])
         client.add_secret("abc-login-token")
         with pytest.raises(ApiError) as error:
             client.get_json("/instances")
@@ -259,13 +259,13 @@ class TestRequests:
         assert len(session.calls) == 4
 
     def test_timeout_is_retried_then_explained(self, scripted_client):
-        client, _ = scripted_client([requests.exceptions.ReadTimeout("read timed out")] * 2, retries=1, timeout=2)
+        client, unused_session = scripted_client([requests.exceptions.ReadTimeout("read timed out")] * 2, retries=1, timeout=2)
         with pytest.raises(TransportError, match="no response within 2 s"):
             client.get_json("/instances")
 
     def test_cut_off_body_is_a_transport_error(self, scripted_client):
-        client, _ = scripted_client([requests.exceptions.ChunkedEncodingError("IncompleteRead(3 bytes read, 10 more expected)"),
-                                     make_response(200, [])])
+        cut_off = requests.exceptions.ChunkedEncodingError("IncompleteRead(3 bytes read, 10 more expected)")
+        client, unused_session = scripted_client([cut_off, make_response(200, [])])
         assert client.get_json("/instances") == []
 
     def test_tls_failure_is_not_retried_and_points_at_ca_path(self, scripted_client):

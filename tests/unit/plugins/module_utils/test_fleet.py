@@ -92,7 +92,7 @@ FLEET = st.lists(st.tuples(st.sampled_from([A, B, C, D]), st.sampled_from(STATUS
 def test_done_only_when_every_wanted_instance_is_listed_and_ready(pairs, wanted, ready):
     view = judge(listed(*pairs), wanted, sorted(ready), [])
     statuses = dict(pairs)
-    expected_ids = wanted or [uuid for uuid, _ in pairs]
+    expected_ids = wanted or [uuid for uuid, status in pairs]
     all_ready = bool(expected_ids) and all(statuses.get(uuid) in ready for uuid in expected_ids)
     assert (view.state() == DONE) is all_ready
-    assert sorted(view.ready + [uuid for uuid, _ in view.not_ready]) == sorted(expected_ids)
+    assert sorted(view.ready + [uuid for uuid, status in view.not_ready]) == sorted(expected_ids)

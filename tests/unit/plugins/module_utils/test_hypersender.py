@@ -153,7 +153,7 @@ class TestParseInstances:
 class TestApi:
 
     def test_404_names_the_instance_and_what_to_check(self, scripted_client):
-        client, _ = scripted_client([make_response(404, {"message": "Resource not found."})])
+        client, unused_session = scripted_client([make_response(404, {"message": "Resource not found."})])
         with pytest.raises(InstanceNotFoundError) as error:
             HypersenderApi(client).instance_health(UUID)
         assert str(error.value).startswith("instance %s not found" % UUID)

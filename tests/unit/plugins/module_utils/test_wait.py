@@ -43,7 +43,7 @@ def run(clock, values, timeout=30, sleep=6):
 
 
 def test_done_at_once_makes_one_probe_and_no_sleep(clock):
-    outcome, _ = run(clock, ["WORKING"])
+    outcome, unused_probe = run(clock, ["WORKING"])
     assert (outcome.state, outcome.polls, outcome.elapsed, clock.sleeps) == (DONE, 1, 0, [])
 
 
@@ -51,11 +51,11 @@ def test_waits_through_other_states(clock):
     outcome, probe = run(clock, ["PENDING", "STARTING", "WORKING"])
     assert (outcome.state, outcome.value, outcome.polls) == (DONE, "WORKING", 3)
     assert clock.sleeps == [6, 6]
-    assert all(deadline == 1030.0 for _, deadline in probe.seen)
+    assert all(deadline == 1030.0 for unused_time, deadline in probe.seen)
 
 
 def test_fatal_state_ends_at_once(clock):
-    outcome, _ = run(clock, ["STARTING", "FAILED", "WORKING"])
+    outcome, unused_probe = run(clock, ["STARTING", "FAILED", "WORKING"])
     assert (outcome.state, outcome.value, outcome.polls) == (FAILED, "FAILED", 2)
 
 
@@ -70,18 +70,18 @@ def test_timeout_keeps_the_last_value_and_probes_at_the_deadline(clock):
 
 
 def test_zero_timeout_probes_once(clock):
-    outcome, _ = run(clock, ["STARTING"], timeout=0)
+    outcome, unused_probe = run(clock, ["STARTING"], timeout=0)
     assert (outcome.state, outcome.polls, clock.sleeps) == (TIMED_OUT, 1, [])
 
 
 def test_transient_errors_are_kept_not_fatal(clock):
-    outcome, _ = run(clock, [ServerError("503"), "STARTING", ServerError("502 again"), "WORKING"])
+    outcome, unused_probe = run(clock, [ServerError("503"), "STARTING", ServerError("502 again"), "WORKING"])
     assert (outcome.state, outcome.polls, outcome.last_error) == (DONE, 4, None)
 
 
 def test_transient_error_at_the_deadline_is_reported(clock):
     error = ServerError("GET /x/health: server error (HTTP 503)")
-    outcome, _ = run(clock, ["STARTING", error], timeout=10, sleep=6)
+    outcome, unused_probe = run(clock, ["STARTING", error], timeout=10, sleep=6)
     assert outcome.state == TIMED_OUT
     assert outcome.value == "STARTING"
     assert outcome.last_error is error
