@@ -30,8 +30,12 @@ import pytest
 
 from conftest import COLLECTION_ROOT, ONPREM_API_KEY, QR_ID, SECRETS, TOKEN, WORKING_ID, hypersender_scenario, instance
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("ansible_runner") is None,
-                                reason="ansible-runner is not installed in this venv")
+pytestmark = [
+    pytest.mark.skipif(importlib.util.find_spec("ansible_runner") is None, reason="ansible-runner is not installed in this venv"),
+    # The runner forks a pty for the job; under pytest-xdist the worker has threads of its own. The child execs
+    # ansible-playbook at once, so Python's warning about forking a multi-threaded process does not apply.
+    pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),
+]
 
 BIN = Path(sys.executable).parent
 # What an installed collection holds (ansible-galaxy collection install), not the tests or the venvs.

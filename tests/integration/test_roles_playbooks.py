@@ -535,11 +535,11 @@ def test_molecule_scenario(scenario):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("ansiblelint") is None, reason="ansible-lint is not installed in this venv")
-def test_ansible_lint_production_profile():
+def test_ansible_lint_production_profile(collections_path):
     paths = ["roles", "playbooks", "extensions/molecule"]
+    env = dict(tool_env(), ANSIBLE_COLLECTIONS_PATH=collections_path)
     completed = subprocess.run([str(BIN / "ansible-lint"), "--offline", "--profile", "production", "--nocolor"] + paths,
-                               cwd=str(COLLECTION_ROOT), env=tool_env(), capture_output=True, text=True, timeout=600,
-                               check=False)
+                               cwd=str(COLLECTION_ROOT), env=env, capture_output=True, text=True, timeout=600, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-6000:]
 
