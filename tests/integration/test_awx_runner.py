@@ -250,8 +250,8 @@ def test_deploy_gate_through_transmit_worker_process(cli_simulator, runner_env, 
     artifact = processed / "artifacts"
     assert (artifact / "status").read_text().strip() == "successful"
     assert (artifact / "rc").read_text().strip() == "0"
-    events = [json.loads(p.read_text()) for p in sorted((artifact / "job_events").glob("*.json"),
-                                                          key=lambda p: int(p.name.split("-", 1)[0]))]
+    event_files = sorted((artifact / "job_events").glob("*.json"), key=lambda path: int(path.name.split("-", 1)[0]))
+    events = [json.loads(path.read_text()) for path in event_files]
     stdout = event_stdout(events)
     assert summary_lines(stdout)[0] == "DEPLOY GATE: PASSED"
     assert "wait_for_working: PASSED, 2 of 2 instances WORKING" in stdout

@@ -365,7 +365,7 @@ def test_deploy_gate_runs_as_a_collection_playbook(simulator, ansible):
     needs_onprem_module()
     sim = simulator(both_scenario([(0, ha_health("connecting")), (1, ha_health("connected"))]))
     run = ansible(["hypersender.whatsapp.deploy_gate"] + FAST, command="ansible-playbook",
-                      env=dict(hs_env(sim), **onprem_env(sim)))
+                  env=dict(hs_env(sim), **onprem_env(sim)))
     assert run.rc == 0, run
     summary = debug_lines(run.output, "DEPLOY GATE:")
     assert summary[0] == "DEPLOY GATE: PASSED"
@@ -379,8 +379,8 @@ def test_deploy_gate_runs_both_gates_and_fails_with_both_reasons(simulator, ansi
     scenario["hypersender"]["instances"][1] = instance(QR_ID, "SCAN_QR_CODE", name="shop-us")
     sim = simulator(scenario)
     run = ansible(["hypersender.whatsapp.deploy_gate", "-e", "wait_for_working_timeout=1.5",
-                       "-e", "verify_gateway_timeout=1.5", "-e", "verify_gateway_topology=ha"] + FAST,
-                      command="ansible-playbook", env=dict(hs_env(sim), **onprem_env(sim)))
+                   "-e", "verify_gateway_timeout=1.5", "-e", "verify_gateway_topology=ha"] + FAST,
+                  command="ansible-playbook", env=dict(hs_env(sim), **onprem_env(sim)))
     assert run.rc == 2, run
     summary = debug_lines(run.output, "DEPLOY GATE:")
     assert summary[0] == "DEPLOY GATE: FAILED"
@@ -414,7 +414,7 @@ def test_deploy_gate_with_localhost_in_the_inventory(simulator, ansible):
     inventory = ansible.tmp_path / "inventory.ini"
     inventory.write_text("localhost ansible_connection=local\n")
     run = ansible(["hypersender.whatsapp.deploy_gate", "-i", str(inventory)], command="ansible-playbook",
-                      env=dict(hs_env(sim), ANSIBLE_PYTHON_INTERPRETER="auto_silent"), verbosity="-v")
+                  env=dict(hs_env(sim), ANSIBLE_PYTHON_INTERPRETER="auto_silent"), verbosity="-v")
     assert run.rc == 0, run
     assert debug_lines(run.output, "DEPLOY GATE:")[0] == "DEPLOY GATE: PASSED"
 
@@ -439,7 +439,7 @@ def test_fleet_report_writes_json_and_markdown(simulator, ansible):
     scenario["hypersender"]["instances"].append(instance(QR_ID.replace("c9", "d9"), "SCAN_QR_CODE", name="shop-asia"))
     sim = simulator(scenario)
     run = ansible(["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=reports"], command="ansible-playbook",
-                      env=dict(hs_env(sim), **onprem_env(sim)))
+                  env=dict(hs_env(sim), **onprem_env(sim)))
     assert run.rc == 0, run
     report_dir = ansible.tmp_path / "reports"
     data = json.loads((report_dir / "fleet-report.json").read_text())
@@ -465,7 +465,7 @@ def test_fleet_report_writes_json_and_markdown(simulator, ansible):
 def test_fleet_report_hypersender_only(simulator, ansible):
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING"), instance(QR_ID, "STOPPED")))
     run = ansible(["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=out", "-e", "fleet_report_name=fleet"],
-                      command="ansible-playbook", env=hs_env(sim))
+                  command="ansible-playbook", env=hs_env(sim))
     if run.rc != 0 and "hypersender.whatsapp.onprem" in run.output:
         pytest.skip("the action group hypersender.whatsapp.onprem is not in meta/runtime.yml yet")
     assert run.rc == 0, run
