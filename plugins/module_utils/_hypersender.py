@@ -19,6 +19,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     validate_base_url,
     validate_secret,
 )
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import validate_wait_options, wait_argument_spec
 
 DEFAULT_API_URL = "https://app.hypersender.com/api/whatsapp/v1"
 TOKEN_ENV = "HYPERSENDER_API_TOKEN"
@@ -67,6 +68,23 @@ def connection_argument_spec(env_fallback):
     spec["api_url"]["fallback"] = (env_fallback, [URL_ENV])
     spec["api_token"]["fallback"] = (env_fallback, [TOKEN_ENV])
     return spec
+
+
+def status_wait_argument_spec():
+    """The module side of the wait and wait.statuses doc fragments."""
+    spec = wait_argument_spec()
+    spec.update(
+        wait_for=dict(type="list", elements="str", choices=list(STATUSES), default=[READY_STATUS]),
+        fail_on=dict(type="list", elements="str", choices=list(STATUSES), default=["FAILED"]),
+    )
+    return spec
+
+
+def check_status_wait_options(params):
+    validate_wait_options(params["wait_timeout"], params["wait_sleep"])
+    both = sorted(set(params["wait_for"]) & set(params["fail_on"]))
+    if both:
+        raise OptionError("wait_for and fail_on both name %s: a status cannot be awaited and fatal at once" % ", ".join(both))
 
 
 def validate_uuid(value, option="instance"):

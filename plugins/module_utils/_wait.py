@@ -30,6 +30,15 @@ class WaitOutcome:
         self.last_error = last_error
 
 
+def wait_argument_spec(wait_sleep=6):
+    """The module side of the wait doc fragment; ``wait_sleep`` is the module's default interval."""
+    return dict(
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="float", default=300),
+        wait_sleep=dict(type="float", default=wait_sleep),
+    )
+
+
 def validate_wait_options(wait_timeout, wait_sleep):
     if wait_timeout is None or wait_timeout < 0:
         raise OptionError("wait_timeout must be 0 or more seconds, got %s" % wait_timeout)

@@ -116,38 +116,25 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     STATUSES,
     HypersenderApi,
     build_client,
+    check_status_wait_options,
     connection_argument_spec,
     not_ready_message,
+    status_wait_argument_spec,
     validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
-    DONE,
-    FAILED,
-    format_seconds,
-    poll,
-    validate_wait_options,
-)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED, format_seconds, poll
 
 
 def argument_spec():
     spec = connection_argument_spec(env_fallback)
-    spec.update(
-        instance=dict(type="str", required=True, aliases=["uuid", "instance_id"]),
-        wait=dict(type="bool", default=False),
-        wait_for=dict(type="list", elements="str", choices=list(STATUSES), default=[READY_STATUS]),
-        fail_on=dict(type="list", elements="str", choices=list(STATUSES), default=["FAILED"]),
-        wait_timeout=dict(type="float", default=300),
-        wait_sleep=dict(type="float", default=6),
-    )
+    spec.update(status_wait_argument_spec())
+    spec.update(instance=dict(type="str", required=True, aliases=["uuid", "instance_id"]))
     return spec
 
 
 def check_options(params):
-    validate_wait_options(params["wait_timeout"], params["wait_sleep"])
-    both = sorted(set(params["wait_for"]) & set(params["fail_on"]))
-    if both:
-        raise OptionError("wait_for and fail_on both name %s: a status cannot be awaited and fatal at once" % ", ".join(both))
+    check_status_wait_options(params)
     return validate_uuid(params["instance"])
 
 

@@ -191,12 +191,14 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     STATUSES,
     HypersenderApi,
     build_client,
+    check_status_wait_options,
     connection_argument_spec,
+    status_wait_argument_spec,
     validate_filters,
     validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds, poll, validate_wait_options
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds, poll
 
 
 def argument_spec():
@@ -208,22 +210,15 @@ def argument_spec():
         status=dict(type="str", choices=list(STATUSES)),
         instances=dict(type="list", elements="str", default=[]),
         return_access_token=dict(type="bool", default=False, no_log=False),
-        wait=dict(type="bool", default=False),
-        wait_for=dict(type="list", elements="str", choices=list(STATUSES), default=[READY_STATUS]),
-        fail_on=dict(type="list", elements="str", choices=list(STATUSES), default=["FAILED"]),
-        wait_timeout=dict(type="float", default=300),
-        wait_sleep=dict(type="float", default=6),
     )
+    spec.update(status_wait_argument_spec())
     return spec
 
 
 def check_options(params):
-    validate_wait_options(params["wait_timeout"], params["wait_sleep"])
+    check_status_wait_options(params)
     if params["wait"] and params["status"]:
         raise OptionError("status filters the list by status, so it cannot be awaited: use instances, uuid, name or phone with wait")
-    both = sorted(set(params["wait_for"]) & set(params["fail_on"]))
-    if both:
-        raise OptionError("wait_for and fail_on both name %s: a status cannot be awaited and fatal at once" % ", ".join(both))
     wanted = [validate_uuid(uuid, option="instances item") for uuid in params["instances"]]
     return validate_filters(params), wanted
 

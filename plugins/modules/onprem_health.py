@@ -173,13 +173,13 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import 
     format_seconds,
     poll,
     validate_wait_options,
+    wait_argument_spec,
 )
 
 
 def argument_spec():
     spec = connection_and_verdict_spec(env_fallback)
-    spec.update(wait=dict(type="bool", default=False), wait_timeout=dict(type="float", default=300),
-                wait_sleep=dict(type="float", default=5))
+    spec.update(wait_argument_spec(wait_sleep=5))
     return spec
 
 
