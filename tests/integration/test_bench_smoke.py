@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A smoke run of the benchmark (scripts/bench --quick): it works end to end. No timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from ansible.playbook.task import Task
+
+from conftest import COLLECTION_ROOT
+
+
+@pytest.mark.skipif(Task.fattributes["delay"].isa != "float",
+                    reason="the uri contender polls at fractions of a second, which task delay accepts from ansible-core 2.19 on")
+def test_quick_benchmark_runs_every_contender(tmp_path):
+    figures = tmp_path / "bench.json"
+    completed = subprocess.run([sys.executable, str(COLLECTION_ROOT / "tests" / "bench" / "bench.py"), "--quick", "--json", str(figures)],
+                               capture_output=True, text=True, timeout=600, check=False)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    for heading in ("### 1. Fleet gate", "### 2. Single check", "### 3. How cost grows with N", "### Targets"):
+        assert heading in completed.stdout
+    rows = json.loads(figures.read_text())["fleet"]
+    assert [row["contender"][:3] for row in rows] == ["(a)", "(b)", "(c)", "(c)"]
+    assert all(row["rc"] == 0 and row["failed"] == 0 for row in rows), rows
+    role = rows[0]
+    assert role["calls"] == role["polls"], "the role makes one list call per poll"
