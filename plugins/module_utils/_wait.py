@@ -80,6 +80,13 @@ def poll(probe, classify, wait_timeout, wait_sleep, clock=time.monotonic, sleep=
         sleep(min(wait_sleep, remaining))
 
 
+def once(probe, classify, clock=time.monotonic):
+    """One probe, judged as :func:`poll` judges it, as a :class:`WaitOutcome` (no wait, or check mode)."""
+    start = clock()
+    value = probe(None)
+    return WaitOutcome(classify(value), value, 1, clock() - start, None)
+
+
 def format_seconds(seconds):
     """300.0 -> '300', 2.5 -> '2.5'."""
     return "%g" % round(seconds, 1)

@@ -106,11 +106,9 @@ polls:
   sample: 3
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     READY_STATUS,
     STATUSES,
@@ -122,8 +120,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     status_wait_argument_spec,
     validate_uuid,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED, format_seconds, poll
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, probe_or_wait
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED, format_seconds
 
 
 def argument_spec():
@@ -156,22 +154,8 @@ def main():
             return DONE
         return FAILED if health["status"] in params["fail_on"] else None
 
-    started = time.monotonic()
-    try:
-        if params["wait"] and not module.check_mode:
-            outcome = poll(api.instance_health_probe(instance), classify, params["wait_timeout"], params["wait_sleep"])
-            result.update(waited=True, polls=outcome.polls)
-            health, last_error = outcome.value, outcome.last_error
-            state = outcome.state
-        else:
-            health, last_error = api.instance_health(instance), None
-            result["polls"] = 1
-            state = classify(health)
-    except ApiError as error:
-        result["elapsed"] = round(time.monotonic() - started, 3)
-        module.fail_json(msg=str(error), **result)
-
-    result["elapsed"] = round(time.monotonic() - started, 3)
+    outcome = probe_or_wait(module, api.instance_health_probe(instance), classify, result)
+    health, state = outcome.value, outcome.state
     if health is not None:
         result.update(health)
         result["healthy"] = state == DONE
@@ -183,7 +167,7 @@ def main():
                          % (health["status"], format_seconds(params["wait_timeout"]), "[%s]" % ", ".join(ready)))
     elif params["wait"] and state != DONE:
         module.fail_json(msg=not_ready_message(instance, health, ready, params["wait_timeout"], result["polls"],
-                                               last_error, fatal=state == FAILED, fail_on=params["fail_on"]), **result)
+                                               outcome.last_error, fatal=state == FAILED, fail_on=params["fail_on"]), **result)
     module.exit_json(**result)
 
 

@@ -180,11 +180,9 @@ polls:
   sample: 8
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge, not_ready_message
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     READY_STATUS,
@@ -197,8 +195,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     validate_filters,
     validate_uuid,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds, poll
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, probe_or_wait
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds
 
 
 def argument_spec():
@@ -240,21 +238,8 @@ def main():
         return judge(instances, wanted, ready, params["fail_on"])
 
     result = dict(changed=False, waited=False, polls=0, elapsed=0.0)
-    started = time.monotonic()
-    try:
-        if params["wait"] and not module.check_mode:
-            outcome = poll(probe, lambda view: view.state(), params["wait_timeout"], params["wait_sleep"])
-            view, state = outcome.value, outcome.state
-            result.update(waited=True, polls=outcome.polls)
-        else:
-            view = probe(None)
-            state = view.state()
-            result["polls"] = 1
-    except ApiError as error:
-        result["elapsed"] = round(time.monotonic() - started, 3)
-        module.fail_json(msg=str(error), **result)
-
-    result["elapsed"] = round(time.monotonic() - started, 3)
+    outcome = probe_or_wait(module, probe, lambda view: view.state(), result)
+    view, state = outcome.value, outcome.state
     if view is not None:
         result.update(view.result())
     if params["wait"] and module.check_mode:

@@ -150,12 +150,11 @@ elapsed:
 """
 
 import os
-import time
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, probe_or_wait
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
     OnPremApi,
     argument_spec as connection_and_verdict_spec,
@@ -171,7 +170,6 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import 
     DONE,
     FAILED,
     format_seconds,
-    poll,
     validate_wait_options,
     wait_argument_spec,
 )
@@ -203,22 +201,11 @@ def main():
             return DONE
         return FAILED if contradiction(health, rules["topology"], rules["shards"]) else None
 
-    started = time.monotonic()
     try:
-        if params["wait"] and not module.check_mode:
-            outcome = poll(api.health, classify, params["wait_timeout"], params["wait_sleep"])
-            result.update(waited=True, polls=outcome.polls)
-            health, last_error, state = outcome.value, outcome.last_error, outcome.state
-        else:
-            health, last_error, state = api.health(), None, None
-            result["polls"] = 1
-    except ApiError as error:
-        result["elapsed"] = round(time.monotonic() - started, 3)
-        module.fail_json(msg=str(error), **result)
+        outcome = probe_or_wait(module, api.health, classify, result)
     finally:
         api.client.close()
-
-    result["elapsed"] = round(time.monotonic() - started, 3)
+    health, last_error, state = outcome.value, outcome.last_error, outcome.state
     report = None
     if health is not None:
         report = verdict(health, **rules)

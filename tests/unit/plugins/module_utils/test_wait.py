@@ -12,6 +12,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import 
     FAILED,
     TIMED_OUT,
     format_seconds,
+    once,
     poll,
     validate_wait_options,
 )
@@ -102,3 +103,11 @@ def test_bad_wait_options(timeout, sleep):
 def test_format_seconds():
     assert format_seconds(300.0) == "300"
     assert format_seconds(2.54) == "2.5"
+
+
+def test_once_is_one_judged_probe(clock):
+    probe = scripted_probe(clock, ["STARTING"])
+    outcome = once(probe, classify, clock=clock)
+    assert (outcome.state, outcome.value, outcome.polls, outcome.last_error) == (None, "STARTING", 1, None)
+    assert probe.seen == [(1000.0, None)]
+    assert once(scripted_probe(clock, ["FAILED"]), classify, clock=clock).state == FAILED
