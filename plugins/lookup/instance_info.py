@@ -69,10 +69,10 @@ _raw:
       description: UUID of the instance.
       type: str
     name:
-      description: Name of the instance.
+      description: Name of the instance; empty when the API gives none.
       type: str
     phone:
-      description: Phone number in E.164 form.
+      description: Phone number in E.164 form; empty when the API gives none.
       type: str
     service_type:
       description: Service type.
@@ -81,7 +81,7 @@ _raw:
       description: Status; a status this collection does not know is passed through as it is.
       type: str
     created_at:
-      description: Creation time.
+      description: Creation time; empty when the API gives none.
       type: str
     access_token:
       description: The instance's access token; only with O(return_access_token=true).
@@ -90,7 +90,9 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import select
+from ansible.utils.display import Display
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import FleetView, merge_duplicates, select, unknown_statuses
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     CONNECTION_OPTIONS,
     HypersenderApi,
@@ -101,6 +103,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup import WhatsAppLookupBase
 
 FILTERS = ("uuid", "name", "phone", "status")
+display = Display()
 
 
 class LookupModule(WhatsAppLookupBase):
@@ -115,6 +118,9 @@ class LookupModule(WhatsAppLookupBase):
                 instances = api.list_instances(filters, include_access_token=self.get_option("return_access_token"))
             finally:
                 api.client.close()
+        instances, conflicts = merge_duplicates(instances)
+        for warning in FleetView(instances, [], [], [], [], conflicts).warnings() + unknown_statuses(instances):
+            display.warning("%s: %s" % (self.fqcn, warning))
         selected, missing = select(instances, wanted)
         if missing:
             raise AnsibleLookupError("%s: no instance %s in this account (filters: %s): check the UUIDs"

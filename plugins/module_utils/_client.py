@@ -11,8 +11,12 @@ module and lookup go through :class:`ApiClient`.
 
 from __future__ import annotations
 
+import base64
 import email.utils
+import http.client
 import json
+import math
+import os
 import random
 import re
 import time
@@ -22,8 +26,9 @@ from urllib.parse import urlsplit, urlunsplit
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
+    import urllib3
 except ImportError:  # pragma: no cover - exercised through the missing-library message
-    requests = None
+    requests = urllib3 = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 HAS_REQUESTS = requests is not None
@@ -45,6 +50,16 @@ MAX_RETRY_AFTER_WITHOUT_DEADLINE = 60.0
 # A request gets at least this long even when the deadline is closer.
 MIN_REQUEST_TIMEOUT = 1.0
 BODY_EXCERPT_LENGTH = 80
+# What is quoted of a server's own words (a JSON "message") in an error, at most.
+DETAIL_LENGTH = 300
+# A response body larger than this is refused: the biggest documented answer, the list of a
+# 10,000-instance account, is about 3 MB.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+READ_CHUNK = 64 * 1024
+# Sane bounds of the numeric options, checked before any request.
+MAX_TIMEOUT = 3600.0
+MAX_RETRIES = 10
+PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
 
 
 class OptionError(ValueError):
@@ -99,15 +114,21 @@ def validate_base_url(url, option="api_url"):
     url = url.strip()
     if re.search(r"\s", url):
         raise OptionError("%s %r contains white space" % (option, safe_url(url)))
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise OptionError("%s %r must start with https:// (or http://)" % (option, safe_url(url)))
-    if not parts.hostname:
-        raise OptionError("%s %r has no host name" % (option, safe_url(url)))
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise OptionError("%s %r cannot be parsed as a URL (%s)" % (option, body_excerpt(safe_url(url)), exc)) from None
     try:
         parts.port  # pylint: disable=pointless-statement
     except ValueError:
         raise OptionError("%s %r has an invalid port" % (option, safe_url(url))) from None
+    if "@" in parts.netloc:
+        raise OptionError("%s %r contains a user name or password (user:password@): give the credential in its own "
+                          "option, never in the URL" % (option, safe_url(url)))
+    if parts.scheme not in ("http", "https"):
+        raise OptionError("%s %r must start with https:// (or http://)" % (option, safe_url(url)))
+    if not parts.hostname:
+        raise OptionError("%s %r has no host name" % (option, safe_url(url)))
     if parts.query or parts.fragment:
         raise OptionError("%s %r must not contain a query string or fragment" % (option, safe_url(url)))
     return url.rstrip("/")
@@ -118,11 +139,53 @@ def safe_url(url):
     try:
         parts = urlsplit(url)
     except ValueError:
-        return "<unparsable URL>"
+        return re.sub(r"//[^/@]*@", "//***@", url)
     if "@" not in parts.netloc:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit((parts.scheme, "***@" + host, parts.path, parts.query, parts.fragment))
+
+
+def validate_number(value, option, minimum=0.0, maximum=MAX_TIMEOUT, above_minimum=False, integer=False):
+    """``value`` as a float (or int), finite and within bounds, or :class:`OptionError` naming ``option``."""
+    kind = "a whole number" if integer else "a number of seconds"
+    bounds = "%s %g and at most %g" % ("above" if above_minimum else "at least", minimum, maximum)
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise OptionError("%s must be %s, %s; got %r" % (option, kind, bounds, body_excerpt(str(value)))) from None
+    if (not math.isfinite(number) or number < minimum or number > maximum or (above_minimum and number == minimum)
+            or (integer and number != int(number))):
+        raise OptionError("%s must be %s, %s; got %s" % (option, kind, bounds, body_excerpt(str(value))))
+    return int(number) if integer else number
+
+
+def validate_connection_numbers(options):
+    """timeout and retries from a service's options, checked; None where not given."""
+    timeout, retries = options.get("timeout"), options.get("retries")
+    if timeout is not None:
+        timeout = validate_number(timeout, "timeout", 0.0, MAX_TIMEOUT, above_minimum=True)
+    if retries is not None:
+        retries = validate_number(retries, "retries", 0, MAX_RETRIES, integer=True)
+    return timeout, retries
+
+
+def validate_ca_path(path):
+    """A ca_path that exists and is readable, or :class:`OptionError`."""
+    if path in (None, ""):
+        return None
+    path = os.path.expanduser(str(path))
+    if not os.path.exists(path):
+        raise OptionError("ca_path %r does not exist: give the path of the CA bundle (PEM) that signed the server's "
+                          "certificate" % body_excerpt(path))
+    if not os.access(path, os.R_OK):
+        raise OptionError("ca_path %r cannot be read by this user" % body_excerpt(path))
+    return path
+
+
+def basic_credential(username, password):
+    """The value after "Basic " for ``username`` and ``password``, as requests sends it (latin-1)."""
+    return base64.b64encode(("%s:%s" % (username, password)).encode("latin-1")).decode("ascii")
 
 
 def validate_secret(value, option, env_var, min_length=1, max_length=None):
@@ -132,6 +195,11 @@ def validate_secret(value, option, env_var, min_length=1, max_length=None):
     value = str(value)
     if re.search(r"[\s\x00-\x1f\x7f]", value):
         raise OptionError("%s contains white space or control characters: check the value in %s" % (option, env_var))
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise OptionError("%s contains a character an HTTP header cannot carry (outside latin-1): check the value in %s, "
+                          "it may have been pasted with a typographic character" % (option, env_var)) from None
     if len(value) < min_length or (max_length is not None and len(value) > max_length):
         raise OptionError(
             "%s must be %d to %d characters long, the given one has %d: check %s"
@@ -162,25 +230,55 @@ def backoff_delay(attempt, rand=random.random):
     return ceiling / 2 + rand() * ceiling / 2
 
 
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def clean_text(text, limit=DETAIL_LENGTH):
+    """Server text fit to quote: terminal escape sequences removed, other unprintable characters as ``?``, capped."""
+    text = _ANSI.sub("", str(text or "")[:limit * 4])
+    text = "".join(char if char.isprintable() else "?" for char in text)
+    if len(text) > limit:
+        return text[:limit] + "..."
+    return text
+
+
 def body_excerpt(text):
-    """The first bytes of a body, printable, for an error message."""
-    text = re.sub(r"[^\x20-\x7e]", "?", text or "")
+    """The first bytes of a body, printable ASCII, for an error message."""
+    text = re.sub(r"[^\x20-\x7e]", "?", _ANSI.sub("", (text or "")[:BODY_EXCERPT_LENGTH * 4]))
     if len(text) > BODY_EXCERPT_LENGTH:
         return text[:BODY_EXCERPT_LENGTH] + "..."
     return text
 
 
 def error_detail(body):
-    """The server's own words from an error body, if it has any."""
+    """The server's own words from an error body, if it has any, cleaned and capped."""
     if isinstance(body, dict):
         if isinstance(body.get("message"), str):
-            return body["message"]
+            return clean_text(body["message"])
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
             first = errors[0]
             parts = [str(first[key]) for key in ("code", "title", "details") if first.get(key) not in (None, "")]
-            return " ".join(parts)
+            return clean_text(" ".join(parts))
     return None
+
+
+class _HeaderAuth:
+    """requests auth that sets the collection's Authorization header.
+
+    Given to the session as its auth, it keeps requests from reading ~/.netrc (or $NETRC) and from using a URL's
+    user:password, which would replace the header, while proxies from the environment still apply.
+    """
+
+    def __init__(self, header=None):
+        self.header = header
+
+    def __call__(self, request):
+        if self.header:
+            request.headers["Authorization"] = self.header
+        else:
+            request.headers.pop("Authorization", None)
+        return request
 
 
 class ApiClient:
@@ -188,12 +286,17 @@ class ApiClient:
 
     ``service`` names the API in messages; ``auth_hint`` says what to check
     when credentials are rejected (it must name options and variables, never
-    values).
+    values). ``error_reader(body)`` returns the server's own words from a
+    decoded error body (default :func:`error_detail`).
+
+    Every request has a total deadline: ``timeout`` seconds for connecting,
+    the headers and the whole body together, cut to the caller's ``deadline``
+    when there is one; a body larger than :data:`MAX_BODY_BYTES` is refused.
     """
 
     def __init__(self, base_url, auth_header, service, auth_hint, timeout=DEFAULT_TIMEOUT,
                  validate_certs=True, ca_path=None, retries=DEFAULT_RETRIES,
-                 clock=time.monotonic, sleep=time.sleep, rand=random.random):
+                 clock=time.monotonic, sleep=time.sleep, rand=random.random, error_reader=None):
         self.base_url = base_url.rstrip("/")
         self.service = service
         self.auth_hint = auth_hint
@@ -202,29 +305,38 @@ class ApiClient:
         self.validate_certs = validate_certs
         self.ca_path = ca_path
         self.requests_sent = 0
+        self.error_reader = error_reader or error_detail
         self._clock = clock
         self._sleep = sleep
         self._rand = rand
-        self._secrets = [auth_header.split(" ", 1)[-1]] if auth_header else []
+        self._secrets = []
+        self._auth = _HeaderAuth()
         self._session = requests.Session()
-        self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+        self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT,
+                                      "Accept-Encoding": "identity"})
+        self._session.auth = self._auth
         if auth_header:
-            self._session.headers["Authorization"] = auth_header
+            self.set_auth_header(auth_header)
         # Passed with every request: a Session-level verify would lose to
         # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the environment.
         self.verify = (ca_path or True) if validate_certs else False
+
+    @property
+    def auth_header(self):
+        """The Authorization header every request carries (None before a login)."""
+        return self._auth.header
 
     def close(self):
         self._session.close()
 
     def add_secret(self, secret):
         """Register a value that must never appear in a message (e.g. a login token)."""
-        if secret:
+        if secret and secret not in self._secrets:
             self._secrets.append(secret)
 
     def set_auth_header(self, auth_header):
         self.add_secret(auth_header.split(" ", 1)[-1])
-        self._session.headers["Authorization"] = auth_header
+        self._auth.header = auth_header
 
     def get_json(self, path, params=None, deadline=None):
         return self.request_json("GET", path, params=params, deadline=deadline)
@@ -232,33 +344,35 @@ class ApiClient:
     def request_json(self, method, path, params=None, deadline=None, auth=None):
         """Send a request, retrying transient failures; return the decoded JSON body.
 
-        ``deadline`` is a value of the client's clock: no retry starts, and
-        no wait ends, after it; the last error is raised instead.
+        ``deadline`` is a value of the client's clock, given by a poll loop:
+        the request ends by it, and the client does not retry on its own (the
+        poll loop paces the requests and honours ``retry_after``). Without a
+        deadline, transient failures are retried up to ``retries`` times.
+        ``auth`` is a (username, password) pair for HTTP Basic on this request.
         """
+        if isinstance(auth, tuple):
+            self.add_secret(basic_credential(*auth))
+            self.add_secret(auth[1])
         attempt = 0
         while True:
             try:
                 return self._send_once(method, path, params, deadline, auth)
             except ApiError as error:
-                delay = self._retry_delay(error, attempt, deadline)
+                delay = None if deadline is not None else self._retry_delay(error, attempt)
                 if delay is None:
                     raise
                 self._sleep(delay)
                 attempt += 1
 
-    def _retry_delay(self, error, attempt, deadline):
+    def _retry_delay(self, error, attempt):
         """Seconds to wait before retrying ``error``, or None to give up."""
         if not error.retryable or attempt >= self.retries:
             return None
         if error.retry_after is not None:
-            delay = error.retry_after + self._rand() * 0.5
-            if deadline is None and error.retry_after > MAX_RETRY_AFTER_WITHOUT_DEADLINE:
+            if error.retry_after > MAX_RETRY_AFTER_WITHOUT_DEADLINE:
                 return None
-        else:
-            delay = backoff_delay(attempt, self._rand)
-        if deadline is not None and self._clock() + delay >= deadline:
-            return None
-        return delay
+            return error.retry_after + self._rand() * 0.5
+        return backoff_delay(attempt, self._rand)
 
     def _send_once(self, method, path, params, deadline, auth):
         url = self.base_url + path
@@ -266,29 +380,85 @@ class ApiClient:
         timeout = self.timeout
         if deadline is not None:
             timeout = max(MIN_REQUEST_TIMEOUT, min(timeout, deadline - self._clock()))
+        until = self._clock() + timeout
         self.requests_sent += 1
         try:
-            response = self._session.request(method, url, params=params, timeout=timeout, auth=auth, verify=self.verify)
-        except requests.exceptions.SSLError as exc:
-            raise TlsError(self._redact(
+            response = self._session.request(method, url, params=params, timeout=timeout, auth=auth,
+                                             verify=self.verify, stream=True, allow_redirects=False)
+        except requests.exceptions.RequestException as exc:
+            raise self._transport_error(exc, where, url, timeout) from None
+        try:
+            text = self._read_body(response, until, where, timeout)
+        finally:
+            response.close()
+        return self._decode(response, text, where)
+
+    def _transport_error(self, exc, where, url, timeout):
+        """The :class:`ApiError` for a request that got no response."""
+        cause = _root_cause(exc)
+        if isinstance(exc, requests.exceptions.SSLError):
+            if re.search(r"WRONG_VERSION_NUMBER|wrong version number|record layer failure|packet length too long",
+                         str(exc), re.I):
+                return TlsError(self._redact(
+                    "%s: the server did not answer in TLS: the URL says https://, but this port seems to serve plain "
+                    "HTTP; use http:// in the URL or the port that serves HTTPS (ca_path and validate_certs cannot "
+                    "help here)" % where))
+            return TlsError(self._redact(
                 "%s: TLS verification failed (%s). If the server uses a private or self-signed certificate, "
                 "set ca_path to the CA bundle (PEM) that signed it; validate_certs: false disables the check "
-                "(not for production)" % (where, _root_cause(exc)))) from None
-        except requests.exceptions.Timeout:
-            raise TransportError("%s: no response within %g s: the service is slow or unreachable; "
-                                 "raise timeout or check the network" % (where, timeout)) from None
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
-            raise TransportError(self._redact("%s: the response was cut off (%s)" % (where, _root_cause(exc)))) from None
-        except requests.exceptions.ConnectionError as exc:
-            raise TransportError(self._redact(
+                "(not for production)" % (where, cause)))
+        if isinstance(exc, requests.exceptions.ProxyError):
+            return TransportError(self._redact(
+                "%s: cannot connect through the proxy %s (%s): check the proxy, or add this host to NO_PROXY"
+                % (where, _proxy_for(url), cause)))
+        if isinstance(exc, requests.exceptions.Timeout):
+            return TransportError("%s: no response within %g s: the service is slow or unreachable; "
+                                  "raise timeout or check the network" % (where, timeout))
+        if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+            return TransportError(self._redact("%s: the response was cut off (%s)" % (where, cause)))
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return TransportError(self._redact(
                 "%s: cannot connect (%s): check the URL and that the service is reachable from this host"
-                % (where, _root_cause(exc)))) from None
-        except requests.exceptions.RequestException as exc:
-            raise ApiError(self._redact("%s: request failed (%s)" % (where, _root_cause(exc)))) from None
-        return self._decode(response, where)
+                % (where, cause)))
+        return ApiError(self._redact("%s: request failed (%s)" % (where, cause)))
 
-    def _decode(self, response, where):
-        text = response.text
+    def _read_body(self, response, until, where, timeout):
+        """The whole body as text, read before ``until`` and within :data:`MAX_BODY_BYTES`."""
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise ResponseFormatError("%s: the response announces %s bytes, more than the %d MiB this collection reads: "
+                                      "is the URL the %s base URL?" % (where, declared, MAX_BODY_BYTES >> 20, self.service))
+        raw = response.raw
+        if getattr(raw, "decode_content", None) is False:
+            raw.decode_content = True  # a server that compresses although asked not to
+        read = getattr(raw, "read1", None) or raw.read
+        sock = getattr(getattr(raw, "_connection", None), "sock", None)
+        chunks, size = [], 0
+        while True:
+            remaining = until - self._clock()
+            if remaining <= 0:
+                raise TransportError("%s: no complete response within %g s (the body came too slowly after %d bytes): "
+                                     "the service is slow or overloaded; raise timeout or check the network"
+                                     % (where, timeout, size))
+            try:
+                if sock is not None:
+                    sock.settimeout(remaining)  # one read never outlasts the request's deadline
+                chunk = read(READ_CHUNK)
+            except (OSError, ValueError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
+                if "timed out" in str(exc) or isinstance(exc, (urllib3.exceptions.ReadTimeoutError, TimeoutError)):
+                    continue  # the deadline check above says it
+                raise TransportError(self._redact("%s: the response was cut off after %d bytes (%s)"
+                                                  % (where, size, _root_cause(exc)))) from None
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise ResponseFormatError("%s: the response is larger than the %d MiB this collection reads: is the URL "
+                                          "the %s base URL?" % (where, MAX_BODY_BYTES >> 20, self.service))
+            chunks.append(chunk)
+        return b"".join(chunks).decode(response.encoding or "utf-8", "replace")
+
+    def _decode(self, response, text, where):
         try:
             body = json.loads(text) if text else None
             decoded = True
@@ -301,13 +471,19 @@ class ApiClient:
                 content_type = response.headers.get("Content-Type", "no content type")
                 raise ResponseFormatError(self._redact(
                     "%s: expected a JSON body, got %s starting %r: is the URL the %s base URL?"
-                    % (where, content_type, body_excerpt(text), self.service)))
+                    % (where, body_excerpt(content_type), body_excerpt(text), self.service)))
             return body
-        detail = error_detail(body) if decoded else None
-        said = " (%s)" % detail if detail else ""
+        detail = self.error_reader(body) if decoded else None
+        said = " (%s)" % clean_text(detail) if detail else ""
         if not decoded and text:
             said = " (body starts %r)" % body_excerpt(text)
         said = self._redact(said)
+        if 300 <= status < 400:
+            location = response.headers.get("Location")
+            raise ApiError(self._redact(
+                "%s: the server redirects (HTTP %d)%s: set the URL to the one it should be; the collection does not "
+                "follow redirects, so the credential never goes to another address"
+                % (where, status, " to %s" % clean_text(safe_url(location), 200) if location else "")), status=status)
         if status in (401, 403):
             raise AuthenticationError("%s: the %s rejected the credentials (HTTP %d)%s: %s"
                                       % (where, self.service, status, said, self.auth_hint), status=status)
@@ -326,10 +502,17 @@ class ApiClient:
         raise ApiError("%s: unexpected HTTP %d%s" % (where, status, said), status=status)
 
     def _redact(self, text):
-        for secret in self._secrets:
+        for secret in sorted(self._secrets, key=len, reverse=True):
             if secret:
                 text = text.replace(secret, "********")
         return text
+
+
+def _proxy_for(url):
+    """The proxy requests takes from the environment for ``url``, and the variable that set it, for messages."""
+    proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url)) or "from the environment"
+    names = [name for name in PROXY_VARIABLES if os.environ.get(name) == proxy]
+    return "%s%s" % (safe_url(proxy), " (set by %s)" % names[0] if names else "")
 
 
 def _root_cause(exc):

@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import body_excerpt
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import STATUSES, status_list
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED, format_seconds
 
 # A failure message names at most this many instances, then says how many more.
 MAX_NAMED = 20
@@ -19,21 +20,25 @@ class FleetView:
 
     ``not_ready`` and ``fatal`` hold ``(uuid, status)`` pairs; the status of
     a selected UUID the account does not have is :data:`NOT_FOUND`.
+    ``conflicts`` maps an id the API listed more than once with different
+    statuses to those statuses; the worst one is the id's status.
     """
 
-    def __init__(self, instances, missing, ready, not_ready, fatal):
+    def __init__(self, instances, missing, ready, not_ready, fatal, conflicts=None):
         self.instances = instances
         self.missing = missing
         self.ready = ready
         self.not_ready = not_ready
         self.fatal = fatal
+        self.conflicts = conflicts or {}
 
     @property
     def total(self):
         return len(self.ready) + len(self.not_ready)
 
     def state(self):
-        if self.fatal:
+        """FAILED when an instance is in fail_on or a selected UUID does not exist (waiting cannot fix either)."""
+        if self.fatal or self.missing:
             return FAILED
         if self.total and not self.not_ready:
             return DONE
@@ -43,12 +48,58 @@ class FleetView:
         return dict(instances=self.instances, count=len(self.instances), by_status=count_by_status(self.instances),
                     missing=self.missing, ready=self.ready, not_ready=[uuid for uuid, status in self.not_ready])
 
+    def warnings(self):
+        """Sentences about what the API said that does not add up (duplicate ids)."""
+        return ["GET /instances lists instance %s %d times with different statuses (%s); it counts as %s, the worst of them"
+                % (uuid, len(statuses), ", ".join(body_excerpt(status) for status in statuses), chosen)
+                for uuid, (statuses, chosen) in sorted(self.conflicts.items())]
+
+
+def wanted_ids(uuids):
+    """The selected UUIDs, lower case, each once, in the order first given."""
+    seen = {}
+    for uuid in uuids:
+        seen.setdefault(str(uuid).strip().lower(), None)
+    return list(seen)
+
+
+def _rank(status, ready_statuses, fail_on):
+    """Badness of a status: fatal worst, then not ready, then ready."""
+    if status in fail_on:
+        return 2
+    return 0 if status in ready_statuses else 1
+
+
+def merge_duplicates(instances, ready_statuses=("WORKING",), fail_on=()):
+    """One entry per id (compared without case): for an id listed more than once, the entry with the worst status.
+
+    Returns ``(instances, conflicts)``; ``conflicts`` maps ids listed with different statuses to
+    ``(statuses, chosen status)``.
+    """
+    chosen, order, statuses = {}, [], {}
+    for item in instances:
+        key = item["id"].lower()
+        statuses.setdefault(key, []).append(item["status"])
+        if key not in chosen:
+            order.append(key)
+            chosen[key] = item
+        elif _rank(item["status"], ready_statuses, fail_on) > _rank(chosen[key]["status"], ready_statuses, fail_on):
+            chosen[key] = item
+    conflicts = {chosen[key]["id"]: (found, chosen[key]["status"]) for key, found in statuses.items() if len(set(found)) > 1}
+    return [chosen[key] for key in order], conflicts
+
 
 def select(instances, wanted):
-    """The instances whose id is in ``wanted`` (all when ``wanted`` is empty), and the wanted ids not there."""
+    """The instances whose id is in ``wanted`` (all when ``wanted`` is empty), and the wanted ids not there.
+
+    ``wanted`` is compared without case; each id counts once.
+    """
     if not wanted:
         return list(instances), []
-    by_id = {item["id"]: item for item in instances}
+    wanted = wanted_ids(wanted)
+    by_id = {}
+    for item in instances:
+        by_id.setdefault(item["id"].lower(), item)
     return [by_id[uuid] for uuid in wanted if uuid in by_id], [uuid for uuid in wanted if uuid not in by_id]
 
 
@@ -62,39 +113,58 @@ def count_by_status(instances):
 
 def judge(instances, wanted, ready_statuses, fail_on):
     """A :class:`FleetView` of ``instances`` (the list call's result) for the ``wanted`` UUIDs."""
-    selected, missing = select(instances, wanted)
+    merged, conflicts = merge_duplicates(instances, ready_statuses, fail_on)
+    selected, missing = select(merged, wanted)
     ready = [item["id"] for item in selected if item["status"] in ready_statuses]
     not_ready = [(item["id"], item["status"]) for item in selected if item["status"] not in ready_statuses]
     not_ready += [(uuid, NOT_FOUND) for uuid in missing]
     if wanted:
-        order = {uuid: position for position, uuid in enumerate(wanted)}
-        not_ready.sort(key=lambda pair: order[pair[0]])
+        order = {uuid: position for position, uuid in enumerate(wanted_ids(wanted))}
+        not_ready.sort(key=lambda pair: order.get(pair[0].lower(), len(order)))
     fatal = [(uuid, status) for uuid, status in not_ready if status in fail_on]
-    return FleetView(selected, missing, ready, not_ready, fatal)
+    selected_ids = {item["id"] for item in selected}
+    conflicts = {uuid: found for uuid, found in conflicts.items() if uuid in selected_ids}
+    return FleetView(selected, missing, ready, not_ready, fatal, conflicts)
+
+
+def unknown_statuses(instances):
+    """Warnings for statuses this collection does not know, one per status."""
+    seen = {}
+    for item in instances:
+        if item["status"] not in STATUSES:
+            seen.setdefault(item["status"], []).append(item["id"])
+    return ["%d instance(s) report status %r, which this collection does not know; they count as not ready: %s"
+            % (len(ids), body_excerpt(status), ", ".join(ids[:MAX_NAMED]) + (" and more" if len(ids) > MAX_NAMED else ""))
+            for status, ids in seen.items()]
 
 
 def describe(pairs):
-    named = ", ".join("%s %s" % pair for pair in pairs[:MAX_NAMED])
+    named = ", ".join("%s %s" % (uuid, body_excerpt(status)) for uuid, status in pairs[:MAX_NAMED])
     if len(pairs) > MAX_NAMED:
         named += " and %d more" % (len(pairs) - MAX_NAMED)
     return named
 
 
-def not_ready_message(view, ready_statuses, wait_timeout, polls, last_error=None, fail_on=()):
-    """Why a fleet wait failed: which instances, in which status, and what to do."""
+def not_ready_message(view, ready_statuses, outcome, fail_on=()):
+    """Why a fleet wait failed: which instances, in which status, and what to do (``outcome``: the WaitOutcome)."""
+    polls, elapsed = outcome.polls, format_seconds(outcome.elapsed)
     if view is None:
-        message = "no poll of GET /instances succeeded in %d polls over %g s" % (polls, wait_timeout)
+        message = "no poll of GET /instances succeeded in %d polls over %s s" % (polls, elapsed)
+    elif view.missing:
+        message = ("%d of the selected UUIDs are not in this account (or do not match the other filters): %s; "
+                   "waiting cannot make them appear: check the UUIDs and that api_token belongs to their account"
+                   % (len(view.missing), ", ".join(view.missing[:MAX_NAMED])))
+        if view.fatal:
+            message += "; in a status of fail_on %s: %s" % (status_list(fail_on), describe(view.fatal))
     elif view.fatal:
         message = "%d of %d instances reported a status in fail_on %s after %d polls: %s" % (
             len(view.fatal), view.total, status_list(fail_on), polls, describe(view.fatal))
     elif not view.total:
-        message = "no instance matched the filters after %g s and %d polls: check the filters and api_token's account" % (
-            wait_timeout, polls)
+        message = "no instance matched the filters after %s s and %d polls: check the filters and api_token's account" % (
+            elapsed, polls)
     else:
-        message = "%d of %d instances not in %s after %g s: %s" % (
-            len(view.not_ready), view.total, status_list(ready_statuses), wait_timeout, describe(view.not_ready))
-    if last_error is not None:
-        message += "; last error: %s" % last_error
-    if view is not None and view.missing and not view.fatal:
-        message += "; a UUID not found is not in this account: check the list of instances"
-    return message
+        message = "%d of %d instances not in %s after %s s: %s" % (
+            len(view.not_ready), view.total, status_list(ready_statuses), elapsed, describe(view.not_ready))
+    if outcome.last_error is not None:
+        message += "; last error: %s" % outcome.last_error
+    return message + outcome.note()

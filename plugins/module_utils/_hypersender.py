@@ -16,10 +16,13 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     OptionError,
     ResponseFormatError,
     body_excerpt,
+    safe_url,
     validate_base_url,
+    validate_ca_path,
+    validate_connection_numbers,
     validate_secret,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import validate_wait_options, wait_argument_spec
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds, validate_wait_options, wait_argument_spec
 
 DEFAULT_API_URL = "https://app.hypersender.com/api/whatsapp/v1"
 TOKEN_ENV = "HYPERSENDER_API_TOKEN"
@@ -138,18 +141,14 @@ def build_client(options, **client_kwargs):
     """
     base_url = validate_base_url(options.get("api_url") or DEFAULT_API_URL)
     token = validate_secret(options.get("api_token"), "api_token", TOKEN_ENV)
-    timeout = options.get("timeout")
-    retries = options.get("retries")
-    if timeout is not None and timeout <= 0:
-        raise OptionError("timeout must be a positive number of seconds, got %s" % timeout)
-    if retries is not None and retries < 0:
-        raise OptionError("retries must be 0 or more, got %s" % retries)
+    timeout, retries = validate_connection_numbers(options)
+    ca_path = validate_ca_path(options.get("ca_path"))
     return ApiClient(
         base_url, "Bearer " + token, service="Hypersender API",
         auth_hint="check api_token / the %s environment variable" % TOKEN_ENV,
         timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         validate_certs=options.get("validate_certs", True) is not False,
-        ca_path=options.get("ca_path"),
+        ca_path=ca_path,
         retries=DEFAULT_RETRIES if retries is None else retries,
         **client_kwargs)
 
@@ -181,7 +180,8 @@ def parse_instances(body, include_access_token=False):
     """The /instances body as a list of instance dicts with the documented fields.
 
     ``access_token`` is a live credential of each instance: it is dropped
-    unless asked for.
+    unless asked for. A field the API leaves out or gives as null is an
+    empty string, so that every consumer can sort and format it.
     """
     if not isinstance(body, list):
         raise ResponseFormatError("GET /instances: expected a JSON array of instances, got %s" % _describe(body))
@@ -190,11 +190,15 @@ def parse_instances(body, include_access_token=False):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("status"), str):
             raise ResponseFormatError("GET /instances: item %d is not an instance with an id and a status: %s"
                                       % (position, _describe(item, with_keys=True)))
-        instance = {field: item.get(field) for field in INSTANCE_FIELDS}
+        instance = {field: _text(item.get(field)) for field in INSTANCE_FIELDS}
         if include_access_token:
             instance["access_token"] = item.get("access_token")
         instances.append(instance)
     return instances
+
+
+def _text(value):
+    return "" if value is None else value if isinstance(value, str) else str(value)
 
 
 def _describe(value, with_keys=False):
@@ -217,11 +221,13 @@ class HypersenderApi:
     def instance_health(self, instance, deadline=None):
         try:
             body = self.client.get_json("/%s/health" % instance, deadline=deadline)
-        except NotFoundError:
+        except NotFoundError as error:
             raise InstanceNotFoundError(
-                "instance %s not found: the Hypersender account of this token has no such instance "
-                "(HTTP 404); check the UUID in the dashboard and that api_token belongs to the same account"
-                % instance, status=404) from None
+                "instance %s not found (%s): either the Hypersender account of this token has no such instance "
+                "(check the UUID in the dashboard and that api_token belongs to the same account), or api_url is not "
+                "the API's base URL (it is %s; expected one ending in /api/whatsapp/v1, as %s)"
+                % (instance, str(error).split(": ", 1)[-1], safe_url(self.client.base_url), DEFAULT_API_URL),
+                status=404) from None
         return parse_health(body, instance)
 
     def list_instances(self, filters=None, include_access_token=False, deadline=None):
@@ -238,20 +244,22 @@ def status_list(statuses):
     return "[%s]" % ", ".join(statuses)
 
 
-def not_ready_message(instance, health, ready, wait_timeout, polls, last_error=None, fatal=False, fail_on=()):
-    """Why a wait for one instance failed, and what to do about it."""
+def not_ready_message(instance, health, ready, outcome, fatal=False, fail_on=()):
+    """Why a wait for one instance failed, and what to do about it (``outcome``: the :class:`_wait.WaitOutcome`)."""
     status = health["status"] if health else None
+    polls, elapsed = outcome.polls, format_seconds(outcome.elapsed)
     if fatal:
         message = "instance %s reported %s, a status in fail_on %s, after %d polls" % (
             instance, status, status_list(fail_on), polls)
     elif status is None:
-        message = "instance %s not in %s after %g s; no poll succeeded in %d polls" % (
-            instance, status_list(ready), wait_timeout, polls)
+        message = "instance %s not in %s after %s s; no poll succeeded in %d polls" % (
+            instance, status_list(ready), elapsed, polls)
     else:
-        message = "instance %s not in %s after %g s; last status %s after %d polls" % (
-            instance, status_list(ready), wait_timeout, status, polls)
-    if last_error is not None:
-        message += "; last error: %s" % last_error
+        message = "instance %s not in %s after %s s; last status %s after %d polls" % (
+            instance, status_list(ready), elapsed, body_excerpt(status), polls)
+    if outcome.last_error is not None:
+        message += "; last error: %s" % outcome.last_error
+    message += outcome.note()
     hint = STATUS_HINTS.get(status)
     if hint:
         message += ": %s" % hint

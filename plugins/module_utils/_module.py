@@ -32,7 +32,8 @@ def probe_or_wait(module, probe, classify, result):
     try:
         outcome = poll(probe, classify, params["wait_timeout"], params["wait_sleep"]) if waiting else once(probe, classify)
     except ApiError as error:
-        result["elapsed"] = round(time.monotonic() - started, 3)
+        # polls: the probes made, the failing one included (a probe without a wait is one).
+        result.update(waited=waiting, polls=getattr(error, "polls", 1), elapsed=round(time.monotonic() - started, 3))
         module.fail_json(msg=str(error), **result)
     result.update(waited=waiting, polls=outcome.polls, elapsed=round(outcome.elapsed, 3))
     return outcome

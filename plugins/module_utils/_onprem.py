@@ -17,9 +17,12 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     OptionError,
     ResponseFormatError,
     body_excerpt,
+    clean_text,
     error_detail,
     safe_url,
     validate_base_url,
+    validate_ca_path,
+    validate_connection_numbers,
     validate_secret,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds
@@ -66,7 +69,8 @@ VERDICT_ARGUMENT_SPEC = dict(
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGUMENT_SPEC)
 VERDICT_OPTIONS = tuple(VERDICT_ARGUMENT_SPEC)
 
-Health = namedtuple("Health", "shape nodes")  # shape: SINGLE or "cluster"; nodes: [{name, gateway_status, role}]
+# shape: SINGLE or "cluster"; nodes: [{name, gateway_status, role}]; errors: sentences from an "errors" array beside health
+Health = namedtuple("Health", "shape nodes errors", defaults=((),))
 
 
 class Credentials:
@@ -127,6 +131,12 @@ def select_credentials(options, environ):
                           % (missing, ENV["username"], ENV["password"]))
     if ":" in str(username):
         raise OptionError("username must not contain a colon (HTTP Basic authentication cannot carry it)")
+    for name, value in (("username", username), ("password", password)):
+        try:
+            str(value).encode("latin-1")
+        except UnicodeEncodeError:
+            raise OptionError("%s contains a character HTTP Basic authentication cannot carry (outside latin-1): check "
+                              "the value in %s or %s" % (name, name, ENV[name])) from None
     return Credentials("login", str(password), username=str(username))
 
 
@@ -158,11 +168,8 @@ def build_client(options, credentials, **client_kwargs):
         raise OptionError("api_url is not set: give the Webapp's root URL, e.g. https://wa.example.com:9090, as api_url "
                           "or in the %s environment variable" % ENV["api_url"])
     base_url = validate_base_url(options["api_url"])
-    timeout, retries = options.get("timeout"), options.get("retries")
-    if timeout is not None and timeout <= 0:
-        raise OptionError("timeout must be a positive number of seconds, got %s" % timeout)
-    if retries is not None and retries < 0:
-        raise OptionError("retries must be 0 or more, got %s" % retries)
+    timeout, retries = validate_connection_numbers(options)
+    ca_path = validate_ca_path(options.get("ca_path"))
     header, hint = {
         "api_key": ("Apikey ", "check api_key / the WA_API_KEY environment variable against the Webapp's WA_API_KEY "
                                "(the Webapp must be restarted after it changes)"),
@@ -172,7 +179,7 @@ def build_client(options, credentials, **client_kwargs):
     }[credentials.kind]
     client = ApiClient(base_url, header and header + credentials.secret, service=SERVICE, auth_hint=hint,
                        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
-                       validate_certs=options.get("validate_certs", True) is not False, ca_path=options.get("ca_path"),
+                       validate_certs=options.get("validate_certs", True) is not False, ca_path=ca_path,
                        retries=DEFAULT_RETRIES if retries is None else retries, **client_kwargs)
     client.add_secret(credentials.secret)
     return client
@@ -212,7 +219,8 @@ def _node(name, value, where):
 def parse_health(body):
     """A /v1/health body as :class:`Health`: a single instance, or the nodes of a High Availability/Multiconnect map.
 
-    Keys besides ``health`` (``meta``) are ignored; unknown status and role strings pass through.
+    Keys besides ``health`` and ``errors`` (``meta``) are ignored; unknown status and role strings pass through.
+    An ``errors`` array beside ``health`` is kept: it makes the verdict unhealthy.
     """
     health = body.get("health") if isinstance(body, dict) else None
     if not isinstance(health, dict):
@@ -220,11 +228,23 @@ def parse_health(body):
         detail = error_detail(body)
         raise ResponseFormatError("GET /v1/health: expected an object with a health object; %s%s"
                                   % (got, "; it says: %s" % detail if detail else ""))
+    errors = _errors_beside(body)
     if "gateway_status" in health:
-        return Health(SINGLE, [_node("", health, "health")])
+        return Health(SINGLE, [_node("", health, "health")], errors)
     if not health:
         raise ResponseFormatError("GET /v1/health: health is an empty object, with neither a gateway_status nor any node")
-    return Health("cluster", [_node(name, value, "node %r" % body_excerpt(name)) for name, value in health.items()])
+    return Health("cluster", [_node(name, value, "node %r" % body_excerpt(name)) for name, value in health.items()], errors)
+
+
+def _errors_beside(body):
+    """The entries of an ``errors`` array next to ``health``, as sentences: the API reports trouble there too."""
+    errors = body.get("errors")
+    if errors in (None, [], {}):
+        return ()
+    if not isinstance(errors, list):
+        errors = [errors]
+    return tuple(error_detail({"errors": [error]}) if isinstance(error, dict) else clean_text(str(error), 200)
+                 for error in errors[:10])
 
 
 class OnPremApi:
@@ -366,6 +386,7 @@ def verdict(health, topology=AUTO, shards=None, healthy_statuses=None):
         problems = [] if health.nodes[0]["gateway_status"] in up else [_status_problem(health.nodes[0])]
     else:
         problems = _cluster_problems(health.nodes, applied, shards, up)
+    problems += ["GET /v1/health also returned an error: %s." % (error or "(no details)") for error in health.errors]
     report = {"topology": applied, "nodes": [dict(node) for node in health.nodes],
               "connected": sum(1 for node in health.nodes if node["gateway_status"] == "connected"),
               "healthy": not problems, "problems": problems}

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, validate_number
+
+# Bounds of the wait options: a wait longer than a day is not a deploy gate; a poll interval above an hour neither.
+MAX_WAIT_TIMEOUT = 86400.0
+MAX_WAIT_SLEEP = 3600.0
 
 DONE = "done"
 FAILED = "failed"
@@ -19,15 +23,25 @@ class WaitOutcome:
     """How a wait ended: ``state`` is DONE, FAILED or TIMED_OUT.
 
     ``value`` is the last successful probe's result (None if none succeeded);
-    ``last_error`` the transient error of the last probe, if it failed.
+    ``last_error`` the transient error of the last probe, if it failed;
+    ``held_back`` the seconds a server's Retry-After still asked for when the
+    deadline came (None when the wait was not ended by one).
     """
 
-    def __init__(self, state, value, polls, elapsed, last_error):
+    def __init__(self, state, value, polls, elapsed, last_error, held_back=None):
         self.state = state
         self.value = value
         self.polls = polls
         self.elapsed = elapsed
         self.last_error = last_error
+        self.held_back = held_back
+
+    def note(self):
+        """What ended a timed-out wait besides the last state, as a clause for messages (empty if nothing)."""
+        if self.held_back is None:
+            return ""
+        return ("; the API asked to wait %s s more before the next request (Retry-After), past the deadline, so no "
+                "request was sent after it" % format_seconds(self.held_back))
 
 
 def wait_argument_spec(wait_sleep=6):
@@ -40,21 +54,24 @@ def wait_argument_spec(wait_sleep=6):
 
 
 def validate_wait_options(wait_timeout, wait_sleep):
-    if wait_timeout is None or wait_timeout < 0:
-        raise OptionError("wait_timeout must be 0 or more seconds, got %s" % wait_timeout)
-    if wait_sleep is None or wait_sleep <= 0:
-        raise OptionError("wait_sleep must be a positive number of seconds, got %s" % wait_sleep)
+    """Both wait options finite and in range, or :class:`OptionError` naming the option."""
+    validate_number(wait_timeout, "wait_timeout", 0.0, MAX_WAIT_TIMEOUT)
+    validate_number(wait_sleep, "wait_sleep", 0.0, MAX_WAIT_SLEEP, above_minimum=True)
 
 
 def poll(probe, classify, wait_timeout, wait_sleep, clock=time.monotonic, sleep=time.sleep):
     """Call ``probe(deadline)`` until ``classify(value)`` says DONE or FAILED.
 
     ``classify`` returns DONE, FAILED or None (keep waiting). Transient API
-    errors (429, 5xx, connection problems left after the client's own
-    retries) do not end the wait: they are kept and reported only if the
-    deadline passes. Other API errors end it at once by propagating.
-    The last probe runs at the deadline, so a wait ends at most one
-    ``wait_sleep`` after the state it waits for is reached.
+    errors (429, 5xx, connection problems) do not end the wait: they are
+    kept and reported only if the deadline passes. Other API errors end it
+    at once by propagating, with ``polls`` set on the error.
+
+    This loop alone paces the requests (the client does not retry inside a
+    probe): the next probe comes ``wait_sleep`` later, or when a server's
+    ``Retry-After`` allows if that is later. The last probe runs at the
+    deadline, unless a Retry-After forbids it: then the wait ends at the
+    deadline without one, and the outcome's ``held_back`` says so.
     """
     start = clock()
     deadline = start + wait_timeout
@@ -68,16 +85,22 @@ def poll(probe, classify, wait_timeout, wait_sleep, clock=time.monotonic, sleep=
             last_error = None
         except ApiError as error:
             if not error.retryable:
+                error.polls = polls
                 raise
             last_error = error
         else:
             state = classify(value)
             if state in (DONE, FAILED):
                 return WaitOutcome(state, value, polls, clock() - start, None)
-        remaining = deadline - clock()
+        now = clock()
+        remaining = deadline - now
         if remaining <= 0:
-            return WaitOutcome(TIMED_OUT, value, polls, clock() - start, last_error)
-        sleep(min(wait_sleep, remaining))
+            return WaitOutcome(TIMED_OUT, value, polls, now - start, last_error)
+        retry_after = getattr(last_error, "retry_after", None)
+        if retry_after is not None and retry_after > remaining:
+            sleep(remaining)
+            return WaitOutcome(TIMED_OUT, value, polls, clock() - start, last_error, held_back=retry_after - remaining)
+        sleep(min(max(wait_sleep, retry_after or 0), remaining))
 
 
 def once(probe, classify, clock=time.monotonic):

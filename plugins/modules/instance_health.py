@@ -166,8 +166,8 @@ def main():
         result["msg"] = ("check mode: probed once (status %s) instead of waiting up to %s s for %s"
                          % (health["status"], format_seconds(params["wait_timeout"]), "[%s]" % ", ".join(ready)))
     elif params["wait"] and state != DONE:
-        module.fail_json(msg=not_ready_message(instance, health, ready, params["wait_timeout"], result["polls"],
-                                               outcome.last_error, fatal=state == FAILED, fail_on=params["fail_on"]), **result)
+        module.fail_json(msg=not_ready_message(instance, health, ready, outcome, fatal=state == FAILED,
+                                               fail_on=params["fail_on"]), **result)
     module.exit_json(**result)
 
 

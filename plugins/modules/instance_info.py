@@ -15,6 +15,9 @@ description:
   - With O(wait=true), polls until every selected instance is in a status of O(wait_for). One list request per poll
     covers every instance, however many; this is the efficient way to gate a deployment on many instances.
   - The C(access_token) of each instance is a live credential; it is left out unless O(return_access_token=true).
+  - When the API lists one id more than once with different statuses, the worst of them counts (a status in
+    O(fail_on), then one not in O(wait_for)) and a warning names the id. A status this collection does not know
+    counts as not ready and is warned about.
   - The module only reads; it never changes anything and always returns RV(ignore:changed=false).
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
@@ -40,7 +43,9 @@ options:
   instances:
     description:
       - UUIDs of the instances to select from the list; each is checked before any request.
-      - A selected UUID the account does not have is listed in RV(missing) and counts as not ready.
+      - UUIDs compare without case; a UUID given twice counts once.
+      - A selected UUID the account does not have is listed in RV(missing); with O(wait=true) it ends the wait at
+        once as a failure, since waiting cannot make it appear.
       - Without it, every instance matching the filters is selected (and awaited, with O(wait=true)).
     type: list
     elements: str
@@ -112,11 +117,11 @@ instances:
       type: str
       sample: fa3d01c4-1234-4c0d-a12f-df319b612f8c
     name:
-      description: Name of the instance.
+      description: Name of the instance; empty when the API gives none.
       type: str
       sample: MyInstanceName
     phone:
-      description: Phone number in E.164 form.
+      description: Phone number in E.164 form; empty when the API gives none.
       type: str
       sample: "+201234567890"
     service_type:
@@ -128,7 +133,7 @@ instances:
       type: str
       sample: WORKING
     created_at:
-      description: Creation time.
+      description: Creation time; empty when the API gives none.
       type: str
       sample: "2025-05-26T10:12:45"
     access_token:
@@ -183,7 +188,7 @@ polls:
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge, not_ready_message
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge, not_ready_message, unknown_statuses, wanted_ids
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     READY_STATUS,
     STATUSES,
@@ -217,7 +222,7 @@ def check_options(params):
     check_status_wait_options(params)
     if params["wait"] and params["status"]:
         raise OptionError("status filters the list by status, so it cannot be awaited: use instances, uuid, name or phone with wait")
-    wanted = [validate_uuid(uuid, option="instances item") for uuid in params["instances"]]
+    wanted = wanted_ids(validate_uuid(uuid, option="instances item") for uuid in params["instances"])
     return validate_filters(params), wanted
 
 
@@ -242,12 +247,13 @@ def main():
     view, state = outcome.value, outcome.state
     if view is not None:
         result.update(view.result())
+        for warning in view.warnings() + unknown_statuses(view.instances):
+            module.warn(warning)
     if params["wait"] and module.check_mode:
         result["msg"] = ("check mode: listed once (%d of %d ready) instead of waiting up to %s s for [%s]"
                          % (len(view.ready), view.total, format_seconds(params["wait_timeout"]), ", ".join(ready)))
     elif params["wait"] and state != DONE:
-        module.fail_json(msg=not_ready_message(view, ready, params["wait_timeout"], result["polls"], outcome.last_error,
-                                               params["fail_on"]), **result)
+        module.fail_json(msg=not_ready_message(view, ready, outcome, params["fail_on"]), **result)
     module.exit_json(**result)
 
 

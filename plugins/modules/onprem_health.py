@@ -217,7 +217,8 @@ def main():
                          % ("healthy" if result["healthy"] else "not healthy", format_seconds(params["wait_timeout"])))
     elif params["wait"] and state != DONE:
         module.fail_json(msg=not_healthy_message(params["api_url"], report, params["wait_timeout"], result["polls"],
-                                                 result["elapsed"], last_error, fatal=state == FAILED), **result)
+                                                 result["elapsed"], last_error, fatal=state == FAILED) + outcome.note(),
+                         **result)
     module.exit_json(**result)
 
 

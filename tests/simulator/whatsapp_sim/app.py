@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import hypersender_api, onprem_api
 from .ratelimit import FixedWindowLimiter
-from .response import DROP, SEND, TRUNCATE, Response
+from .response import DROP, ENDLESS, SEND, TRUNCATE, Response
 from .scenario import Scenario, ScenarioError
 
 ADMIN_PREFIX = "/_sim"
@@ -53,6 +53,16 @@ def _known(secret, candidates):
     return any(hmac.compare_digest(secret.encode("utf-8"), c.encode("utf-8")) for c in candidates)
 
 
+class _PassThrough:
+    """A fault that lets the normal answer through (false, like no fault), maybe trickled."""
+
+    def __init__(self, trickle):
+        self.trickle = trickle
+
+    def __bool__(self):
+        return False
+
+
 class SimulatorApp:
     def __init__(self, scenario, stop_event=None):
         self._lock = threading.Lock()
@@ -82,6 +92,11 @@ class SimulatorApp:
             self._scenario = parsed
             self._issued_tokens = {}
             self._reset_locked()
+
+    @property
+    def stop_event(self):
+        """Set when the simulator stops: slow writers give up."""
+        return self._stop_event
 
     @property
     def scenario(self):
@@ -146,9 +161,10 @@ class SimulatorApp:
         denied = self._authenticate(name, kind, credential, scenario)
         if denied is not None:
             return denied
-        fault_response = self._apply_fault(method, path)
+        fault_response = self._apply_fault(method, path, credential and "%s %s" % (kind.capitalize(), credential))
         if fault_response:
             return fault_response
+        limit_headers = {}
         if name == "hs_instances":
             throttled, limit_headers = self._throttle(self._instances_limiter, credential, None)
             response = throttled or hypersender_api.list_instances(scenario, self.elapsed(), query)
@@ -156,10 +172,11 @@ class SimulatorApp:
             throttled, limit_headers = self._throttle(self._health_limiter, credential, argument)
             response = throttled or hypersender_api.instance_health(scenario, self.elapsed(), argument)
         elif name == "op_health":
-            return onprem_api.health(scenario.onprem, self.elapsed())
+            response = onprem_api.health(scenario.onprem, self.elapsed())
         else:
-            return self._login(scenario.onprem)
+            response = self._login(scenario.onprem)
         response.headers.update(limit_headers)
+        response.trickle = getattr(fault_response, "trickle", 0.0)
         return response
 
     @staticmethod
@@ -208,7 +225,7 @@ class SimulatorApp:
             return None, decision.headers()
         return Response.json(429, hypersender_api.TOO_MANY_REQUESTS), decision.headers()
 
-    def _apply_fault(self, method, path):
+    def _apply_fault(self, method, path, authorization=None):
         """The fault's response, or None (no fault matched, or a delay-only fault that lets the request through)."""
         chosen = None
         with self._lock:
@@ -228,9 +245,14 @@ class SimulatorApp:
         if chosen.delay:
             self._stop_event.wait(chosen.delay)
         if chosen.passthrough:
-            return None
-        action = DROP if chosen.drop else TRUNCATE if chosen.truncate else SEND
-        return Response(chosen.status, chosen.body, chosen.content_type, chosen.headers, action)
+            return _PassThrough(chosen.trickle)
+        action = DROP if chosen.drop else TRUNCATE if chosen.truncate else ENDLESS if chosen.endless else SEND
+        body = chosen.body
+        if chosen.echo_authorization:
+            body = json.dumps({"message": "Access denied for Authorization: %s" % authorization}).encode("utf-8")
+        response = Response(chosen.status, body, chosen.content_type, chosen.headers, action)
+        response.trickle = chosen.trickle
+        return response
 
     # -- admin ---------------------------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import json
 SEND = "send"
 TRUNCATE = "truncate"  # announce a longer body than is sent, then close the connection
 DROP = "drop"  # close the connection without writing anything
+ENDLESS = "endless"  # the body repeated without end, no Content-Length, until the client goes away
 
 
 class Response:
@@ -18,6 +19,7 @@ class Response:
         self.content_type = content_type
         self.headers = dict(headers or {})
         self.action = action
+        self.trickle = 0.0  # seconds between the bytes of the body (0: all at once)
 
     @classmethod
     def json(cls, status, payload, headers=None):

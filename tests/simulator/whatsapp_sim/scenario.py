@@ -264,11 +264,13 @@ class OnPrem:
         return {"api_status": "stable", "version": self.version}
 
 
-_FAULT_KEYS = ("path", "method", "count", "skip", "status", "body", "raw_body", "content_type", "headers", "delay", "truncate", "drop")
+_FAULT_KEYS = ("path", "method", "count", "skip", "status", "body", "raw_body", "content_type", "headers", "delay", "truncate", "drop",
+               "trickle", "endless", "echo_authorization")
 
 
 class Fault:
-    """An injected failure. A fault with only `delay` (no status, body, drop or truncate) delays the normal answer."""
+    """An injected failure. A fault with only `delay` and/or `trickle` (no status, body, drop, truncate, endless or
+    echo_authorization) delays or trickles the normal answer."""
 
     def __init__(self, raw, index):
         where = "faults[%d]" % index
@@ -286,7 +288,13 @@ class Fault:
         self.delay = _number(raw.get("delay", 0), where + ".delay")
         self.truncate = bool(raw.get("truncate", False))
         self.drop = bool(raw.get("drop", False))
-        self.passthrough = not any(key in raw for key in ("status", "body", "raw_body", "truncate", "drop"))
+        # Slow and hostile bodies: one byte every `trickle` seconds; an `endless` body; the request's
+        # Authorization header echoed in the body's message (as a careless login endpoint might).
+        self.trickle = _number(raw.get("trickle", 0), where + ".trickle")
+        self.endless = bool(raw.get("endless", False))
+        self.echo_authorization = bool(raw.get("echo_authorization", False))
+        self.passthrough = not any(key in raw for key in ("status", "body", "raw_body", "truncate", "drop", "endless",
+                                                          "echo_authorization"))
         self.status = int(raw.get("status", 500))
         headers = raw.get("headers", {})
         if not isinstance(headers, dict):

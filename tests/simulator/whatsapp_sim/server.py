@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import tls
 from .app import SimulatorApp
-from .response import DROP, TRUNCATE
+from .response import DROP, ENDLESS, TRUNCATE
 
 HANDSHAKE_TIMEOUT = 10
 IDLE_CONNECTION_TIMEOUT = 60
@@ -83,15 +83,43 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         headers = {"Content-Type": response.content_type}
         headers.update(response.headers)
-        headers["Content-Length"] = str(declared)
+        if response.action == ENDLESS:
+            headers["Connection"] = "close"
+            self.close_connection = True
+        else:
+            headers["Content-Length"] = str(declared)
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            pass
+        elif response.action == ENDLESS:
+            self._write_endless(response.body or b" ")
+        elif response.trickle:
+            self._write_trickled(response.body, response.trickle)
+        else:
             self.wfile.write(response.body)
         if response.action == TRUNCATE:
             self.wfile.flush()
             self.close_connection = True
+
+    def _write_trickled(self, body, interval):
+        """One byte, then `interval` seconds, until the body is out (or the simulator stops)."""
+        stop = self.server.app.stop_event
+        for index in range(len(body)):
+            self.wfile.write(body[index:index + 1])
+            self.wfile.flush()
+            if stop.wait(interval):
+                return
+
+    def _write_endless(self, chunk):
+        """`chunk` again and again until the client closes the connection or the simulator stops."""
+        stop = self.server.app.stop_event
+        try:
+            while not stop.is_set():
+                self.wfile.write(chunk * max(1, 65536 // len(chunk)))
+        except OSError:
+            pass
 
     def version_string(self):
         return self.server_version

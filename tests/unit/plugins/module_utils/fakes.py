@@ -6,11 +6,25 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import requests
 
 TOKEN = "234|unit-test-secret-token"
+
+
+class Outcome:
+    """What a message needs of a _wait.WaitOutcome."""
+
+    def __init__(self, polls, elapsed, last_error=None, note=""):
+        self.polls = polls
+        self.elapsed = elapsed
+        self.last_error = last_error
+        self._note = note
+
+    def note(self):
+        return self._note
 
 
 class FakeClock:
@@ -35,6 +49,7 @@ def make_response(status=200, body=None, raw=None, headers=None):
     if raw is None:
         raw = "" if body is None else json.dumps(body)
     response._content = raw.encode("utf-8")
+    response.raw = io.BytesIO(response._content)  # the client streams the body from raw
     response.encoding = "utf-8"
     response.headers.update(headers or {"Content-Type": "application/json"})
     return response
@@ -48,10 +63,11 @@ class ScriptedSession:
         self.script = list(script)
         self.calls = []
 
-    def __call__(self, method, url, params=None, timeout=None, auth=None, verify=None):
+    def __call__(self, method, url, params=None, timeout=None, auth=None, verify=None, **kwargs):
         self.calls.append({"method": method, "url": url, "params": params, "timeout": timeout, "verify": verify,
-                           "at": self.clock.now})
+                           "at": self.clock.now, "options": kwargs})
         step = self.script.pop(0)
         if isinstance(step, BaseException):
             raise step
+        step.raw = io.BytesIO(step._content)  # a response object may stand in the script more than once
         return step

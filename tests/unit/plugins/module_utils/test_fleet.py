@@ -17,6 +17,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import STATUSES
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED
+from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import Outcome
 
 A, B, C, D = ("%08d-0000-4000-8000-000000000000" % n for n in range(4))
 
@@ -42,9 +43,9 @@ def test_all_ready_is_done():
     assert view.result()["ready"] == [A, B] and view.result()["not_ready"] == []
 
 
-def test_a_missing_uuid_is_not_ready():
+def test_a_missing_uuid_fails_at_once():
     view = judge(listed((A, "WORKING")), [A, B], ["WORKING"], ["FAILED"])
-    assert view.state() is None
+    assert view.state() == FAILED
     assert view.not_ready == [(B, NOT_FOUND)]
     assert view.result()["missing"] == [B]
 
@@ -59,29 +60,33 @@ def test_nothing_selected_is_never_done():
 
 
 def test_timeout_message_names_each_instance_and_status():
+    view = judge(listed((A, "WORKING"), (B, "SCAN_QR_CODE")), [A, B], ["WORKING"], ["FAILED"])
+    message = not_ready_message(view, ["WORKING"], Outcome(100, 600.04))
+    assert message.startswith("1 of 2 instances not in [WORKING] after 600 s: %s SCAN_QR_CODE" % B)
     view = judge(listed((A, "WORKING"), (B, "SCAN_QR_CODE")), [A, B, C], ["WORKING"], ["FAILED"])
-    message = not_ready_message(view, ["WORKING"], 600.0, 100)
-    assert message.startswith("2 of 3 instances not in [WORKING] after 600 s: %s SCAN_QR_CODE, %s not found" % (B, C))
-    assert "not in this account" in message
+    message = not_ready_message(view, ["WORKING"], Outcome(1, 0.2))
+    assert message.startswith("1 of the selected UUIDs are not in this account (or do not match the other filters): %s;" % C)
+    assert "waiting cannot make them appear" in message
 
 
 def test_fatal_message():
     view = judge(listed((A, "FAILED"), (B, "STARTING")), [A, B], ["WORKING"], ["FAILED"])
-    assert not_ready_message(view, ["WORKING"], 60, 3, fail_on=["FAILED"]) == \
+    assert not_ready_message(view, ["WORKING"], Outcome(3, 12), fail_on=["FAILED"]) == \
         "1 of 2 instances reported a status in fail_on [FAILED] after 3 polls: %s FAILED" % A
 
 
 def test_long_lists_are_cut():
     uuids = ["%08d-0000-4000-8000-000000000000" % n for n in range(MAX_NAMED + 5)]
-    view = judge([], uuids, ["WORKING"], ["FAILED"])
-    assert not_ready_message(view, ["WORKING"], 10, 2).count("000 " + NOT_FOUND) == MAX_NAMED
-    assert "and 5 more" in not_ready_message(view, ["WORKING"], 10, 2)
+    view = judge(listed(*[(uuid, "STARTING") for uuid in uuids]), uuids, ["WORKING"], ["FAILED"])
+    assert not_ready_message(view, ["WORKING"], Outcome(2, 10)).count("000 STARTING") == MAX_NAMED
+    assert "and 5 more" in not_ready_message(view, ["WORKING"], Outcome(2, 10))
 
 
 def test_messages_without_any_view_or_match():
-    assert not_ready_message(None, ["WORKING"], 10, 2, last_error="boom") == \
+    assert not_ready_message(None, ["WORKING"], Outcome(2, 10, "boom")) == \
         "no poll of GET /instances succeeded in 2 polls over 10 s; last error: boom"
-    assert not_ready_message(judge([], [], ["WORKING"], []), ["WORKING"], 10, 2).startswith("no instance matched the filters")
+    assert not_ready_message(judge([], [], ["WORKING"], []), ["WORKING"], Outcome(2, 10)).startswith(
+        "no instance matched the filters")
 
 
 FLEET = st.lists(st.tuples(st.sampled_from([A, B, C, D]), st.sampled_from(STATUSES + ("NEW",))),

@@ -21,7 +21,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     validate_statuses,
     validate_uuid,
 )
-from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import make_response
+from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import Outcome, make_response
 
 UUID = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
 JSON = st.recursive(
@@ -70,9 +70,9 @@ class TestValidation:
     def test_build_client_checks_the_url_and_numbers(self):
         with pytest.raises(OptionError, match="api_url"):
             build_client({"api_url": "app.hypersender.com", "api_token": "t"})
-        with pytest.raises(OptionError, match="timeout must be a positive"):
+        with pytest.raises(OptionError, match="timeout must be a number of seconds, above 0"):
             build_client({"api_token": "t", "timeout": 0})
-        with pytest.raises(OptionError, match="retries must be 0 or more"):
+        with pytest.raises(OptionError, match="retries must be a whole number, at least 0"):
             build_client({"api_token": "t", "retries": -1})
 
     def test_build_client_defaults(self):
@@ -168,15 +168,15 @@ class TestApi:
 class TestNotReadyMessage:
 
     def test_timeout(self):
-        message = not_ready_message(UUID, {"status": "STARTING"}, ["WORKING"], 300.0, 50)
+        message = not_ready_message(UUID, {"status": "STARTING"}, ["WORKING"], Outcome(50, 300.01))
         assert message.startswith("instance %s not in [WORKING] after 300 s; last status STARTING after 50 polls" % UUID)
         assert "raise wait_timeout" in message
 
     def test_fatal_status(self):
-        message = not_ready_message(UUID, {"status": "FAILED"}, ["WORKING"], 300, 2, fatal=True, fail_on=["FAILED"])
+        message = not_ready_message(UUID, {"status": "FAILED"}, ["WORKING"], Outcome(2, 12), fatal=True, fail_on=["FAILED"])
         assert message.startswith("instance %s reported FAILED, a status in fail_on [FAILED], after 2 polls" % UUID)
 
     def test_no_successful_poll_reports_the_last_error(self):
-        message = not_ready_message(UUID, None, ["WORKING"], 2.5, 3, last_error="GET x: server error (HTTP 503)")
+        message = not_ready_message(UUID, None, ["WORKING"], Outcome(3, 2.5, "GET x: server error (HTTP 503)"))
         assert message == "instance %s not in [WORKING] after 2.5 s; no poll succeeded in 3 polls; " \
                           "last error: GET x: server error (HTTP 503)" % UUID

@@ -74,9 +74,9 @@ class RecordingSession(ScriptedSession):
         super().__init__(clock, script)
         self.headers = headers
 
-    def __call__(self, method, url, params=None, timeout=None, auth=None, verify=None):
-        response = super().__call__(method, url, params=params, timeout=timeout, auth=auth, verify=verify)
-        self.calls[-1].update(auth=auth, authorization=self.headers.get("Authorization"))
+    def __call__(self, method, url, params=None, timeout=None, auth=None, verify=None, **kwargs):
+        response = super().__call__(method, url, params=params, timeout=timeout, auth=auth, verify=verify, **kwargs)
+        self.calls[-1].update(auth=auth, authorization=self.headers())
         return response
 
 
@@ -87,7 +87,7 @@ def onprem_api(clock, monkeypatch):
     def build(options, script):
         credentials = select_credentials(options, {})
         client = build_client(dict({"api_url": URL}, **options), credentials, clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
-        session = RecordingSession(clock, script, client._session.headers)
+        session = RecordingSession(clock, script, lambda: client.auth_header)
         monkeypatch.setattr(client._session, "request", session)
         return OnPremApi(client, credentials), session
 
@@ -186,8 +186,8 @@ class TestBuildClient:
 
     @pytest.mark.parametrize("options, words", [
         ({"api_url": "wa.example.com:9090"}, "must start with https://"),
-        ({"api_url": URL, "timeout": 0}, "timeout must be a positive"),
-        ({"api_url": URL, "retries": -1}, "retries must be 0 or more"),
+        ({"api_url": URL, "timeout": 0}, "timeout must be a number of seconds, above 0"),
+        ({"api_url": URL, "retries": -1}, "retries must be a whole number, at least 0"),
     ])
     def test_bad_connection_options(self, options, words):
         with pytest.raises(OptionError, match=words):
@@ -201,12 +201,14 @@ class TestBuildClient:
     def test_authorization_header_per_kind(self, options, header):
         client = build_client({"api_url": URL + "/"}, select_credentials(options, {}))
         assert client.base_url == URL
-        assert client._session.headers.get("Authorization") == header
+        assert client.auth_header == header
         assert client.verify is True and client.retries == 3 and client.timeout == 30
 
-    def test_ca_path_is_what_requests_verifies_with(self):
-        client = build_client({"api_url": URL, "ca_path": "/etc/pki/ca.pem"}, select_credentials({"api_key": KEY}, {}))
-        assert client.verify == "/etc/pki/ca.pem"
+    def test_ca_path_is_what_requests_verifies_with(self, tmp_path):
+        bundle = tmp_path / "ca.pem"
+        bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+        client = build_client({"api_url": URL, "ca_path": str(bundle)}, select_credentials({"api_key": KEY}, {}))
+        assert client.verify == str(bundle)
 
 
 class TestCheckRules:
