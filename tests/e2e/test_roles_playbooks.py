@@ -57,10 +57,17 @@ RESET_CLOCK = """
       when: sim_url is defined
 """
 
+# A progress line every second: the gate's answer comes at most this late after the module's.
+PROGRESS = """
+  vars:
+    wait_for_working_progress_interval: 1
+    verify_gateway_progress_interval: 1
+"""
+
 WAIT_FOR_WORKING_PLAY = """
 - hosts: HOSTS
   gather_facts: false
-""" + RESET_CLOCK + """
+""" + PROGRESS + RESET_CLOCK + """
   roles:
     - role: hypersender.whatsapp.wait_for_working
 """
@@ -68,7 +75,7 @@ WAIT_FOR_WORKING_PLAY = """
 VERIFY_GATEWAY_PLAY = """
 - hosts: localhost
   gather_facts: false
-""" + RESET_CLOCK + """
+""" + PROGRESS + RESET_CLOCK + """
   roles:
     - role: hypersender.whatsapp.verify_gateway
 """
@@ -358,7 +365,8 @@ def both_scenario(onprem_timeline):
     return scenario
 
 
-FAST = ["-e", "wait_for_working_poll_interval=0.5", "-e", "verify_gateway_poll_interval=0.5"]
+FAST = ["-e", "wait_for_working_poll_interval=0.5", "-e", "verify_gateway_poll_interval=0.5",
+        "-e", "wait_for_working_progress_interval=1", "-e", "verify_gateway_progress_interval=1", "-e", "wait_for_working_all=true"]
 
 
 def test_deploy_gate_runs_as_a_collection_playbook(simulator, ansible):
