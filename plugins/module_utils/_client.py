@@ -188,13 +188,16 @@ class ApiClient:
 
     ``service`` names the API in messages; ``auth_hint`` says what to check
     when credentials are rejected (it must name options and variables, never
-    values).
+    values). ``error_reader(status, body, where, headers)``, if given, reads a
+    service's own error body first: it returns an :class:`ApiError` (raised,
+    redacted, and retried if it is retryable) or None for the generic mapping.
     """
 
     def __init__(self, base_url, auth_header, service, auth_hint, timeout=DEFAULT_TIMEOUT,
                  validate_certs=True, ca_path=None, retries=DEFAULT_RETRIES,
-                 clock=time.monotonic, sleep=time.sleep, rand=random.random):
+                 clock=time.monotonic, sleep=time.sleep, rand=random.random, error_reader=None):
         self.base_url = base_url.rstrip("/")
+        self.error_reader = error_reader
         self.service = service
         self.auth_hint = auth_hint
         self.timeout = float(timeout)
@@ -303,6 +306,10 @@ class ApiClient:
                     "%s: expected a JSON body, got %s starting %r: is the URL the %s base URL?"
                     % (where, content_type, body_excerpt(text), self.service)))
             return body
+        classified = self.error_reader(status, body, where, response.headers) if self.error_reader and decoded else None
+        if classified is not None:
+            classified.args = (self._redact(str(classified)),)
+            raise classified
         detail = error_detail(body) if decoded else None
         said = " (%s)" % detail if detail else ""
         if not decoded and text:
