@@ -38,6 +38,7 @@ DEFAULT_API_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v23.0"
 TOKEN_ENV = "WA_CLOUD_TOKEN"
 URL_ENV = "WA_CLOUD_API_URL"
+WABA_ENV = "WA_CLOUD_WABA_ID"
 # Meta allows an app 200 management calls an hour per WABA by default (more once a number is registered):
 # a wait polls at most this often by default.
 MANAGEMENT_CALLS_PER_HOUR = 200
@@ -86,6 +87,7 @@ def argument_spec(env_fallback):
     spec["api_url"]["fallback"] = (env_fallback, [URL_ENV])
     spec["api_token"]["fallback"] = (env_fallback, [TOKEN_ENV])
     spec.update((name, dict(option)) for name, option in SELECTION_ARGUMENT_SPEC.items())
+    spec["waba_id"]["fallback"] = (env_fallback, [WABA_ENV])
     return spec
 
 
