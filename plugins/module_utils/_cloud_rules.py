@@ -75,8 +75,8 @@ def _entity(raw, where):
     if not isinstance(raw, dict) or not isinstance(raw.get("can_send_message"), str):
         raise ResponseFormatError("%s: an entity is not an object with a can_send_message string; got %s"
                                   % (where, _describe(raw)))
-    info = raw.get("additional_info") or []
-    errors = raw.get("errors") or []
+    info = [] if raw.get("additional_info") is None else raw["additional_info"]
+    errors = [] if raw.get("errors") is None else raw["errors"]
     if not isinstance(info, list) or not isinstance(errors, list):
         raise ResponseFormatError("%s: additional_info and errors of an entity must be arrays" % where)
     return {
@@ -93,7 +93,7 @@ def parse_health_status(value, where):
     if not isinstance(value, dict) or not isinstance(value.get("can_send_message"), str):
         raise ResponseFormatError("%s: health_status is not an object with a can_send_message string; got %s"
                                   % (where, _describe(value)))
-    entities = value.get("entities") or []
+    entities = [] if value.get("entities") is None else value["entities"]
     if not isinstance(entities, list):
         raise ResponseFormatError("%s: health_status.entities is not an array; got %s" % (where, _describe(entities)))
     return {"can_send_message": text(value["can_send_message"], 40), "entities": [_entity(item, where) for item in entities]}
