@@ -47,7 +47,7 @@ seealso:
   - module: hypersender.whatsapp.cloud_health
   - name: On-Premises API sunset
     description: Meta's notice of the On-Premises API's end, and how to migrate to the Cloud API.
-    link: https://developers.facebook.com/docs/whatsapp/on-premises/sunset
+    link: https://developers.facebook.com/docs/whatsapp/on-premises
   - name: Health (WhatsApp Business On-Premises API)
     description: Meta's reference of C(/v1/health), its two shapes and the meaning of each C(gateway_status).
     link: https://developers.facebook.com/docs/whatsapp/on-premises/reference/health
