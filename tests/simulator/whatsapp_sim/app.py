@@ -130,7 +130,8 @@ class SimulatorApp:
                 "t": round(arrived, 6),
                 "method": method,
                 "path": path,
-                "query": {key: values[-1] for key, values in query.items()},
+                # Graph accepts a token as access_token: its presence is logged, never its value.
+                "query": {key: "<redacted>" if key == "access_token" else values[-1] for key, values in query.items()},
                 "status": 0 if response.action == DROP else response.status,
                 "auth": kind,
             })
