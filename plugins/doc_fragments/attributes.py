@@ -43,3 +43,12 @@ attributes:
     membership:
       - hypersender.whatsapp.onprem
 """
+
+    ACTIONGROUP_CLOUD = r"""
+attributes:
+  action_group:
+    description: Use C(group/hypersender.whatsapp.cloud) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - hypersender.whatsapp.cloud
+"""

@@ -17,6 +17,8 @@ description:
   - It takes no terms; give the options as keyword arguments, variables, environment variables or C(ansible.cfg)
     settings (section C([whatsapp_onprem]), everything but the credentials).
   - To wait until the gateway is healthy, use the module with O(hypersender.whatsapp.onprem_health#module:wait=true).
+  - Meta has retired the On-Premises API; its final client version expired on 23 October 2025. For numbers on the
+    WhatsApp Cloud API, use the P(hypersender.whatsapp.cloud_health#lookup) lookup.
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 extends_documentation_fragment:

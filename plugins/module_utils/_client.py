@@ -288,6 +288,9 @@ class ApiClient:
     when credentials are rejected (it must name options and variables, never
     values). ``error_reader(body)`` returns the server's own words from a
     decoded error body (default :func:`error_detail`).
+    ``error_classifier(status, body, where, headers)``, if given, reads a
+    service's own error body first: it returns an :class:`ApiError` (raised,
+    redacted, and retried if it is retryable) or None for the generic mapping.
 
     Every request has a total deadline: ``timeout`` seconds for connecting,
     the headers and the whole body together, cut to the caller's ``deadline``
@@ -296,8 +299,10 @@ class ApiClient:
 
     def __init__(self, base_url, auth_header, service, auth_hint, timeout=DEFAULT_TIMEOUT,
                  validate_certs=True, ca_path=None, retries=DEFAULT_RETRIES,
-                 clock=time.monotonic, sleep=time.sleep, rand=random.random, error_reader=None):
+                 clock=time.monotonic, sleep=time.sleep, rand=random.random,
+                 error_reader=None, error_classifier=None):
         self.base_url = base_url.rstrip("/")
+        self.error_classifier = error_classifier
         self.service = service
         self.auth_hint = auth_hint
         self.timeout = float(timeout)
@@ -473,6 +478,11 @@ class ApiClient:
                     "%s: expected a JSON body, got %s starting %r: is the URL the %s base URL?"
                     % (where, body_excerpt(content_type), body_excerpt(text), self.service)))
             return body
+        classified = self.error_classifier(status, body, where, response.headers) \
+            if self.error_classifier and decoded else None
+        if classified is not None:
+            classified.args = (self._redact(str(classified)),)
+            raise classified
         detail = self.error_reader(body) if decoded else None
         said = " (%s)" % clean_text(detail) if detail else ""
         if not decoded and text:

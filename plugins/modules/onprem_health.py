@@ -22,6 +22,10 @@ description:
   - Authenticates with an API key, a Bearer token, or a username and password (logging in once per task); see the
     notes for which one is used.
   - The module only reads; it never changes anything and always returns RV(ignore:changed=false).
+  - Meta has retired the On-Premises API; its final client version expired on 23 October 2025, and numbers still
+    registered on it no longer send or receive messages. This module stays for running and migrating clusters; to gate
+    numbers on the WhatsApp Cloud API, use M(hypersender.whatsapp.cloud_health) (or the
+    C(hypersender.whatsapp.verify_cloud) role).
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
@@ -40,6 +44,10 @@ extends_documentation_fragment:
 seealso:
   - plugin: hypersender.whatsapp.onprem_health
     plugin_type: lookup
+  - module: hypersender.whatsapp.cloud_health
+  - name: On-Premises API sunset
+    description: Meta's notice of the On-Premises API's end, and how to migrate to the Cloud API.
+    link: https://developers.facebook.com/docs/whatsapp/on-premises
   - name: Health (WhatsApp Business On-Premises API)
     description: Meta's reference of C(/v1/health), its two shapes and the meaning of each C(gateway_status).
     link: https://developers.facebook.com/docs/whatsapp/on-premises/reference/health

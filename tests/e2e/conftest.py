@@ -31,6 +31,7 @@ ONPREM_PASSWORD = "secret-password-42"
 WORKING_ID = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
 QR_ID = "c9a1dd76-5678-4f9d-9012-a5b78de100c3"
 ACCESS_TOKEN = "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1"
+CLOUD_TOKEN = "sim-cloud-token-EAAGm0PX4ZCpsBA"
 
 
 def _collections_dir():
@@ -126,7 +127,7 @@ def _result_starts(text):
         position = index + 5
 
 
-SECRETS = (TOKEN, ONPREM_API_KEY, ONPREM_TOKEN, ONPREM_PASSWORD, ACCESS_TOKEN, ACCESS_TOKEN.split("|", 1)[1])
+SECRETS = (TOKEN, ONPREM_API_KEY, ONPREM_TOKEN, ONPREM_PASSWORD, ACCESS_TOKEN, ACCESS_TOKEN.split("|", 1)[1], CLOUD_TOKEN)
 
 
 @pytest.fixture

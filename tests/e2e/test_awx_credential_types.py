@@ -18,7 +18,7 @@ import jinja2
 import pytest
 import yaml
 
-from conftest import COLLECTION_ROOT, ONPREM_API_KEY, ONPREM_PASSWORD, ONPREM_TOKEN, TOKEN, WORKING_ID, hypersender_scenario, instance
+from conftest import CLOUD_TOKEN, COLLECTION_ROOT, ONPREM_API_KEY, ONPREM_PASSWORD, ONPREM_TOKEN, TOKEN, WORKING_ID, hypersender_scenario, instance
 
 CREDENTIAL_TYPES = sorted((COLLECTION_ROOT / "docs" / "awx").glob("credential_type_*.yml"))
 
@@ -66,7 +66,8 @@ def env_vars_read(collections_path):
 
 
 def test_there_are_credential_types():
-    assert [p.name for p in CREDENTIAL_TYPES] == ["credential_type_hypersender.yml", "credential_type_onprem.yml"]
+    assert [p.name for p in CREDENTIAL_TYPES] == ["credential_type_cloud.yml", "credential_type_hypersender.yml",
+                                                  "credential_type_onprem.yml"]
 
 
 @pytest.mark.parametrize("path", CREDENTIAL_TYPES, ids=lambda p: p.stem)
@@ -98,10 +99,8 @@ def test_a_job_with_the_hypersender_credential_works(simulator, ansible):
     assert run.rc == 0 and run.result["status"] == "WORKING", run
 
 
-def test_an_empty_api_url_input_means_the_default_url(ansible):
+def first_line_through_a_proxy(ansible, module, args, env):
     """Traffic stays on loopback: a proxy listener records where the module would have gone."""
-    env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_hypersender.yml", {"api_token": TOKEN, "api_url": ""})
-    assert env["HYPERSENDER_API_URL"] == ""
     seen = []
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -116,10 +115,40 @@ def test_an_empty_api_url_input_means_the_default_url(ansible):
         recorder = threading.Thread(target=record_first_line, daemon=True)
         recorder.start()
         env.update(HTTPS_PROXY="http://127.0.0.1:%d" % listener.getsockname()[1], NO_PROXY="")
-        run = ansible.module("instance_health", {"instance": WORKING_ID, "retries": 0, "timeout": 2}, env=env)
+        run = ansible.module(module, args, env=env)
         recorder.join(10)
     assert run.rc != 0
+    return seen
+
+
+def test_an_empty_api_url_input_means_the_default_url(ansible):
+    env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_hypersender.yml", {"api_token": TOKEN, "api_url": ""})
+    assert env["HYPERSENDER_API_URL"] == ""
+    seen = first_line_through_a_proxy(ansible, "instance_health", {"instance": WORKING_ID, "retries": 0, "timeout": 2}, env)
     assert seen == ["CONNECT app.hypersender.com:443 HTTP/1.0"] or seen == ["CONNECT app.hypersender.com:443 HTTP/1.1"], seen
+
+
+def test_an_empty_cloud_api_url_input_means_graph_facebook_com(ansible):
+    env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_cloud.yml",
+                           {"api_token": CLOUD_TOKEN, "waba_id": "102290129340398", "api_url": ""})
+    assert env["WA_CLOUD_API_URL"] == ""
+    seen = first_line_through_a_proxy(ansible, "cloud_health", {"retries": 0, "timeout": 2}, env)
+    assert seen == ["CONNECT graph.facebook.com:443 HTTP/1.0"] or seen == ["CONNECT graph.facebook.com:443 HTTP/1.1"], seen
+
+
+def test_a_job_with_the_cloud_credential_works(simulator, ansible):
+    """The module and the deploy gate with the credential's variables only; an empty WABA input with explicit numbers."""
+    sim = simulator({"cloud": {"tokens": [CLOUD_TOKEN], "wabas": [{"id": "102290129340398", "phone_numbers": [
+        {"id": "106540352242922"}, {"id": "106540352242923"}]}]}})
+    path = COLLECTION_ROOT / "docs" / "awx" / "credential_type_cloud.yml"
+    env = render_injectors(path, {"api_token": CLOUD_TOKEN, "waba_id": "102290129340398", "api_url": sim.cloud_url})
+    run = ansible.module("cloud_health", {}, env=env)
+    assert run.rc == 0 and run.result["healthy"] is True and len(run.result["numbers"]) == 2, run
+    gate = ansible(["hypersender.whatsapp.deploy_gate"], command="ansible-playbook", env=env)
+    assert gate.rc == 0 and "Cloud API numbers:     PASSED, 2 of 2 number(s) can send (AVAILABLE)" in gate.output, gate
+    env = render_injectors(path, {"api_token": CLOUD_TOKEN, "waba_id": "", "api_url": sim.cloud_url})
+    run = ansible.module("cloud_health", {"phone_number_id": "106540352242923"}, env=env)
+    assert run.rc == 0 and [n["id"] for n in run.result["numbers"]] == ["106540352242923"], run
 
 
 ONPREM_INPUTS = {

@@ -406,7 +406,8 @@ def test_deploy_gate_hypersender_only_and_check_mode(simulator, ansible):
     summary = debug_lines(run.output, "DEPLOY GATE:")
     assert summary == ["DEPLOY GATE: CHECK MODE (nothing waited for)",
                        "Hypersender instances: CHECK MODE, not waited: 1 of 2 instances WORKING",
-                       "On-Premises gateway:   not checked (no WA_ONPREM_URL)"]
+                       "On-Premises gateway:   not checked (no WA_ONPREM_URL)",
+                       "Cloud API numbers:     not checked (no WA_CLOUD_TOKEN)"]
     assert len(list_calls(sim)) == 1
 
 
@@ -490,6 +491,7 @@ def test_fleet_report_hypersender_only(simulator, ansible):
 @pytest.mark.parametrize("role, options", [
     ("wait_for_working", ["wait_for_working_instances", "wait_for_working_poll_interval", "wait_for_working_fail_on"]),
     ("verify_gateway", ["verify_gateway_topology", "verify_gateway_shards", "verify_gateway_timeout"]),
+    ("verify_cloud", ["verify_cloud_waba_id", "verify_cloud_allow_limited", "verify_cloud_poll_interval"]),
 ])
 def test_ansible_doc_renders_the_roles(ansible, role, options):
     run = ansible(["-t", "role", "hypersender.whatsapp." + role], command="ansible-doc", verbosity="")

@@ -14,7 +14,7 @@ import threading
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import hypersender_api, onprem_api
+from . import cloud_api, hypersender_api, onprem_api
 from .ratelimit import FixedWindowLimiter
 from .response import DROP, ENDLESS, SEND, TRUNCATE, Response
 from .scenario import Scenario, ScenarioError
@@ -64,6 +64,8 @@ class _PassThrough:
 
 
 class SimulatorApp:
+    scheme = "http"  # the Simulator sets https when it serves TLS (for absolute URLs such as Graph's paging.next)
+
     def __init__(self, scenario, stop_event=None):
         self._lock = threading.Lock()
         self._stop_event = stop_event or threading.Event()
@@ -81,6 +83,7 @@ class SimulatorApp:
         hs = self._scenario.hypersender
         self._health_limiter = FixedWindowLimiter(hs.rate_limit) if hs.rate_limit else None
         self._instances_limiter = FixedWindowLimiter(hs.rate_limit_instances) if hs.rate_limit_instances else None
+        self._cloud_limiter = FixedWindowLimiter(self._scenario.cloud.rate_limit) if self._scenario.cloud.rate_limit else None
 
     def reset(self):
         with self._lock:
@@ -132,13 +135,18 @@ class SimulatorApp:
             return self._admin(method, path, body)
         query = parse_qs(parts.query, keep_blank_values=True)
         kind, credential = _authorization(headers)
-        response = self._api(method, path, query, kind, credential)
+        cloud_route = cloud_api.route(path)
+        if cloud_route is not None:
+            response = self._cloud(method, path, query, credential if kind == "bearer" else None, cloud_route, headers)
+        else:
+            response = self._api(method, path, query, kind, credential)
         with self._lock:
             self._log.append({
                 "t": round(arrived, 6),
                 "method": method,
                 "path": path,
-                "query": {key: values[-1] for key, values in query.items()},
+                # Graph accepts a token as access_token: its presence is logged, never its value.
+                "query": {key: "<redacted>" if key == "access_token" else values[-1] for key, values in query.items()},
                 "status": 0 if response.action == DROP else response.status,
                 "auth": kind,
             })
@@ -178,6 +186,32 @@ class SimulatorApp:
         response.headers.update(limit_headers)
         response.trickle = getattr(fault_response, "trickle", 0.0)
         return response
+
+    def _cloud(self, method, path, query, token, cloud_route, headers):
+        """Graph API order: path, method, token (header or access_token parameter), faults, rate limit (400 80007)."""
+        cloud = self._scenario.cloud
+        name, version, object_id = cloud_route
+        token = token or query.get("access_token", [None])[-1]
+        if name == "cloud_unknown":
+            return self._apply_fault(method, path) or cloud_api.unknown_path()
+        if method not in ("GET", "HEAD"):
+            return self._apply_fault(method, path) or cloud_api.unsupported_method(method, object_id)
+        denied = cloud_api.authenticate(cloud, token)
+        if denied is not None:
+            return denied
+        fault_response = self._apply_fault(method, path)
+        if fault_response:
+            return fault_response
+        waba_id = cloud_api.waba_of(cloud, object_id)
+        if self._cloud_limiter is not None and waba_id is not None:
+            with self._lock:
+                decision = self._cloud_limiter.hit((token, waba_id), self.elapsed())
+            if not decision.allowed:
+                return cloud_api.rate_limited((decision.retry_after + 59) // 60)
+        if name == "cloud_node":
+            return cloud_api.node(cloud, object_id, query, self.elapsed())
+        base = "%s://%s" % (self.scheme, headers.get("Host") or "127.0.0.1")
+        return cloud_api.phone_numbers(cloud, object_id, version, query, self.elapsed(), token, base)
 
     @staticmethod
     def _not_found(path, scenario):

@@ -315,10 +315,12 @@ class Scenario:
     """The parsed scenario. Build with `Scenario.from_source(dict | path | Scenario)`."""
 
     def __init__(self, raw):
-        _check_keys(raw, ("hypersender", "onprem", "faults"), "scenario")
+        _check_keys(raw, ("hypersender", "onprem", "cloud", "faults"), "scenario")
         self.raw = raw
         self.hypersender = Hypersender(raw.get("hypersender", {}))
         self.onprem = OnPrem(raw.get("onprem", {}))
+        from .cloud_api import Cloud  # pylint: disable=import-outside-toplevel  (cloud_api imports this module)
+        self.cloud = Cloud(raw.get("cloud", {}))
         faults = raw.get("faults", [])
         if not isinstance(faults, list):
             raise ScenarioError("faults must be a list")

@@ -209,6 +209,7 @@ class Simulator:
     def __init__(self, scenario, host="127.0.0.1", port=0, tls=False, cert_dir=None, verbose=False):  # pylint: disable=redefined-outer-name
         self._stop_event = threading.Event()
         self._app = SimulatorApp(scenario, self._stop_event)
+        self._app.scheme = "https" if tls else "http"
         self._host = host
         self._port = port
         self._tls = tls
@@ -283,6 +284,10 @@ class Simulator:
     @property
     def onprem_url(self):
         return self.url
+
+    @property
+    def cloud_url(self):
+        return self.url + "/graph"
 
     # -- state ---------------------------------------------------------------------------------------------------------
 

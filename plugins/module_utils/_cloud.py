@@ -1,0 +1,291 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""WhatsApp Cloud API (Graph API): options, the Graph error reader, the calls. Parsers and rules: _cloud_rules."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    ApiClient,
+    ApiError,
+    AuthenticationError,
+    NotFoundError,
+    OptionError,
+    RateLimitedError,
+    ResponseFormatError,
+    ServerError,
+    safe_url,
+    validate_base_url,
+    validate_secret,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import (
+    NUMBER_FIELDS,
+    parse_phone_number,
+    parse_phone_number_page,
+    text,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds
+
+SERVICE = "WhatsApp Cloud API"
+DEFAULT_API_URL = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "v23.0"
+TOKEN_ENV = "WA_CLOUD_TOKEN"
+URL_ENV = "WA_CLOUD_API_URL"
+WABA_ENV = "WA_CLOUD_WABA_ID"
+# Meta allows an app 200 management calls an hour per WABA by default (more once a number is registered):
+# a wait polls at most this often by default.
+MANAGEMENT_CALLS_PER_HOUR = 200
+MIN_WAIT_SLEEP = 30.0
+MAX_PAGES = 100
+
+# Graph API error codes (error.code), as Meta documents them.
+RATE_LIMIT_CODES = frozenset((4, 17, 80007, 80008))
+TOKEN_CODES = frozenset((190, 102, 104))
+PERMISSION_CODES = frozenset([10] + list(range(200, 300)))
+UNKNOWN_CODE = 100
+TEMPORARY_CODES = frozenset((1, 2))
+
+TOKEN_HINT = ("the access token is invalid or has expired: create a new token for a system user (Meta Business "
+              "Settings, System users, Generate new token, with the whatsapp_business_management permission; choose "
+              "'never' as expiry for a pipeline) and set it as api_token or in the %s environment variable" % TOKEN_ENV)
+PERMISSION_HINT = ("the token lacks a permission: give its system user the whatsapp_business_management permission "
+                   "and assign it the WhatsApp Business Account as an asset (Meta Business Settings), then create a new "
+                   "token")
+UNKNOWN_HINT = ("check phone_number_id and waba_id: they are the numeric IDs shown in WhatsApp Manager or the app's "
+                "WhatsApp API Setup page, not the phone number itself; and that api_version (%s) is one Meta still serves")
+
+CONNECTION_ARGUMENT_SPEC = dict(
+    api_url=dict(type="str", default=DEFAULT_API_URL),
+    api_token=dict(type="str", no_log=True),
+    api_version=dict(type="str", default=DEFAULT_API_VERSION),
+    validate_certs=dict(type="bool", default=True),
+    ca_path=dict(type="path"),
+    timeout=dict(type="float", default=DEFAULT_TIMEOUT),
+    retries=dict(type="int", default=DEFAULT_RETRIES),
+)
+SELECTION_ARGUMENT_SPEC = dict(
+    phone_number_id=dict(type="list", elements="str"),
+    waba_id=dict(type="str"),
+    allow_limited=dict(type="bool", default=True),
+)
+CONNECTION_OPTIONS = tuple(CONNECTION_ARGUMENT_SPEC)
+SELECTION_OPTIONS = tuple(SELECTION_ARGUMENT_SPEC)
+ID_PATTERN = re.compile(r"^[0-9]{1,32}$")
+VERSION_PATTERN = re.compile(r"^v[0-9]{1,3}\.[0-9]{1,2}$")
+
+
+def argument_spec(env_fallback):
+    """The module argument spec: connection (with the environment fallbacks) and selection."""
+    spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
+    spec["api_url"]["fallback"] = (env_fallback, [URL_ENV])
+    spec["api_token"]["fallback"] = (env_fallback, [TOKEN_ENV])
+    spec.update((name, dict(option)) for name, option in SELECTION_ARGUMENT_SPEC.items())
+    spec["waba_id"]["fallback"] = (env_fallback, [WABA_ENV])
+    return spec
+
+
+def _graph_id(value, option):
+    value = "" if value is None else str(value).strip()
+    if not ID_PATTERN.match(value):
+        hint = " (that looks like a phone number; give the number's ID from WhatsApp Manager)" if value.startswith("+") else ""
+        raise OptionError("%s %r is not a Graph API ID: expected digits only, e.g. 106540352242922%s"
+                          % (option, text(value, 40), hint))
+    return value
+
+
+def check_selection(options):
+    """(phone number ids, waba id or None, allow_limited), checked before any request."""
+    ids = options.get("phone_number_id") or []
+    if isinstance(ids, (str, int)):
+        ids = [ids]
+    ids = [_graph_id(value, "phone_number_id") for value in ids]
+    ids = list(dict.fromkeys(ids))
+    waba_id = options.get("waba_id")
+    waba_id = _graph_id(waba_id, "waba_id") if waba_id not in (None, "") else None
+    if not ids and not waba_id:
+        raise OptionError("nothing to check: give phone_number_id (one ID or a list) and/or waba_id (all the numbers of a "
+                          "WhatsApp Business Account)")
+    return ids, waba_id, options.get("allow_limited", True) is not False
+
+
+def calls_per_poll(ids, waba_id):
+    """How many requests one read makes (one page of the WABA's numbers, or one per number)."""
+    return 1 if waba_id else len(ids)
+
+
+def wait_interval(wait_sleep, ids, waba_id):
+    """wait_sleep, or by default the interval that keeps a wait within the hourly management-call budget."""
+    if wait_sleep is not None:
+        return float(wait_sleep)
+    return max(MIN_WAIT_SLEEP, calls_per_poll(ids, waba_id) * 3600.0 / MANAGEMENT_CALLS_PER_HOUR)
+
+
+def budget_warning(wait_sleep, ids, waba_id):
+    """A warning when an explicit wait_sleep makes a wait call more often than the hourly budget, else None."""
+    per_hour = calls_per_poll(ids, waba_id) * 3600.0 / wait_sleep
+    if per_hour <= MANAGEMENT_CALLS_PER_HOUR:
+        return None
+    return ("wait_sleep %s s makes up to %d Graph API calls an hour, more than the %d an hour Meta allows an app per "
+            "WhatsApp Business Account by default: expect rate limiting (code 80007); leave wait_sleep unset to poll "
+            "within the budget" % (format_seconds(wait_sleep), per_hour, MANAGEMENT_CALLS_PER_HOUR))
+
+
+def read_graph_error(status, body, where, headers=None):
+    """A classified :class:`ApiError` from a Graph API error body ``{"error": {message, type, code, ...}}``, or None."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict) or isinstance(error.get("code"), bool) or not isinstance(error.get("code"), int):
+        return None
+    code = error["code"]
+    subcode = error.get("error_subcode")
+    details = error.get("error_data", {}).get("details") if isinstance(error.get("error_data"), dict) else None
+    parts = ["code %d" % code]
+    if isinstance(subcode, int) and not isinstance(subcode, bool):
+        parts.append("subcode %d" % subcode)
+    if isinstance(error.get("type"), str):
+        parts.append(text(error["type"], 60))
+    if isinstance(error.get("fbtrace_id"), str):
+        parts.append("fbtrace_id %s" % text(error["fbtrace_id"], 60))
+    said = "Meta says: %s%s (%s)" % (text(error.get("message") or "no message"),
+                                      "; %s" % text(details) if isinstance(details, str) and details else "", ", ".join(parts))
+    head = "%s: HTTP %d, %s" % (where, status, said)
+    if code in RATE_LIMIT_CODES:
+        retry_after = _regain_access_seconds(headers)
+        asked = "; Meta asks to wait %s s" % format_seconds(retry_after) if retry_after is not None else ""
+        return RateLimitedError("%s: rate limited by the %s%s. Calls are retried with backoff; poll less often (raise "
+                                "wait_sleep) or run fewer gates against this WhatsApp Business Account at once"
+                                % (head, SERVICE, asked), status=status, retry_after=retry_after)
+    if code in TOKEN_CODES:
+        return AuthenticationError("%s: %s" % (head, TOKEN_HINT), status=status)
+    if code in PERMISSION_CODES:
+        return AuthenticationError("%s: %s" % (head, PERMISSION_HINT), status=status)
+    if code == UNKNOWN_CODE:
+        return NotFoundError("%s: an unknown ID, field or path; %s" % (head, UNKNOWN_HINT % _version_in(where)), status=status)
+    if code in TEMPORARY_CODES or status >= 500:
+        return ServerError("%s: a temporary problem at Meta; it is retried, see https://metastatus.com" % head, status=status)
+    return ApiError(head, status=status)
+
+
+def _version_in(where):
+    match = re.search(r"/(v[0-9]+\.[0-9]+)/", where)
+    return match.group(1) if match else "the one given"
+
+
+def _regain_access_seconds(headers):
+    """Seconds from the X-Business-Use-Case-Usage header's estimated_time_to_regain_access (minutes), or None."""
+    raw = (headers or {}).get("X-Business-Use-Case-Usage")
+    if not raw:
+        return None
+    try:
+        usage = json.loads(raw)
+        minutes = [entry.get("estimated_time_to_regain_access") for entries in usage.values() for entry in entries]
+    except (ValueError, AttributeError, TypeError):
+        return None
+    minutes = [value for value in minutes if isinstance(value, (int, float)) and not isinstance(value, bool)]
+    return float(max(minutes)) * 60 if minutes else None
+
+
+def build_client(options, **client_kwargs):
+    """An :class:`ApiClient` for the Graph API: Bearer token, and Graph errors read by :func:`read_graph_error`."""
+    base_url = validate_base_url(options.get("api_url") or DEFAULT_API_URL)
+    token = validate_secret(options.get("api_token"), "api_token", TOKEN_ENV)
+    version = str(options.get("api_version") or DEFAULT_API_VERSION).strip()
+    if not VERSION_PATTERN.match(version):
+        raise OptionError("api_version %r is not a Graph API version: expected v<major>.<minor>, e.g. %s"
+                          % (text(version, 20), DEFAULT_API_VERSION))
+    timeout, retries = options.get("timeout"), options.get("retries")
+    if timeout is not None and timeout <= 0:
+        raise OptionError("timeout must be a positive number of seconds, got %s" % timeout)
+    if retries is not None and retries < 0:
+        raise OptionError("retries must be 0 or more, got %s" % retries)
+    client = ApiClient(base_url, "Bearer " + token, service=SERVICE,
+                       auth_hint="check api_token / the %s environment variable (a system user token)" % TOKEN_ENV,
+                       timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+                       validate_certs=options.get("validate_certs", True) is not False, ca_path=options.get("ca_path"),
+                       retries=DEFAULT_RETRIES if retries is None else retries, error_classifier=read_graph_error,
+                       **client_kwargs)
+    return CloudApi(client, version)
+
+
+class CloudApi:
+    """The Graph API reads of the collection: a phone number node, and a WABA's phone_numbers edge."""
+
+    def __init__(self, client, version=DEFAULT_API_VERSION):
+        self.client = client
+        self.version = version
+        self.fields = ",".join(("id",) + NUMBER_FIELDS)
+
+    def phone_number(self, number_id, deadline=None):
+        path = "/%s/%s" % (self.version, number_id)
+        try:
+            body = self.client.get_json(path, params={"fields": self.fields}, deadline=deadline)
+        except NotFoundError as error:
+            raise NotFoundError("phone_number_id %s: %s" % (number_id, error), status=error.status) from None
+        return parse_phone_number(body, "GET %s" % path)
+
+    def waba_phone_numbers(self, waba_id, deadline=None):
+        """Every phone number of the WABA, following ``paging.next`` (on the same host as api_url only)."""
+        path = "/%s/%s/phone_numbers" % (self.version, waba_id)
+        params = {"fields": self.fields}
+        numbers, seen = [], set()
+        for dummy in range(MAX_PAGES):
+            try:
+                body = self.client.get_json(path, params=params, deadline=deadline)
+            except NotFoundError as error:
+                raise NotFoundError("waba_id %s: %s" % (waba_id, error), status=error.status) from None
+            page, next_url = parse_phone_number_page(body, "GET %s" % path)
+            numbers.extend(page)
+            if not next_url or not page:
+                return numbers
+            path, params = self._same_host_path(next_url)
+            key = (path, tuple(sorted(params.items())))
+            if key in seen:
+                raise ResponseFormatError("GET /%s/%s/phone_numbers: paging.next repeats a page already read"
+                                          % (self.version, waba_id))
+            seen.add(key)
+        raise ResponseFormatError("GET /%s/%s/phone_numbers: more than %d pages; stopped following paging.next"
+                                  % (self.version, waba_id, MAX_PAGES))
+
+    def _same_host_path(self, next_url):
+        """The path and query of a paging.next URL under api_url; anything else is refused (the token goes only there).
+
+        Graph puts the access token in paging.next; it is dropped: the token travels in the Authorization header.
+        """
+        base, url = urlsplit(self.client.base_url), urlsplit(next_url)
+        if (url.scheme, url.netloc.lower()) != (base.scheme, base.netloc.lower()) or not url.path.startswith(base.path + "/"):
+            shown = "%s://%s%s" % (url.scheme, url.hostname or "?", url.path) if url.scheme else "a relative URL"
+            raise ResponseFormatError("paging.next points to %s, outside api_url %s: not followed, so that the token is "
+                                      "sent nowhere else; set api_url to the host the Graph API pages on"
+                                      % (safe_url(shown), safe_url(self.client.base_url)))
+        params = {key: value for key, value in parse_qsl(url.query, keep_blank_values=True) if key != "access_token"}
+        return url.path[len(base.path):], params
+
+    def read(self, ids, waba_id, deadline=None):
+        """(numbers, missing ids): the WABA's numbers (only ``ids`` if given) or each number in ``ids``."""
+        if waba_id:
+            numbers = self.waba_phone_numbers(waba_id, deadline)
+            if not ids:
+                return numbers, []
+            by_id = {number["id"]: number for number in numbers}
+            return [by_id[number_id] for number_id in ids if number_id in by_id], [i for i in ids if i not in by_id]
+        return [self.phone_number(number_id, deadline) for number_id in ids], []
+
+
+def not_ready_message(report, wait_timeout, polls, elapsed, last_error=None, fatal=False):
+    """Why a wait for the Cloud API numbers failed: the last read's problems, the polls and the time spent."""
+    if fatal:
+        message = "stopped waiting after %d polls (%s s), since waiting cannot fix this" % (polls, format_seconds(elapsed))
+    else:
+        message = "the WhatsApp Cloud API numbers cannot send after %s s (%d polls)" % (format_seconds(wait_timeout), polls)
+    if report is None:
+        return message + "; no read succeeded" + ("; last error: %s" % last_error if last_error is not None else "")
+    message += ": %s" % " ".join(report["problems"])
+    if last_error is not None:
+        message += " The last poll failed: %s" % last_error
+    return message

@@ -1,0 +1,314 @@
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""WhatsApp Cloud API (Graph API) under /graph: phone number and WABA nodes, the phone_numbers edge, Meta's errors.
+
+Scenario section ``cloud``::
+
+    {"tokens": [...], "expired_tokens": [...], "tokens_without_permission": [...],
+     "page_size": 25, "rate_limit": {"requests": N, "window": seconds},
+     "business_id": "...", "app_id": "...",
+     "wabas": [{"id": "...", "name": "...", "health": <health> | "timeline": [{"at": s, "health": <health>}],
+                "phone_numbers": [{"id": "...", "display_phone_number": "...", ..., "health" | "timeline"}]}]}
+
+A ``<health>`` is "AVAILABLE", "LIMITED" or "BLOCKED" (every entity has it), or an object mapping entity types
+(PHONE_NUMBER, WABA, BUSINESS, APP) to ``{"can_send_message", "errors", "additional_info"}``; types left out are
+AVAILABLE. The overall value follows Meta's rule (any BLOCKED, else any LIMITED, else AVAILABLE).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from urllib.parse import urlencode
+
+from .response import Response
+from .scenario import RateLimit, ScenarioError, Timeline, _check_keys, _string_list
+
+PREFIX = "/graph"
+DEFAULT_TOKENS = ["sim-cloud-token-0123456789"]
+DEFAULT_PAGE_SIZE = 25
+CAN_SEND = ("AVAILABLE", "LIMITED", "BLOCKED")
+ENTITY_ORDER = ("PHONE_NUMBER", "WABA", "BUSINESS", "APP")
+_NODE = re.compile(r"^/graph/(v[0-9]+\.[0-9]+)/([^/]+)$")
+_EDGE = re.compile(r"^/graph/(v[0-9]+\.[0-9]+)/([^/]+)/phone_numbers$")
+
+PHONE_FIELDS = ("id", "display_phone_number", "verified_name", "status", "quality_rating", "code_verification_status",
+                "name_status", "platform_type", "throughput", "account_mode", "messaging_limit_tier", "health_status")
+PHONE_DEFAULT_FIELDS = ("verified_name", "code_verification_status", "display_phone_number", "quality_rating",
+                        "platform_type", "throughput", "id")
+WABA_FIELDS = ("id", "name", "currency", "timezone_id", "message_template_namespace", "account_review_status", "health_status")
+WABA_DEFAULT_FIELDS = ("id", "name", "timezone_id", "message_template_namespace")
+_PHONE_DEFAULTS = {
+    "verified_name": "Sim Business", "status": "CONNECTED", "quality_rating": "GREEN", "code_verification_status": "VERIFIED",
+    "name_status": "APPROVED", "platform_type": "CLOUD_API", "throughput": {"level": "STANDARD"}, "account_mode": "LIVE",
+    "messaging_limit_tier": "TIER_1K",
+}
+
+
+def _health_value(value, where):
+    if isinstance(value, str):
+        if value not in CAN_SEND:
+            raise ScenarioError("%s must be one of %s or an object" % (where, ", ".join(CAN_SEND)))
+        return {kind: {"can_send_message": value} for kind in ENTITY_ORDER}
+    if not isinstance(value, dict):
+        raise ScenarioError("%s must be a string or an object of entity types" % where)
+    _check_keys(value, ENTITY_ORDER, where)
+    health = {}
+    for kind in ENTITY_ORDER:
+        entity = value.get(kind, {"can_send_message": "AVAILABLE"})
+        _check_keys(entity, ("can_send_message", "errors", "additional_info"), "%s.%s" % (where, kind))
+        if not isinstance(entity.get("can_send_message"), str):
+            raise ScenarioError("%s.%s needs a can_send_message string" % (where, kind))
+        health[kind] = entity
+    return health
+
+
+def _timeline(raw, where):
+    if "health" in raw and "timeline" in raw:
+        raise ScenarioError("%s needs at most one of 'health' or 'timeline'" % where)
+    timeline = Timeline(raw["timeline"], "health", where + ".timeline") if "timeline" in raw \
+        else Timeline.constant(raw.get("health", "AVAILABLE"), "health")
+    timeline.values = [_health_value(value, where) for value in timeline.values]
+    return timeline
+
+
+class PhoneNumber:
+    def __init__(self, raw, waba, where):
+        _check_keys(raw, tuple(PHONE_FIELDS) + ("health", "timeline"), where)
+        if not isinstance(raw.get("id"), str) or not raw["id"].isdigit():
+            raise ScenarioError("%s.id must be a string of digits" % where)
+        self.id = raw["id"]
+        self.waba = waba
+        self.fields = dict(_PHONE_DEFAULTS, display_phone_number="+1 555-01%s" % self.id[-2:].rjust(2, "0"))
+        self.fields.update({key: value for key, value in raw.items() if key in PHONE_FIELDS and key != "health_status"})
+        self.health = _timeline(raw, where)
+
+
+class Waba:
+    def __init__(self, raw, where):
+        _check_keys(raw, ("id", "name", "health", "timeline", "phone_numbers"), where)
+        if not isinstance(raw.get("id"), str) or not raw["id"].isdigit():
+            raise ScenarioError("%s.id must be a string of digits" % where)
+        self.id = raw["id"]
+        self.name = raw.get("name", "Sim WABA %s" % self.id)
+        self.health = _timeline(raw, where)
+        numbers = raw.get("phone_numbers", [])
+        if not isinstance(numbers, list):
+            raise ScenarioError("%s.phone_numbers must be a list" % where)
+        self.phone_numbers = [PhoneNumber(item, self, "%s.phone_numbers[%d]" % (where, index)) for index, item in enumerate(numbers)]
+
+
+class Cloud:
+    """The parsed ``cloud`` section."""
+
+    def __init__(self, raw):
+        _check_keys(raw, ("tokens", "expired_tokens", "tokens_without_permission", "page_size", "rate_limit", "wabas",
+                          "business_id", "app_id", "next_base"), "cloud")
+        self.tokens = set(_string_list(raw.get("tokens", DEFAULT_TOKENS), "cloud.tokens"))
+        self.expired_tokens = set(_string_list(raw.get("expired_tokens", []), "cloud.expired_tokens"))
+        self.tokens_without_permission = set(_string_list(raw.get("tokens_without_permission", []), "cloud.tokens_without_permission"))
+        page_size = raw.get("page_size", DEFAULT_PAGE_SIZE)
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+            raise ScenarioError("cloud.page_size must be an integer >= 1")
+        self.page_size = page_size
+        self.rate_limit = RateLimit.parse(raw.get("rate_limit"), "cloud.rate_limit")
+        self.business_id = str(raw.get("business_id", "506914307656634"))
+        self.app_id = str(raw.get("app_id", "634974688087057"))
+        self.next_base = raw.get("next_base")  # to test a paging.next on another host
+        wabas = raw.get("wabas", [])
+        if not isinstance(wabas, list):
+            raise ScenarioError("cloud.wabas must be a list")
+        self.wabas = {}
+        self.numbers = {}
+        for index, item in enumerate(wabas):
+            waba = Waba(item, "cloud.wabas[%d]" % index)
+            if waba.id in self.wabas or waba.id in self.numbers:
+                raise ScenarioError("cloud: duplicate id %r" % waba.id)
+            self.wabas[waba.id] = waba
+            for number in waba.phone_numbers:
+                if number.id in self.numbers or number.id in self.wabas:
+                    raise ScenarioError("cloud: duplicate id %r" % number.id)
+                self.numbers[number.id] = number
+
+
+# -- routing and errors ----------------------------------------------------------------------------------------------------
+
+def route(path):
+    """("cloud_node" | "cloud_edge", version, id) for a Graph path, ("cloud_unknown", None, None) for another one
+    under /graph, None outside it."""
+    if path != PREFIX and not path.startswith(PREFIX + "/"):
+        return None
+    match = _EDGE.match(path)
+    if match:
+        return "cloud_edge", match.group(1), match.group(2)
+    match = _NODE.match(path)
+    if match:
+        return "cloud_node", match.group(1), match.group(2)
+    return "cloud_unknown", None, None
+
+
+def error(status, code, message, error_type="OAuthException", subcode=None, headers=None):
+    """Meta's Graph API error shape."""
+    body = {"message": message, "type": error_type, "code": code}
+    if subcode is not None:
+        body["error_subcode"] = subcode
+    body["fbtrace_id"] = "A" + secrets.token_urlsafe(16)
+    return Response.json(status, {"error": body}, headers)
+
+
+def unknown_path():
+    return error(400, 100, "Unknown path components: check the Graph API reference", "OAuthException")
+
+
+def unsupported_method(method, object_id):
+    return error(400, 100, "Unsupported %s request. Object with ID '%s' does not exist, cannot be loaded due to missing "
+                 "permissions, or does not support this operation." % (method.lower(), object_id), "GraphMethodException", 33)
+
+
+def unknown_object(object_id):
+    return error(400, 100, "Unsupported get request. Object with ID '%s' does not exist, cannot be loaded due to missing "
+                 "permissions, or does not support this operation. Please read the Graph API documentation at "
+                 "https://developers.facebook.com/docs/graph-api" % object_id, "GraphMethodException", 33)
+
+
+def authenticate(cloud, token):
+    """None when the token may read, else Meta's error (104 no token, 190 invalid or expired, 200 no permission)."""
+    if not token:
+        return error(400, 104, "An access token is required to request this resource.")
+    if token in cloud.expired_tokens:
+        return error(401, 190, "Error validating access token: Session has expired on Sunday, 23-Nov-25 03:00:00 PST. "
+                     "The current time is Monday, 24-Nov-25 03:00:00 PST.", subcode=463)
+    if token in cloud.tokens_without_permission:
+        return error(403, 200, "(#200) Requires whatsapp_business_management permission to manage the object")
+    if token not in cloud.tokens:
+        return error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+    return None
+
+
+def rate_limited(regain_minutes):
+    usage = '{"0":[{"type":"whatsapp_business_management","call_count":100,"total_cputime":1,"total_time":1,' \
+            '"estimated_time_to_regain_access":%d}]}' % regain_minutes
+    return error(400, 80007, "(#80007) There have been too many calls to this WhatsApp Business account.",
+                 headers={"X-Business-Use-Case-Usage": usage})
+
+
+def waba_of(cloud, object_id):
+    """The WABA whose management-call budget a request to ``object_id`` uses, or None."""
+    if object_id in cloud.wabas:
+        return cloud.wabas[object_id].id
+    number = cloud.numbers.get(object_id)
+    return number.waba.id if number else None
+
+
+# -- nodes -----------------------------------------------------------------------------------------------------------------
+
+def _entities(number, waba, cloud, health):
+    ids = {"PHONE_NUMBER": number.id if number else None, "WABA": waba.id, "BUSINESS": cloud.business_id, "APP": cloud.app_id}
+    entities = []
+    for kind in ENTITY_ORDER:
+        if ids[kind] is None:
+            continue
+        entity = {"entity_type": kind, "id": ids[kind], "can_send_message": health[kind]["can_send_message"]}
+        for key in ("additional_info", "errors"):
+            if health[kind].get(key):
+                entity[key] = health[kind][key]
+        entities.append(entity)
+    return entities
+
+
+def health_status(cloud, waba, number, elapsed):
+    """A node's health_status. A number's WABA, BUSINESS and APP entities are the WABA's own unless the number's
+    timeline says otherwise (not AVAILABLE), so a WABA-wide block reaches every number of it."""
+    health = dict((number or waba).health.at(elapsed))
+    if number is not None:
+        shared = waba.health.at(elapsed)
+        for kind in ("WABA", "BUSINESS", "APP"):
+            if health[kind]["can_send_message"] == "AVAILABLE":
+                health[kind] = shared[kind]
+    entities = _entities(number, waba, cloud, health)
+    values = [entity["can_send_message"] for entity in entities]
+    overall = "BLOCKED" if "BLOCKED" in values else "LIMITED" if "LIMITED" in values else "AVAILABLE"
+    return {"can_send_message": overall, "entities": entities}
+
+
+def _fields(query, allowed, defaults, node_type):
+    """(list of fields, None) or (None, error response) from the ``fields`` parameter."""
+    raw = query.get("fields", [""])[-1]
+    fields = [field.strip() for field in raw.split(",") if field.strip()] or list(defaults)
+    unknown = [field for field in fields if field not in allowed]
+    if unknown:
+        return None, error(400, 100, "(#100) Tried accessing nonexisting field (%s) on node type (%s)" % (unknown[0], node_type))
+    return list(dict.fromkeys(["id"] + fields)), None
+
+
+def phone_number_node(cloud, number, fields, elapsed):
+    node = {}
+    for field in fields:
+        if field == "health_status":
+            node[field] = health_status(cloud, number.waba, number, elapsed)
+        elif field == "id":
+            node[field] = number.id
+        elif field in number.fields:
+            node[field] = number.fields[field]
+    return node
+
+
+def node(cloud, object_id, query, elapsed):
+    if object_id in cloud.numbers:
+        fields, failure = _fields(query, PHONE_FIELDS, PHONE_DEFAULT_FIELDS, "WhatsAppBusinessPhoneNumber")
+        return failure or Response.json(200, phone_number_node(cloud, cloud.numbers[object_id], fields, elapsed))
+    if object_id in cloud.wabas:
+        waba = cloud.wabas[object_id]
+        fields, failure = _fields(query, WABA_FIELDS, WABA_DEFAULT_FIELDS, "WhatsAppBusinessAccount")
+        if failure:
+            return failure
+        values = {"id": waba.id, "name": waba.name, "currency": "USD", "timezone_id": "1",
+                  "message_template_namespace": "sim_namespace_%s" % waba.id, "account_review_status": "APPROVED"}
+        body = {field: values[field] for field in fields if field in values}
+        if "health_status" in fields:
+            body["health_status"] = health_status(cloud, waba, None, elapsed)
+        return Response.json(200, body)
+    return unknown_object(object_id)
+
+
+def _cursor(index):
+    return base64.b64encode(("sim-cursor:%d" % index).encode()).decode().rstrip("=")
+
+
+def _index(cursor):
+    try:
+        decoded = base64.b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        return int(decoded.split(":", 1)[1]) if decoded.startswith("sim-cursor:") else None
+    except (ValueError, UnicodeDecodeError, IndexError):
+        return None
+
+
+def phone_numbers(cloud, waba_id, version, query, elapsed, token, base):
+    """GET /<WABA_ID>/phone_numbers: a page of numbers with cursors, and paging.next as Meta builds it (with the token)."""
+    waba = cloud.wabas.get(waba_id)
+    if waba is None:
+        return unknown_object(waba_id) if waba_id not in cloud.numbers else error(
+            400, 100, "(#100) Tried accessing nonexisting field (phone_numbers) on node type (WhatsAppBusinessPhoneNumber)")
+    fields, failure = _fields(query, PHONE_FIELDS, PHONE_DEFAULT_FIELDS, "WhatsAppBusinessPhoneNumber")
+    if failure:
+        return failure
+    try:
+        limit = int(query.get("limit", [cloud.page_size])[-1])
+    except ValueError:
+        return error(400, 100, "(#100) Param limit must be an integer")
+    limit = max(1, min(limit, cloud.page_size))
+    start = 0
+    if "after" in query:
+        start = _index(query["after"][-1])
+        if start is None:
+            return error(400, 100, "(#100) Invalid cursor: after")
+        start += 1
+    page = waba.phone_numbers[start:start + limit]
+    body = {"data": [phone_number_node(cloud, number, fields, elapsed) for number in page]}
+    if page:
+        body["paging"] = {"cursors": {"before": _cursor(start), "after": _cursor(start + len(page) - 1)}}
+        if start + len(page) < len(waba.phone_numbers):
+            params = {"access_token": token, "fields": ",".join(fields), "limit": limit, "after": _cursor(start + len(page) - 1)}
+            body["paging"]["next"] = "%s/graph/%s/%s/phone_numbers?%s" % (cloud.next_base or base, version, waba.id, urlencode(params))
+    return Response.json(200, body)
