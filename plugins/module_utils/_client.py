@@ -79,9 +79,14 @@ class ServerError(ApiError):
 
 
 class TransportError(ApiError):
-    """No usable response: refused, unreachable, timed out, cut off."""
+    """No usable response: refused, unreachable, timed out, cut off.
+
+    ``request_sent`` is False only when the connection was never made (refused,
+    host not found, connect timeout): then the server cannot have acted on it.
+    """
 
     retryable = True
+    request_sent = True
 
 
 class TlsError(ApiError):
@@ -229,17 +234,27 @@ class ApiClient:
     def get_json(self, path, params=None, deadline=None):
         return self.request_json("GET", path, params=params, deadline=deadline)
 
-    def request_json(self, method, path, params=None, deadline=None, auth=None):
+    def request_json(self, method, path, params=None, deadline=None, auth=None, json_body=None):
         """Send a request, retrying transient failures; return the decoded JSON body.
 
         ``deadline`` is a value of the client's clock: no retry starts, and
         no wait ends, after it; the last error is raised instead.
+        ``json_body`` is sent as the JSON request body.
+
+        A POST changes something and may not be repeatable (a second
+        create-instance, a second restart), so it is retried only when the
+        server certainly did not act on it: HTTP 429 (the rate limiter refuses
+        before the action runs) and a connection that was never made (refused,
+        host not found, connect timeout). A 5xx, a read timeout or a cut-off
+        answer may come after the action happened: they are raised at once.
         """
         attempt = 0
         while True:
             try:
-                return self._send_once(method, path, params, deadline, auth)
+                return self._send_once(method, path, params, deadline, auth, json_body)
             except ApiError as error:
+                if method.upper() == "POST" and not _not_acted_on(error):
+                    raise
                 delay = self._retry_delay(error, attempt, deadline)
                 if delay is None:
                     raise
@@ -260,7 +275,7 @@ class ApiClient:
             return None
         return delay
 
-    def _send_once(self, method, path, params, deadline, auth):
+    def _send_once(self, method, path, params, deadline, auth, json_body=None):
         url = self.base_url + path
         where = "%s %s" % (method, safe_url(url))
         timeout = self.timeout
@@ -268,21 +283,29 @@ class ApiClient:
             timeout = max(MIN_REQUEST_TIMEOUT, min(timeout, deadline - self._clock()))
         self.requests_sent += 1
         try:
-            response = self._session.request(method, url, params=params, timeout=timeout, auth=auth, verify=self.verify)
+            response = self._session.request(method, url, params=params, timeout=timeout, auth=auth, verify=self.verify,
+                                             json=json_body)
         except requests.exceptions.SSLError as exc:
             raise TlsError(self._redact(
                 "%s: TLS verification failed (%s). If the server uses a private or self-signed certificate, "
                 "set ca_path to the CA bundle (PEM) that signed it; validate_certs: false disables the check "
                 "(not for production)" % (where, _root_cause(exc)))) from None
+        except requests.exceptions.ConnectTimeout:
+            error = TransportError("%s: could not connect within %g s: the service is unreachable; check the network"
+                                   % (where, timeout))
+            error.request_sent = False
+            raise error from None
         except requests.exceptions.Timeout:
             raise TransportError("%s: no response within %g s: the service is slow or unreachable; "
                                  "raise timeout or check the network" % (where, timeout)) from None
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
             raise TransportError(self._redact("%s: the response was cut off (%s)" % (where, _root_cause(exc)))) from None
         except requests.exceptions.ConnectionError as exc:
-            raise TransportError(self._redact(
+            error = TransportError(self._redact(
                 "%s: cannot connect (%s): check the URL and that the service is reachable from this host"
-                % (where, _root_cause(exc)))) from None
+                % (where, _root_cause(exc))))
+            error.request_sent = not _never_connected(exc)
+            raise error from None
         except requests.exceptions.RequestException as exc:
             raise ApiError(self._redact("%s: request failed (%s)" % (where, _root_cause(exc)))) from None
         return self._decode(response, where)
@@ -330,6 +353,23 @@ class ApiClient:
             if secret:
                 text = text.replace(secret, "********")
         return text
+
+
+def _not_acted_on(error):
+    """True when the server cannot have acted on a request that failed with ``error``."""
+    return isinstance(error, RateLimitedError) or (isinstance(error, TransportError) and not error.request_sent)
+
+
+def _never_connected(exc):
+    """True if a requests ConnectionError happened while opening the connection (nothing was sent)."""
+    seen = set()
+    cause = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if type(cause).__name__ in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError"):
+            return True
+        cause = getattr(cause, "reason", None) or cause.__cause__ or cause.__context__
+    return False
 
 
 def _root_cause(exc):
