@@ -283,8 +283,9 @@ class ApiClient:
             timeout = max(MIN_REQUEST_TIMEOUT, min(timeout, deadline - self._clock()))
         self.requests_sent += 1
         try:
+            body = {} if json_body is None else {"json": json_body}
             response = self._session.request(method, url, params=params, timeout=timeout, auth=auth, verify=self.verify,
-                                             json=json_body)
+                                             **body)
         except requests.exceptions.SSLError as exc:
             raise TlsError(self._redact(
                 "%s: TLS verification failed (%s). If the server uses a private or self-signed certificate, "
@@ -368,7 +369,8 @@ def _never_connected(exc):
         seen.add(id(cause))
         if type(cause).__name__ in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError"):
             return True
-        cause = getattr(cause, "reason", None) or cause.__cause__ or cause.__context__
+        wrapped = cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None
+        cause = getattr(cause, "reason", None) or cause.__cause__ or cause.__context__ or wrapped
     return False
 
 

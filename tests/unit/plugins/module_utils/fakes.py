@@ -48,9 +48,9 @@ class ScriptedSession:
         self.script = list(script)
         self.calls = []
 
-    def __call__(self, method, url, params=None, timeout=None, auth=None, verify=None):
+    def __call__(self, method, url, params=None, timeout=None, auth=None, verify=None, **kwargs):
         self.calls.append({"method": method, "url": url, "params": params, "timeout": timeout, "verify": verify,
-                           "at": self.clock.now})
+                           "at": self.clock.now, "json": kwargs.get("json")})
         step = self.script.pop(0)
         if isinstance(step, BaseException):
             raise step
