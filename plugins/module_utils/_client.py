@@ -176,8 +176,15 @@ def body_excerpt(text):
 
 
 def error_detail(body):
-    """The server's own words from an error body, if it has any."""
+    """The server's own words from an error body, if it has any.
+
+    Laravel validation errors (HTTP 422, ``{"message", "errors": {field: [..]}}``) name every field.
+    """
     if isinstance(body, dict):
+        fields = body.get("errors")
+        if isinstance(fields, dict) and fields:
+            return "; ".join("%s: %s" % (field, " ".join(str(m) for m in (said if isinstance(said, list) else [said])))
+                             for field, said in fields.items())
         if isinstance(body.get("message"), str):
             return body["message"]
         errors = body.get("errors")

@@ -178,7 +178,7 @@ class HypersenderActions:
             errors["name"] = ["The name field must be a string."]
         elif len(name) > 50:
             errors["name"] = ["The name field must not be greater than 50 characters."]
-        elif any(existing.name == name for existing in self._hs.instances):
+        elif any(existing.name.lower() == name.lower() for existing in self._hs.instances):
             errors["name"] = ["The name has already been taken."]
         if webhook not in (None, ""):
             if not isinstance(webhook, str) or not re.match(r"^[a-z][a-z0-9+.-]*://[^\s/]+", webhook):
@@ -192,7 +192,7 @@ class HypersenderActions:
                             Timeline.constant("SCAN_QR_CODE", "status"))
         instance.created_by_simulator = True
         with self._lock:
-            if any(existing.name == name for existing in self._hs.instances):  # a concurrent create won
+            if any(existing.name.lower() == name.lower() for existing in self._hs.instances):  # a concurrent create won
                 return _validation_error({"name": ["The name has already been taken."]})
             self._hs.instances.append(instance)
             self._hs.by_id[instance.id] = instance

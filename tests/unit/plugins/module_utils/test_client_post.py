@@ -11,6 +11,7 @@ import requests
 import urllib3
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    ApiError,
     RateLimitedError,
     ServerError,
     TransportError,
@@ -88,3 +89,14 @@ def test_a_post_gives_up_on_429_at_the_deadline(scripted_client, clock):
         client.request_json("POST", "/x/request-new-qr-code", deadline=clock() + 30)
     assert len(session.calls) == 1
     assert clock.sleeps == []
+
+
+def test_a_laravel_422_names_every_field(scripted_client):
+    body = {"message": "The phone field is required. (and 1 more error)",
+            "errors": {"phone": ["The phone field is required."], "name": ["The name has already been taken."]}}
+    client, session = scripted_client([make_response(422, body)])
+    with pytest.raises(ApiError) as error:
+        client.request_json("POST", "/create-instance", json_body={})
+    assert error.value.status == 422
+    assert "phone: The phone field is required.; name: The name has already been taken." in str(error.value)
+    assert len(session.calls) == 1
