@@ -84,7 +84,7 @@ def modules_from_pixels(pixels):
 
 def render_half_blocks(modules, quiet_zone=QUIET_ZONE):
     """Text lines: two module rows per line, light modules as ink (for light-on-dark logs), with a quiet zone."""
-    width = len(modules) + 2 * quiet_zone
+    width = len(modules[0]) + 2 * quiet_zone
     light_row = [True] * width
     rows = [light_row] * quiet_zone
     rows += [[True] * quiet_zone + [not dark for dark in row] + [True] * quiet_zone for row in modules]
