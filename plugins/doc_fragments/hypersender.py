@@ -46,6 +46,10 @@ options:
       - HTTP 429 is retried after the server's C(Retry-After); the others after an exponential backoff with jitter
         (about 1, 2, 4 s..., at most 30 s). Retries never run past the deadline of a wait.
       - Without waiting, a C(Retry-After) longer than 60 seconds is not waited for.
+      - Requests that change something (create an instance, restart it, request a new QR code) are repeated only
+        when the server cannot have acted on them, after HTTP 429 (the rate limiter refuses before the action runs)
+        or a connection that was never made (refused, host not found, connect timeout). A 5xx, a read timeout or a
+        cut-off answer may come after the action happened, so they fail the task instead of repeating it.
     type: int
     default: 3
 requirements:

@@ -94,9 +94,14 @@ class ServerError(ApiError):
 
 
 class TransportError(ApiError):
-    """No usable response: refused, unreachable, timed out, cut off."""
+    """No usable response: refused, unreachable, timed out, cut off.
+
+    ``request_sent`` is False only when the connection was never made (refused,
+    host not found, connect timeout): then the server cannot have acted on it.
+    """
 
     retryable = True
+    request_sent = True
 
 
 class TlsError(ApiError):
@@ -251,8 +256,15 @@ def body_excerpt(text):
 
 
 def error_detail(body):
-    """The server's own words from an error body, if it has any, cleaned and capped."""
+    """The server's own words from an error body, if it has any, cleaned and capped.
+
+    Laravel validation errors (HTTP 422, ``{"message", "errors": {field: [..]}}``) name every field.
+    """
     if isinstance(body, dict):
+        fields = body.get("errors")
+        if isinstance(fields, dict) and fields:
+            return "; ".join("%s: %s" % (field, " ".join(str(m) for m in (said if isinstance(said, list) else [said])))
+                             for field, said in fields.items())
         if isinstance(body.get("message"), str):
             return clean_text(body["message"])
         errors = body.get("errors")
@@ -346,7 +358,7 @@ class ApiClient:
     def get_json(self, path, params=None, deadline=None):
         return self.request_json("GET", path, params=params, deadline=deadline)
 
-    def request_json(self, method, path, params=None, deadline=None, auth=None):
+    def request_json(self, method, path, params=None, deadline=None, auth=None, json_body=None):
         """Send a request, retrying transient failures; return the decoded JSON body.
 
         ``deadline`` is a value of the client's clock, given by a poll loop:
@@ -354,6 +366,14 @@ class ApiClient:
         poll loop paces the requests and honours ``retry_after``). Without a
         deadline, transient failures are retried up to ``retries`` times.
         ``auth`` is a (username, password) pair for HTTP Basic on this request.
+        ``json_body`` is sent as the JSON request body.
+
+        A POST changes something and may not be repeatable (a second
+        create-instance, a second restart), so it is retried only when the
+        server certainly did not act on it: HTTP 429 (the rate limiter refuses
+        before the action runs) and a connection that was never made (refused,
+        host not found, connect timeout). A 5xx, a read timeout or a cut-off
+        answer may come after the action happened: they are raised at once.
         """
         if isinstance(auth, tuple):
             self.add_secret(basic_credential(*auth))
@@ -361,8 +381,10 @@ class ApiClient:
         attempt = 0
         while True:
             try:
-                return self._send_once(method, path, params, deadline, auth)
+                return self._send_once(method, path, params, deadline, auth, json_body)
             except ApiError as error:
+                if method.upper() == "POST" and not _not_acted_on(error):
+                    raise
                 delay = None if deadline is not None else self._retry_delay(error, attempt)
                 if delay is None:
                     raise
@@ -379,7 +401,7 @@ class ApiClient:
             return error.retry_after + self._rand() * 0.5
         return backoff_delay(attempt, self._rand)
 
-    def _send_once(self, method, path, params, deadline, auth):
+    def _send_once(self, method, path, params, deadline, auth, json_body=None):
         url = self.base_url + path
         where = "%s %s" % (method, safe_url(url))
         timeout = self.timeout
@@ -389,7 +411,8 @@ class ApiClient:
         self.requests_sent += 1
         try:
             response = self._session.request(method, url, params=params, timeout=timeout, auth=auth,
-                                             verify=self.verify, stream=True, allow_redirects=False)
+                                             verify=self.verify, stream=True, allow_redirects=False,
+                                             **({} if json_body is None else {"json": json_body}))
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc, where, url, timeout) from None
         try:
@@ -416,15 +439,22 @@ class ApiClient:
             return TransportError(self._redact(
                 "%s: cannot connect through the proxy %s (%s): check the proxy, or add this host to NO_PROXY"
                 % (where, _proxy_for(url), cause)))
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            error = TransportError("%s: could not connect within %g s: the service is unreachable; check the network"
+                                   % (where, timeout))
+            error.request_sent = False
+            return error
         if isinstance(exc, requests.exceptions.Timeout):
             return TransportError("%s: no response within %g s: the service is slow or unreachable; "
                                   "raise timeout or check the network" % (where, timeout))
         if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
             return TransportError(self._redact("%s: the response was cut off (%s)" % (where, cause)))
         if isinstance(exc, requests.exceptions.ConnectionError):
-            return TransportError(self._redact(
+            error = TransportError(self._redact(
                 "%s: cannot connect (%s): check the URL and that the service is reachable from this host"
                 % (where, cause)))
+            error.request_sent = not _never_connected(exc)
+            return error
         return ApiError(self._redact("%s: request failed (%s)" % (where, cause)))
 
     def _read_body(self, response, until, where, timeout):
@@ -523,6 +553,24 @@ def _proxy_for(url):
     proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url)) or "from the environment"
     names = [name for name in PROXY_VARIABLES if os.environ.get(name) == proxy]
     return "%s%s" % (safe_url(proxy), " (set by %s)" % names[0] if names else "")
+
+
+def _not_acted_on(error):
+    """True when the server cannot have acted on a request that failed with ``error``."""
+    return isinstance(error, RateLimitedError) or (isinstance(error, TransportError) and not error.request_sent)
+
+
+def _never_connected(exc):
+    """True if a requests ConnectionError happened while opening the connection (nothing was sent)."""
+    seen = set()
+    cause = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if type(cause).__name__ in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError"):
+            return True
+        wrapped = cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None
+        cause = getattr(cause, "reason", None) or cause.__cause__ or cause.__context__ or wrapped
+    return False
 
 
 def _root_cause(exc):

@@ -14,7 +14,7 @@ import threading
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import cloud_api, hypersender_api, onprem_api
+from . import cloud_api, hypersender_actions, hypersender_api, onprem_api
 from .ratelimit import FixedWindowLimiter
 from .response import DROP, ENDLESS, SEND, TRUNCATE, Response
 from .scenario import Scenario, ScenarioError
@@ -32,7 +32,7 @@ def _route(path):
         match = _HS_HEALTH.match(path)
         if match and match.group(1):
             return "hs_health", ("GET", "HEAD"), unquote(match.group(1))
-        return None
+        return hypersender_actions.route(path)
     if path == "/v1/health":
         return "op_health", ("GET", "HEAD"), None
     if path == "/v1/users/login":
@@ -84,6 +84,7 @@ class SimulatorApp:
         self._health_limiter = FixedWindowLimiter(hs.rate_limit) if hs.rate_limit else None
         self._instances_limiter = FixedWindowLimiter(hs.rate_limit_instances) if hs.rate_limit_instances else None
         self._cloud_limiter = FixedWindowLimiter(self._scenario.cloud.rate_limit) if self._scenario.cloud.rate_limit else None
+        self._actions = hypersender_actions.HypersenderActions(hs)
 
     def reset(self):
         with self._lock:
@@ -139,7 +140,7 @@ class SimulatorApp:
         if cloud_route is not None:
             response = self._cloud(method, path, query, credential if kind == "bearer" else None, cloud_route, headers)
         else:
-            response = self._api(method, path, query, kind, credential)
+            response = self._api(method, path, query, kind, credential, body)
         with self._lock:
             self._log.append({
                 "t": round(arrived, 6),
@@ -152,7 +153,7 @@ class SimulatorApp:
             })
         return response
 
-    def _api(self, method, path, query, kind, credential):
+    def _api(self, method, path, query, kind, credential, body=b""):
         scenario = self._scenario
         route = _route(path)
         if route is None:
@@ -179,6 +180,9 @@ class SimulatorApp:
         elif name == "hs_health":
             throttled, limit_headers = self._throttle(self._health_limiter, credential, argument)
             response = throttled or hypersender_api.instance_health(scenario, self.elapsed(), argument)
+        elif name in ("hs_create", "hs_restart", "hs_qr"):
+            throttled, limit_headers = self._throttle(self._actions.limiter(name), credential, argument)
+            response = throttled or self._actions.handle(name, argument, body, self.elapsed())
         elif name == "op_health":
             response = onprem_api.health(scenario.onprem, self.elapsed())
         else:
@@ -298,6 +302,10 @@ class SimulatorApp:
             "/_sim/instances": ("GET", lambda: Response.json(200, self.ready_times())),
             "/_sim/status": ("GET", self._admin_status),
         }
+        if path.startswith(hypersender_actions.SCAN_PREFIX):
+            routes[path] = ("POST", lambda: self._actions.scan(unquote(path[len(hypersender_actions.SCAN_PREFIX):]), body,
+                                                               self.elapsed()))
+        routes[hypersender_actions.QR_PAYLOADS_PATH] = ("GET", lambda: Response.json(200, self._actions.qr_payloads()))
         if path not in routes:
             return Response.json(404, {"message": "Not found.", "admin_paths": sorted(routes)})
         allowed, action = routes[path]

@@ -100,12 +100,20 @@ class Instance:
         self.created_at = created_at
         self.connected_at = connected_at
         self.timeline = timeline
+        # (at, status) steps set at run time by actions (restart, scan); they win over the timeline from their `at`.
+        self.overrides = []
 
     def status_at(self, elapsed):
+        for at, status in reversed(self.overrides):
+            if at <= elapsed:
+                return status
         return self.timeline.at(elapsed)
 
     def ready_at(self):
-        return self.timeline.first_time_of("WORKING")
+        planned = self.timeline.first_time_of("WORKING")
+        if self.overrides and (planned is None or planned >= self.overrides[0][0]):
+            planned = next((at for at, status in self.overrides if status == "WORKING"), None)
+        return planned
 
     def as_listing(self, elapsed):
         return {
@@ -222,7 +230,7 @@ class RateLimit:
 
 class Hypersender:
     def __init__(self, raw):
-        _check_keys(raw, ("tokens", "rate_limit", "rate_limit_instances", "instances", "generate"), "hypersender")
+        _check_keys(raw, ("tokens", "rate_limit", "rate_limit_instances", "instances", "generate", "actions"), "hypersender")
         self.tokens = set(_string_list(raw.get("tokens", DEFAULT_HYPERSENDER_TOKENS), "hypersender.tokens"))
         self.rate_limit = RateLimit.parse(raw.get("rate_limit", DEFAULT_RATE_LIMIT), "hypersender.rate_limit")
         self.rate_limit_instances = RateLimit.parse(raw.get("rate_limit_instances"), "hypersender.rate_limit_instances")
@@ -237,6 +245,8 @@ class Hypersender:
             if instance.id in self.by_id:
                 raise ScenarioError("hypersender: duplicate instance id %r" % instance.id)
             self.by_id[instance.id] = instance
+        from .hypersender_actions import ActionSettings  # pylint: disable=import-outside-toplevel  (it imports this module)
+        self.actions = ActionSettings(raw.get("actions", {}), self.by_id)
 
 
 class OnPrem:

@@ -1,0 +1,377 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: instance
+short_description: Create or restart a Hypersender WhatsApp instance
+version_added: 0.2.0
+description:
+  - With O(state=present), makes sure an instance with exactly the name O(name) exists, and creates it
+    (C(POST /create-instance)) when it does not. The API's C(filter[name]) is a partial match; the module compares
+    names exactly, so V(shop) is not mistaken for V(shop-2).
+  - An existing instance is never changed. If it has another phone than O(phone) the task fails, because the API
+    cannot change an instance's phone.
+  - With O(state=restarted), restarts the instance given by O(instance) or by its exact O(name)
+    (C(POST /{instance}/restart)) and is always RV(ignore:changed), as M(ansible.builtin.service) is. With
+    O(restart_when), it restarts only when the instance is in one of those statuses, and otherwise reports
+    RV(ignore:changed=false).
+  - After a create or a restart, O(wait=true) polls the instance's health until it reaches O(wait_for), reports a
+    status in O(fail_on), or O(wait_timeout) passes. After a restart, the status the instance had before counts
+    only once another status has been seen, since the API may report it for a moment after the restart began.
+  - A new instance waits in C(SCAN_QR_CODE) until someone links a phone by scanning its QR code; write the code
+    with O(qr_code_path), or get a fresh one later with M(hypersender.whatsapp.instance_qr).
+  - Whoever scans an instance's QR code links their WhatsApp account to it. The code and the instance's
+    C(access_token) are never returned or printed unless asked for (O(qr_code_path), O(return_access_token)).
+  - The API allows 5 creates and 5 restarts a minute per account. A rate-limited action (HTTP 429) is repeated after
+    the server's C(Retry-After); an action that may have reached the server (HTTP 5xx, a read timeout) is not
+    repeated and fails the task.
+author:
+  - Hypersender WhatsApp collection maintainers (@hypersender)
+options:
+  state:
+    description:
+      - V(present) creates the instance unless one named O(name) exists.
+      - V(restarted) restarts it.
+    type: str
+    choices: [present, restarted]
+    default: present
+  name:
+    description:
+      - The instance's name, at most 50 characters, unique in the account.
+      - Required with O(state=present); with O(state=restarted), selects the instance when O(instance) is not given.
+      - Compared exactly, case included. Hypersender may refuse a name that differs from an existing one only in case.
+    type: str
+  phone:
+    description:
+      - Phone number of the instance in E.164 format (V(+201234567890)).
+      - Required to create an instance. When the instance exists, the task fails if its phone differs.
+    type: str
+  webhook_url:
+    description:
+      - HTTPS URL that receives the instance's WhatsApp events, set when the instance is created.
+      - The API neither returns nor changes it afterwards, so it is not compared with an existing instance.
+    type: str
+  instance:
+    description:
+      - UUID of the instance to restart (O(state=restarted)); takes precedence over O(name).
+    type: str
+    aliases: [uuid, instance_id]
+  restart_when:
+    description:
+      - With O(state=restarted), restart only when the instance's status is one of these, for example
+        V([FAILED, STOPPED]). Without it, the instance is always restarted.
+    type: list
+    elements: str
+    choices: [STOPPED, STARTING, WORKING, SCAN_QR_CODE, FAILED, PENDING]
+  return_access_token:
+    description:
+      - Whether to return the instance's C(access_token), a live credential, in RV(instance.access_token).
+    type: bool
+    default: false
+  qr_code_path:
+    description:
+      - When an instance is created, write the QR code to link it (a PNG image) to this file, readable by its owner only
+        (mode 0600). The directory must exist. Nothing is written in check mode.
+      - The code expires after about 60 seconds; use M(hypersender.whatsapp.instance_qr) for a fresh one.
+    type: path
+extends_documentation_fragment:
+  - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.wait
+  - hypersender.whatsapp.wait.statuses
+  - hypersender.whatsapp.attributes.actiongroup_hypersender
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - Reads the instance list, sends no action and does not wait; says what it would do in RV(msg).
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: all
+    details:
+      - It talks HTTPS to an API from wherever it runs, usually the controller (C(delegate_to=localhost)).
+seealso:
+  - module: hypersender.whatsapp.instance_qr
+  - module: hypersender.whatsapp.instance_health
+"""
+
+EXAMPLES = r"""
+- name: Make sure the shop's instance exists; write its QR code if it is new
+  hypersender.whatsapp.instance:
+    name: shop-eu
+    phone: "+201234567890"
+    webhook_url: https://shop.example.com/hooks/whatsapp
+    qr_code_path: /root/shop-eu-qr.png
+  delegate_to: localhost
+  register: shop
+
+- name: Restart the instance if it failed or stopped, then wait until it works
+  hypersender.whatsapp.instance:
+    state: restarted
+    instance: "{{ shop.instance.id }}"
+    restart_when: [FAILED, STOPPED]
+    wait: true
+    wait_timeout: 120
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+instance:
+  description:
+    - The instance as the API described it (after the wait, with its last status).
+    - In check mode, for an instance that would be created, only the options given.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: UUID of the instance (absent for an instance check mode would create).
+      type: str
+      sample: fa3d01c4-1234-4c0d-a12f-df319b612f8c
+    name:
+      description: Name of the instance.
+      type: str
+      sample: shop-eu
+    phone:
+      description: Phone number, E.164.
+      type: str
+      sample: "+201234567890"
+    status:
+      description: Last status seen.
+      type: str
+      sample: SCAN_QR_CODE
+    service_type:
+      description: Service type.
+      type: str
+      sample: whatsapp
+    created_at:
+      description: Creation timestamp, as the API gives it.
+      type: str
+      sample: "2025-05-26T10:12:45"
+    access_token:
+      description: The instance's access token; only with O(return_access_token=true).
+      type: str
+      returned: when O(return_access_token=true)
+created:
+  description: Whether the instance was created (or would be, in check mode).
+  returned: always
+  type: bool
+restarted:
+  description: Whether the instance was restarted (or would be, in check mode).
+  returned: always
+  type: bool
+previous_status:
+  description: The status before the restart, with O(state=restarted).
+  returned: with O(state=restarted)
+  type: str
+  sample: FAILED
+qr_code_path:
+  description: Absolute path of the QR code PNG written.
+  returned: when a QR code was written
+  type: str
+waited:
+  description: Whether the task polled the instance's health after acting.
+  returned: always
+  type: bool
+polls:
+  description: Health probes made while waiting.
+  returned: always
+  type: int
+elapsed:
+  description: Seconds spent waiting.
+  returned: always
+  type: float
+msg:
+  description: What was done, or would be done in check mode.
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    STATUSES,
+    HypersenderApi,
+    build_client,
+    check_status_wait_options,
+    connection_argument_spec,
+    not_ready_message,
+    status_wait_argument_spec,
+    validate_phone,
+    validate_uuid,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
+    InstanceActions,
+    public_instance,
+    qr_png_bytes,
+    restart_classifier,
+    validate_name,
+    validate_webhook_url,
+    write_private_file,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, probe_or_wait
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED
+
+DIFF_FIELDS = ("id", "name", "phone", "status")
+
+
+def argument_spec():
+    spec = connection_argument_spec(env_fallback)
+    spec.update(status_wait_argument_spec())
+    spec.update(
+        state=dict(type="str", choices=["present", "restarted"], default="present"),
+        name=dict(type="str"),
+        phone=dict(type="str"),
+        webhook_url=dict(type="str"),
+        instance=dict(type="str", aliases=["uuid", "instance_id"]),
+        restart_when=dict(type="list", elements="str", choices=list(STATUSES)),
+        return_access_token=dict(type="bool", default=False),
+        qr_code_path=dict(type="path"),
+    )
+    return spec
+
+
+def check_options(params):
+    """Validated values of the options that name the instance; raises OptionError before any request."""
+    check_status_wait_options(params)
+    values = {"name": None, "phone": None, "webhook_url": None, "instance": None}
+    if params["name"] is not None:
+        values["name"] = validate_name(params["name"])
+    if params["phone"] is not None:
+        values["phone"] = validate_phone(params["phone"])
+    if params["webhook_url"] is not None:
+        values["webhook_url"] = validate_webhook_url(params["webhook_url"])
+    if params["state"] == "present":
+        if values["name"] is None:
+            raise OptionError("state=present needs name (the instance's name)")
+        for option in ("instance", "restart_when"):
+            if params[option]:
+                raise OptionError("%s applies to state=restarted only; state=present selects the instance by name" % option)
+    else:
+        if params["instance"] is not None:
+            values["instance"] = validate_uuid(params["instance"])
+        elif values["name"] is None:
+            raise OptionError("state=restarted needs instance (the UUID) or name")
+        for option in ("phone", "webhook_url", "qr_code_path"):
+            if params[option]:
+                raise OptionError("%s applies to state=present only" % option)
+    return values
+
+
+def diff_view(instance):
+    return {key: instance.get(key) for key in DIFF_FIELDS if instance.get(key) is not None}
+
+
+class InstanceModule:
+    def __init__(self, module, values):
+        self.module = module
+        self.params = module.params
+        self.values = values
+        self.client = build_client(module.params)
+        self.actions = InstanceActions(self.client)
+        self.result = dict(changed=False, created=False, restarted=False, waited=False, polls=0, elapsed=0.0)
+
+    def fail(self, msg):
+        self.module.fail_json(msg=msg, **self.result)
+
+    def present(self):
+        name, phone = self.values["name"], self.values["phone"]
+        found = self.actions.find_by_name(name, include_access_token=self.params["return_access_token"])
+        if len(found) > 1:
+            self.fail("%d instances are named exactly %r: give state=restarted an instance UUID, or rename one in "
+                      "the dashboard" % (len(found), name))
+        if found:
+            instance = found[0]
+            self.result.update(instance=instance, diff=dict(before=diff_view(instance), after=diff_view(instance)))
+            if phone is not None and instance.get("phone") != phone:
+                self.fail("instance %r (%s) exists with phone %s, not %s; Hypersender cannot change an instance's phone: "
+                          "use another name for the new number" % (name, instance["id"], instance.get("phone"), phone))
+            return "instance %r exists (%s, %s)" % (name, instance["id"], instance["status"])
+        if phone is None:
+            self.fail("no instance is named %r, and phone is needed to create one" % name)
+        planned = {"name": name, "phone": phone, "status": "SCAN_QR_CODE"}
+        self.result.update(changed=True, created=True, diff=dict(before={}, after=planned))
+        if self.module.check_mode:
+            self.result["instance"] = dict(planned)
+            return "check mode: would create instance %r with phone %s" % (name, phone)
+        answer = self.actions.create(name, phone, self.values["webhook_url"])
+        instance = public_instance(answer, include_access_token=self.params["return_access_token"])
+        self.result.update(instance=instance, diff=dict(before={}, after=diff_view(instance)))
+        if self.params["qr_code_path"]:
+            self.result["qr_code_path"] = write_private_file(self.params["qr_code_path"], qr_png_bytes(answer))
+        self.wait(instance, None)
+        return "created instance %r (%s)" % (name, instance["id"])
+
+    def restarted(self):
+        token = self.params["return_access_token"]
+        if self.values["instance"]:
+            instance = self.actions.find_by_id(self.values["instance"], include_access_token=token)
+        else:
+            found = self.actions.find_by_name(self.values["name"], include_access_token=token)
+            if len(found) != 1:
+                self.fail("%s instance is named exactly %r: give instance (the UUID) instead"
+                          % ("no" if not found else "more than one", self.values["name"]))
+            instance = found[0]
+        previous = instance["status"]
+        self.result.update(instance=instance, previous_status=previous)
+        when = self.params["restart_when"]
+        if when and previous not in when:
+            self.result["diff"] = dict(before=diff_view(instance), after=diff_view(instance))
+            self.wait(instance, None)
+            return "instance %s is %s, not in restart_when [%s]: not restarted" % (instance["id"], previous, ", ".join(when))
+        after = dict(diff_view(instance), status="restarting (STOPPED, STARTING, then its working status)")
+        self.result.update(changed=True, restarted=True, diff=dict(before=diff_view(instance), after=after))
+        if self.module.check_mode:
+            return "check mode: would restart instance %s (now %s)" % (instance["id"], previous)
+        self.actions.restart(instance["id"])
+        instance["status"] = "STOPPED"  # what the API documents right after a restart; the wait reads the real one
+        self.wait(instance, previous)
+        self.result["diff"]["after"] = diff_view(instance)
+        return "restarted instance %s (was %s)" % (instance["id"], previous)
+
+    def wait(self, instance, previous_status):
+        if not self.params["wait"] or self.module.check_mode:
+            return
+        ready, fail_on = self.params["wait_for"], self.params["fail_on"]
+        if previous_status is None:
+            def classify(health):
+                if health["status"] in ready:
+                    return DONE
+                return FAILED if health["status"] in fail_on else None
+        else:
+            classify = restart_classifier(previous_status, ready, fail_on)
+        probe = HypersenderApi(self.client).instance_health_probe(instance["id"])
+        outcome = probe_or_wait(self.module, probe, classify, self.result)
+        if outcome.value is not None:
+            instance["status"] = outcome.value["status"]
+        if outcome.state != DONE:
+            self.fail(not_ready_message(instance["id"], outcome.value, ready, self.params["wait_timeout"], outcome.polls,
+                                        outcome.last_error, fatal=outcome.state == FAILED, fail_on=fail_on))
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    ensure_requests(module)
+    try:
+        runner = InstanceModule(module, check_options(module.params))
+    except OptionError as error:
+        module.fail_json(msg=str(error))
+    try:
+        runner.result["msg"] = runner.present() if module.params["state"] == "present" else runner.restarted()
+    except (ApiError, OptionError) as error:
+        runner.fail(str(error))
+    if not module._diff:
+        runner.result.pop("diff", None)
+    module.exit_json(**runner.result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: instance_qr
+short_description: Get a fresh QR code to link a phone to a Hypersender WhatsApp instance
+version_added: 0.2.0
+description:
+  - Requests a new QR code for an instance (C(POST /{instance}/request-new-qr-code)) when the instance waits in
+    C(SCAN_QR_CODE), writes it as a PNG to O(dest) and, with O(render=text), returns it drawn with Unicode half blocks
+    in RV(qr_code_text), so that a person can scan it from a terminal or an AWX job log.
+  - An instance in any other status needs no code; the task reports RV(ignore:changed=false) and requests none,
+    unless O(force=true).
+  - B(Whoever scans the code links their WhatsApp account to the instance.) Show it only where the log is private,
+    and only to the person who should link the phone. The code is never returned or printed unless O(render=text).
+  - A code is valid for about 60 seconds (RV(valid_for)).
+  - Hypersender allows one new QR code a minute per account. The module never asks for a code for the same
+    instance twice inside O(min_interval) seconds from this controller (it remembers the last request in a private
+    file in the temporary directory) and waits out the rest of that interval, or a rate limit (HTTP 429 with
+    C(Retry-After)), only while that fits inside O(wait_timeout); otherwise it fails and says how long to wait.
+author:
+  - Hypersender WhatsApp collection maintainers (@hypersender)
+options:
+  instance:
+    description:
+      - UUID of the instance, as shown in the Hypersender dashboard.
+    type: str
+    required: true
+    aliases: [uuid, instance_id]
+  dest:
+    description:
+      - Where to write the QR code PNG, readable by its owner only (mode 0600). The directory must exist.
+      - At least one of O(dest) and O(render=text) is needed.
+    type: path
+  render:
+    description:
+      - V(text) returns the code drawn as text in RV(qr_code_text), light modules as block characters, for logs that
+        print light text on a dark background (terminals, the AWX job output). Needs the C(pypng) Python library.
+      - V(none) returns no drawing.
+    type: str
+    choices: [text, none]
+    default: none
+  force:
+    description:
+      - Request a new code whatever the instance's status (for example to link another phone to a working instance).
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds the task may spend waiting for the minute between two QR requests or for a rate limit to pass.
+      - V(0) fails at once instead of waiting.
+    type: float
+    default: 90
+  min_interval:
+    description:
+      - Seconds between two requests for one instance's code from this controller.
+      - Hypersender allows one a minute; lower it only for a test server with a shorter limit.
+    type: float
+    default: 60
+extends_documentation_fragment:
+  - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.attributes.actiongroup_hypersender
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - Reads the instance's status and says whether it would request a code; requests and writes nothing.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: all
+    details:
+      - It talks HTTPS to an API from wherever it runs, usually the controller (C(delegate_to=localhost)).
+requirements:
+  - pypng (Python library on the host that runs the module), for O(render=text)
+seealso:
+  - module: hypersender.whatsapp.instance
+"""
+
+EXAMPLES = r"""
+- name: Show a fresh QR code in the job log (private logs only), if the instance waits for one
+  hypersender.whatsapp.instance_qr:
+    instance: c9a1dd76-5678-4f9d-9012-a5b78de100c3
+    render: text
+  delegate_to: localhost
+  register: qr
+
+- name: Print it so a phone can scan it from the log
+  ansible.builtin.debug:
+    msg: "{{ qr.qr_code_text }}"
+  when: qr.qr_code_text is defined
+
+- name: Write the code to a file only its owner can read
+  hypersender.whatsapp.instance_qr:
+    instance: c9a1dd76-5678-4f9d-9012-a5b78de100c3
+    dest: /root/link-phone.png
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+instance:
+  description: The instance (id, name, phone, service_type, status, created_at), without its access token or code.
+  returned: always
+  type: dict
+  sample: {"id": "c9a1dd76-5678-4f9d-9012-a5b78de100c3", "name": "shop", "status": "SCAN_QR_CODE"}
+requested:
+  description: Whether a new code was requested (or would be, in check mode).
+  returned: always
+  type: bool
+dest:
+  description: Absolute path of the PNG written.
+  returned: when a code was written to O(dest)
+  type: str
+qr_code_text:
+  description:
+    - The code drawn with Unicode half blocks, one string per text line (two rows of modules each), quiet zone
+      included. Light modules are ink, for light-on-dark logs.
+  returned: when a code was requested and O(render=text)
+  type: list
+  elements: str
+valid_for:
+  description: Seconds the code stays valid, as the documentation gives it.
+  returned: when a code was requested
+  type: int
+  sample: 60
+paced:
+  description: Seconds the task waited so as not to ask for this instance's code twice inside O(min_interval).
+  returned: always
+  type: float
+msg:
+  description: What was done, or would be done in check mode.
+  returned: always
+  type: str
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    build_client,
+    connection_argument_spec,
+    validate_uuid,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
+    QR_VALID_SECONDS,
+    InstanceActions,
+    QrPacer,
+    public_instance,
+    qr_png_bytes,
+    write_private_file,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import HAS_PNG, PNG_IMPORT_ERROR, QrImageError, png_to_text
+
+
+def argument_spec():
+    spec = connection_argument_spec(env_fallback)
+    spec.update(
+        instance=dict(type="str", required=True, aliases=["uuid", "instance_id"]),
+        dest=dict(type="path"),
+        render=dict(type="str", choices=["text", "none"], default="none"),
+        force=dict(type="bool", default=False),
+        wait_timeout=dict(type="float", default=90),
+        min_interval=dict(type="float", default=60),
+    )
+    return spec
+
+
+def check_options(params):
+    if params["dest"] is None and params["render"] != "text":
+        raise OptionError("give dest (a file for the PNG) or render=text (the code in the result), or both")
+    if params["wait_timeout"] < 0 or params["min_interval"] < 0:
+        raise OptionError("wait_timeout and min_interval must be 0 or more seconds")
+    return validate_uuid(params["instance"])
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    ensure_requests(module)
+    params = module.params
+    if params["render"] == "text" and not HAS_PNG:
+        module.fail_json(msg=missing_required_lib("pypng"), exception=PNG_IMPORT_ERROR)
+    started = time.monotonic()
+    deadline = started + params["wait_timeout"]
+    result = dict(changed=False, requested=False, paced=0.0)
+    try:
+        instance_id = check_options(params)
+        client = build_client(params)
+        actions = InstanceActions(client)
+        instance = actions.find_by_id(instance_id)
+        result["instance"] = instance
+        if instance["status"] != "SCAN_QR_CODE" and not params["force"]:
+            result["msg"] = "instance %s is %s: no QR code needed (force=true asks for one anyway)" % (
+                instance_id, instance["status"])
+            module.exit_json(**result)
+        result.update(changed=True, requested=True)
+        if module.check_mode:
+            result["msg"] = "check mode: would request a new QR code for instance %s (%s)" % (instance_id, instance["status"])
+            module.exit_json(**result)
+        pacer = QrPacer(client.base_url, interval=params["min_interval"])
+        pause = pacer.wait_needed(instance_id)
+        if pause > 0:
+            if time.monotonic() + pause > deadline:
+                result.update(changed=False, requested=False)
+                module.fail_json(msg="a QR code for instance %s was requested less than %g s ago; Hypersender allows one "
+                                     "a minute: the last code is still valid for the person scanning it, or retry in "
+                                     "%.0f s (or raise wait_timeout to wait here)" % (instance_id, params["min_interval"],
+                                                                                     pause + 0.5), **result)
+            time.sleep(pause)
+            result["paced"] = round(pause, 3)
+        pacer.record(instance_id)  # before: a request that fails after reaching the server counts too
+        try:
+            answer = actions.request_new_qr_code(instance_id, deadline=deadline)
+        finally:
+            pacer.record(instance_id)  # after: the server saw it no later than now
+        png_data = qr_png_bytes(answer)
+        result["instance"] = public_instance(answer)
+        result["valid_for"] = QR_VALID_SECONDS
+        if params["render"] == "text":
+            result["qr_code_text"] = png_to_text(png_data)
+        if params["dest"]:
+            result["dest"] = write_private_file(params["dest"], png_data)
+        result["msg"] = "new QR code for instance %s (%s), valid for about %d s: whoever scans it links their WhatsApp " \
+                        "account to the instance" % (instance_id, result["instance"].get("name"), QR_VALID_SECONDS)
+    except (ApiError, OptionError, QrImageError) as error:
+        module.fail_json(msg=str(error), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
