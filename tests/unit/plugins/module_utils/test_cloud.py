@@ -118,7 +118,7 @@ class TestClient:
         call = session.calls[0]
         assert call["url"] == URL + "/v23.0/106540352242922"
         assert call["params"]["fields"].split(",")[0] == "id" and "health_status" in call["params"]["fields"]
-        assert api.client._session.headers["Authorization"] == "Bearer " + TOKEN
+        assert api.client.auth_header == "Bearer " + TOKEN
 
     def test_rate_limit_400_is_retried_with_backoff(self, cloud, clock):
         api, session = cloud([graph_error(80007), graph_error(4), make_response(200, number())])
