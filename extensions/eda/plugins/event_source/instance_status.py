@@ -59,7 +59,8 @@ options:
     default: 1
   interval:
     description:
-      - Seconds between two polls. The default, 2 requests a minute, stays well inside the API's limits.
+      - Seconds between the starts of two polls (the time a request takes is part of it).
+        The default, 2 requests a minute, stays well inside the API's limits.
     type: float
     default: 30
   initial_snapshot:
@@ -107,6 +108,7 @@ import asyncio
 import os
 import random
 import sys
+import time
 from pathlib import Path
 
 
@@ -156,12 +158,17 @@ async def main(queue, args):
         api.client.close()
 
 
-async def poll_forever(queue, api, settings, sleep=asyncio.sleep, now=utc_now, rand=random.random):
-    """The loop: one list call per poll, events for the changes, backoff and error events while polls fail."""
+async def poll_forever(queue, api, settings, sleep=asyncio.sleep, now=utc_now, rand=random.random, clock=time.monotonic):
+    """The loop: one list call per poll, events for the changes, backoff and error events while polls fail.
+
+    Polls start every ``interval`` seconds (the time a request takes is part of the interval), so a change
+    is seen at most one interval after it happens.
+    """
     tracker = StatusTracker(settings["initial_snapshot"])
     failures = 0
     failing_since = None
     while True:
+        started = clock()
         try:
             instances = await asyncio.to_thread(api.list_instances, settings["filters"])
         except ApiError as exc:
@@ -177,7 +184,7 @@ async def poll_forever(queue, api, settings, sleep=asyncio.sleep, now=utc_now, r
         failing_since = None
         for event in tracker.update(instances, now()):
             await queue.put(event)
-        await sleep(settings["interval"])
+        await sleep(max(0.0, settings["interval"] - (clock() - started)))
 
 
 if __name__ == "__main__":

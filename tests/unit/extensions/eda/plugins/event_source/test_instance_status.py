@@ -170,7 +170,7 @@ class FakeApi:
         return answer
 
 
-def run_fake(script, **settings):
+def run_fake(script, clock=lambda: 100.0, **settings):
     api = FakeApi(script)
     queue = FakeQueue()
     sleeps = []
@@ -183,7 +183,8 @@ def run_fake(script, **settings):
     full = dict({"filters": {}, "interval": 10.0, "max_backoff": 60.0, "error_threshold": 3, "initial_snapshot": False},
                 **settings)
     with pytest.raises(StopLoop):
-        asyncio.run(SOURCE_MODULE["poll_forever"](queue, api, full, sleep=sleep, now=lambda: "now", rand=lambda: 1.0))
+        asyncio.run(SOURCE_MODULE["poll_forever"](queue, api, full, sleep=sleep, now=lambda: "now", rand=lambda: 1.0,
+                                                   clock=clock))
     return queue.events, sleeps, api
 
 
@@ -207,3 +208,10 @@ def test_failures_below_the_threshold_send_nothing():
     listed = [{"id": UUID_A, "name": "a", "status": "WORKING"}]
     events, dummy, dummy2 = run_fake([listed, failure, failure, listed], error_threshold=3)
     assert events == []
+
+
+def test_polls_start_every_interval_whatever_a_request_takes():
+    ticks = iter([100.0, 102.5, 110.0, 119.0])  # the 1st request takes 2.5 s, the 2nd 9 s
+    listed = [{"id": UUID_A, "name": "a", "status": "WORKING"}]
+    dummy, sleeps, dummy2 = run_fake([listed, listed], clock=lambda: next(ticks))
+    assert sleeps == [7.5, 1.0]
