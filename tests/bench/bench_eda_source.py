@@ -147,7 +147,7 @@ def importable_collection():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--instances", type=int, default=50)
     parser.add_argument("--interval", type=float, default=0.25)
     parser.add_argument("--changes", type=int, default=100)

@@ -6,6 +6,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
 DOCUMENTATION = r"""
 ---
 short_description: Events when Hypersender WhatsApp instances change status
@@ -103,14 +110,6 @@ EXAMPLES = r"""
         debug:
           msg: "{{ event.hypersender.instance.name }} went from {{ event.hypersender.previous_status }} to FAILED"
 """
-
-import asyncio
-import os
-import random
-import sys
-import time
-from pathlib import Path
-
 
 def _make_collection_importable():
     """ansible-rulebook runs this file by path: make ``ansible_collections.*`` importable from where it lies."""

@@ -10,7 +10,7 @@ Against the simulator for the real HTTP path; with a fake API and a fake sleep f
 from __future__ import annotations
 
 import asyncio
-import runpy
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -28,7 +28,18 @@ TOKEN = "sim-token-0123456789"
 ACCESS_TOKEN = "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1"
 UUID_A = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
 UUID_B = "c9a1dd76-5678-4f9d-9012-a5b78de100c3"
-SOURCE_MODULE = runpy.run_path(str(SOURCE))
+
+
+def load_source():
+    """The source file run by path, as ansible-rulebook does (runpy.run_path there; runpy cannot be used under
+    ansible-test, whose collection path hook claims every path)."""
+    spec = importlib.util.spec_from_file_location("hypersender_instance_status_source", str(SOURCE))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return vars(module)
+
+
+SOURCE_MODULE = load_source()
 
 
 class FakeQueue:
@@ -183,8 +194,8 @@ def run_fake(script, clock=lambda: 100.0, **settings):
     full = dict({"filters": {}, "interval": 10.0, "max_backoff": 60.0, "error_threshold": 3, "initial_snapshot": False},
                 **settings)
     with pytest.raises(StopLoop):
-        asyncio.run(SOURCE_MODULE["poll_forever"](queue, api, full, sleep=sleep, now=lambda: "now", rand=lambda: 1.0,
-                                                   clock=clock))
+        loop = SOURCE_MODULE["poll_forever"](queue, api, full, sleep=sleep, now=lambda: "now", rand=lambda: 1.0, clock=clock)
+        asyncio.run(loop)
     return queue.events, sleeps, api
 
 
