@@ -1,12 +1,14 @@
 """Create or update the test virtual environments and ansible-test's offline caches.
 
-Usage: scripts/bootstrap [core216|core221|tools ...]    (no argument: all of them)
+Usage: scripts/bootstrap [core216|core221|tools|eda ...]    (no argument: all of them)
 
 What it does, each part idempotent and quick when nothing changed:
 
 * ``.venv/core216`` (Python 3.11, ansible-core 2.16), ``.venv/core221``
-  (Python 3.12, ansible-core 2.21) and ``.venv/tools`` (Python 3.12: release
-  and docs tools), each from its pinned file ``tests/requirements-<name>.txt``.
+  (Python 3.12, ansible-core 2.21), ``.venv/tools`` (Python 3.12: release
+  and docs tools) and ``.venv/eda`` (Python 3.12: ansible-rulebook; Java 17+
+  from apt through ``scripts/ensure-java``), each from its pinned file
+  ``tests/requirements-<name>.txt``.
   A venv is rebuilt from scratch when its requirements file or its interpreter
   changes (a stamp file inside the venv holds their hash).
 * ``.cache/pybin/python3.X``: symlinks to real interpreters for 3.9-3.13
@@ -41,6 +43,11 @@ VENVS = {
     'core216': (('3.11',), 'tests/requirements-core216.txt'),
     'core221': (('3.12.1', '3.12'), 'tests/requirements-core221.txt'),
     'tools': (('3.12.1', '3.12'), 'tests/requirements-tools.txt'),
+    'eda': (('3.12.1', '3.12'), 'tests/requirements-eda.txt'),
+}
+# Venvs whose tools need more than Python: a setup script run after the venv is ready.
+SETUP_SCRIPTS = {
+    'eda': 'scripts/ensure-java',  # ansible-rulebook needs Java >= 17 (installed from apt)
 }
 # Pythons that ansible-test may use for compile/import sanity tests.
 EXTRA_PYTHONS = ('3.9', '3.10', '3.11', '3.12', '3.13')
@@ -268,6 +275,8 @@ def main(argv):
     for name in names:
         venv = ensure_venv(name)
         seeded.append(seed_get_pip(venv))
+        if name in SETUP_SCRIPTS:
+            run_logged([os.path.join(ROOT, SETUP_SCRIPTS[name])], os.path.join(LOG_DIR, 'bootstrap-%s-setup.log' % name))
     log('ready: %s; pythons for ansible-test: %s; get-pip seeded for pip %s' % (
         ', '.join('.venv/%s' % n for n in names), ' '.join(pythons) or 'none', ', '.join(sorted(set(seeded)))))
 

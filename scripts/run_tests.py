@@ -12,6 +12,7 @@ Steps (no argument: all of them, in this order):
   simulator        pytest tests/simulator_tests (the API simulator), .venv/core221
   release          pytest tests/release (tarball, galaxy-importer, docs), .venv/tools
   lint             ansible-lint (.ansible-lint: production profile), .venv/core221
+  eda              pytest tests/eda: ansible-rulebook runs the example rulebook (.venv/eda, Java 17+)
 Groups: sanity, units, integration, 216, 221.
 
 It bootstraps the venvs first (scripts/bootstrap), copies the collection as it
@@ -84,17 +85,19 @@ STEPS = [
     Step('simulator', 'core221', 'pytest', 'pytest tests/simulator_tests', 'tests/simulator_tests'),
     Step('release', 'tools', 'pytest', 'pytest tests/release (tarball, galaxy-importer, docs)', 'tests/release', 'core221'),
     Step('lint', 'core221', 'lint', 'ansible-lint, production profile'),
+    # ansible-rulebook in its own venv (.venv/eda); bootstrap installs Java for it.
+    Step('eda', 'eda', 'pytest', 'pytest tests/eda: ansible-rulebook and the example rulebook', 'tests/eda', 'core221'),
 ]
 GROUPS = {
     'sanity': ['sanity-216', 'sanity-221'],
     'units': ['units-216', 'units-221'],
     'integration': ['integration-216', 'integration-221'],
     '216': ['sanity-216', 'units-216', 'integration-216'],
-    '221': ['sanity-221', 'units-221', 'integration-221', 'simulator', 'lint'],
+    '221': ['sanity-221', 'units-221', 'integration-221', 'simulator', 'lint', 'eda'],
 }
 # Order in which steps are started (longest first keeps both cores busy).
 START_ORDER = ['sanity-221', 'sanity-216', 'integration-221', 'integration-216', 'units-221', 'units-216',
-               'release', 'simulator', 'lint']
+               'eda', 'release', 'simulator', 'lint']
 
 PRINT_LOCK = threading.Lock()
 RUNNING = {}  # step name -> Popen, to stop their process groups on an interrupt

@@ -55,7 +55,7 @@ def env_with(collections_path, **extra):
 
 
 def plugins(kind):
-    folder = {"module": "modules", "lookup": "lookup"}[kind]
+    folder = {"module": "modules", "lookup": "lookup", "inventory": "inventory"}[kind]
     return sorted(p.stem for p in (ROOT / "plugins" / folder).glob("*.py") if not p.stem.startswith("_"))
 
 
@@ -94,6 +94,13 @@ def test_every_plugin_renders_with_ansible_doc(installed, kind):
         assert "EXAMPLES" in text and "RETURN" in text.upper(), name
 
 
+def test_every_inventory_plugin_renders_with_ansible_doc(installed):
+    assert plugins("inventory"), "no inventory plugin"
+    for name in plugins("inventory"):
+        text = run([BIN / "ansible-doc", "-t", "inventory", "%s.%s.%s" % (NAMESPACE, NAME, name)], env=env_with(installed)).stdout
+        assert "EXAMPLES" in text and "OPTIONS" in text and "cache_plugin" in text and "keyed_groups" in text, name
+
+
 def test_every_role_renders_with_ansible_doc(installed):
     assert roles(), "no role with meta/argument_specs.yml"
     for name in roles():
@@ -122,6 +129,7 @@ def test_docs_site_builds_without_warnings(tmp_path):
     assert sorted(p.name for p in html.glob("*_module.html")) == ["%s_module.html" % n for n in plugins("module")], result.stdout
     assert sorted(p.name for p in html.glob("*_lookup.html")) == ["%s_lookup.html" % n for n in plugins("lookup")]
     assert sorted(p.name for p in html.glob("*_role.html")) == ["%s_role.html" % n for n in roles()]
+    assert sorted(p.name for p in html.glob("*_inventory.html")) == ["%s_inventory.html" % n for n in plugins("inventory")]
 
 
 def test_execution_environment_dependencies_are_found(installed):
