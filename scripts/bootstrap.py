@@ -1,12 +1,13 @@
 """Create or update the test virtual environments and ansible-test's offline caches.
 
-Usage: scripts/bootstrap [core216|core221|tools ...]    (no argument: all of them)
+Usage: scripts/bootstrap [core216|core221|tools|ee ...]    (no argument: all of them)
 
 What it does, each part idempotent and quick when nothing changed:
 
 * ``.venv/core216`` (Python 3.11, ansible-core 2.16), ``.venv/core221``
   (Python 3.12, ansible-core 2.21) and ``.venv/tools`` (Python 3.12: release
-  and docs tools), each from its pinned file ``tests/requirements-<name>.txt``.
+  and docs tools) and ``.venv/ee`` (Python 3.12: execution-environment tests), each
+  from its pinned file ``tests/requirements-<name>.txt``.
   A venv is rebuilt from scratch when its requirements file or its interpreter
   changes (a stamp file inside the venv holds their hash).
 * ``.cache/pybin/python3.X``: symlinks to real interpreters for 3.9-3.13
@@ -41,6 +42,7 @@ VENVS = {
     'core216': (('3.11',), 'tests/requirements-core216.txt'),
     'core221': (('3.12.1', '3.12'), 'tests/requirements-core221.txt'),
     'tools': (('3.12.1', '3.12'), 'tests/requirements-tools.txt'),
+    'ee': (('3.12.1', '3.12'), 'tests/requirements-ee.txt'),
 }
 # Pythons that ansible-test may use for compile/import sanity tests.
 EXTRA_PYTHONS = ('3.9', '3.10', '3.11', '3.12', '3.13')
