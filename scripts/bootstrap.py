@@ -1,13 +1,14 @@
 """Create or update the test virtual environments and ansible-test's offline caches.
 
-Usage: scripts/bootstrap [core216|core221|tools|eda ...]    (no argument: all of them)
+Usage: scripts/bootstrap [core216|core221|tools|eda|ee ...]    (no argument: all of them)
 
 What it does, each part idempotent and quick when nothing changed:
 
 * ``.venv/core216`` (Python 3.11, ansible-core 2.16), ``.venv/core221``
   (Python 3.12, ansible-core 2.21), ``.venv/tools`` (Python 3.12: release
-  and docs tools) and ``.venv/eda`` (Python 3.12: ansible-rulebook; Java 17+
-  from apt through ``scripts/ensure-java``), each from its pinned file
+  and docs tools), ``.venv/eda`` (Python 3.12: ansible-rulebook; Java 17+
+  from apt through ``scripts/ensure-java``) and ``.venv/ee`` (Python 3.12:
+  execution-environment tests), each from its pinned file
   ``tests/requirements-<name>.txt``.
   A venv is rebuilt from scratch when its requirements file or its interpreter
   changes (a stamp file inside the venv holds their hash).
@@ -43,6 +44,7 @@ VENVS = {
     'core216': (('3.11',), 'tests/requirements-core216.txt'),
     'core221': (('3.12.1', '3.12'), 'tests/requirements-core221.txt'),
     'tools': (('3.12.1', '3.12'), 'tests/requirements-tools.txt'),
+    'ee': (('3.12.1', '3.12'), 'tests/requirements-ee.txt'),
     'eda': (('3.12.1', '3.12'), 'tests/requirements-eda.txt'),
 }
 # Venvs whose tools need more than Python: a setup script run after the venv is ready.
