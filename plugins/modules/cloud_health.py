@@ -249,7 +249,10 @@ def main():
                   can_send_message=BLOCKED, wait_sleep=params["wait_sleep"], api_calls=0)
 
     def probe(deadline):
-        return api.read(ids, waba_id, deadline)
+        try:
+            return api.read(ids, waba_id, deadline)
+        finally:
+            result["api_calls"] = api.client.requests_sent  # also in a failure's result
 
     def classify(read):
         verdict = report(read[0], allow_limited, read[1], waba_id)
@@ -261,7 +264,6 @@ def main():
     try:
         outcome = probe_or_wait(module, probe, classify, result)
     finally:
-        result["api_calls"] = api.client.requests_sent
         api.client.close()
     verdict = None
     if outcome.value is not None:
