@@ -152,8 +152,8 @@ def read_graph_error(status, body, where, headers=None):
         parts.append(text(error["type"], 60))
     if isinstance(error.get("fbtrace_id"), str):
         parts.append("fbtrace_id %s" % text(error["fbtrace_id"], 60))
-    said = "Meta says: %s%s (%s)" % (text(error.get("message") or "no message"),
-                                      "; %s" % text(details) if isinstance(details, str) and details else "", ", ".join(parts))
+    detail = "; %s" % text(details) if isinstance(details, str) and details else ""
+    said = "Meta says: %s%s (%s)" % (text(error.get("message") or "no message"), detail, ", ".join(parts))
     head = "%s: HTTP %d, %s" % (where, status, said)
     if code in RATE_LIMIT_CODES:
         retry_after = _regain_access_seconds(headers)

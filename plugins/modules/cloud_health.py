@@ -35,6 +35,7 @@ options:
       - A smaller value that goes over that budget draws a warning, and Meta may answer with rate-limit errors
         (code 80007), which are retried with backoff.
     type: float
+    default: null
 extends_documentation_fragment:
   - hypersender.whatsapp.cloud
   - hypersender.whatsapp.wait

@@ -100,7 +100,9 @@ class TestReadGraphError:
 
     def test_other_codes_keep_metas_words(self):
         error = read_graph_error(400, graph_error(368, message="Temporarily blocked for policies violations").json(), WHERE)
-        assert type(error) is ApiError and "Temporarily blocked for policies violations (code 368" in str(error)
+        assert isinstance(error, ApiError) and not error.retryable
+        assert not isinstance(error, (AuthenticationError, NotFoundError, RateLimitedError, ServerError))
+        assert "Temporarily blocked for policies violations (code 368" in str(error)
 
     @given(st.one_of(st.none(), st.integers(), st.text(max_size=10), st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
                      st.fixed_dictionaries({"error": st.dictionaries(st.text(max_size=8), st.one_of(st.none(), st.text(max_size=8),
