@@ -32,6 +32,8 @@ options:
       - By default, as often as keeps a wait within the management-call budget Meta gives an app per WhatsApp Business
         Account (200 calls an hour by default) - every 30 seconds for one number or one O(waba_id), and 18 seconds
         per call for a list of O(phone_number_id) without O(waba_id) (every 54 seconds for three numbers).
+      - A WhatsApp Business Account whose list of numbers spans several pages takes one call per page; when that
+        makes a wait pass the budget, the task warns and says which O(wait_sleep) keeps within it.
       - A smaller value that goes over that budget draws a warning, and Meta may answer with rate-limit errors
         (code 80007), which are retried with backoff.
     type: float
@@ -206,6 +208,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import
     argument_spec as cloud_argument_spec,
     budget_warning,
     build_client,
+    observed_budget_warning,
     check_selection,
     not_ready_message,
     wait_interval,
@@ -266,6 +269,10 @@ def main():
         outcome = probe_or_wait(module, probe, classify, result)
     finally:
         api.client.close()
+    if result["waited"] and explicit_sleep is None:
+        warning = observed_budget_warning(result["api_calls"], result["polls"], params["wait_sleep"])
+        if warning:
+            module.warn(warning)
     verdict = None
     if outcome.value is not None:
         verdict = report(outcome.value[0], allow_limited, outcome.value[1], waba_id)

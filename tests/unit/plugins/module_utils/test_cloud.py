@@ -22,6 +22,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
     budget_warning,
     build_client,
+    observed_budget_warning,
     check_selection,
     read_graph_error,
     wait_interval,
@@ -221,3 +222,9 @@ class TestOptions:
 
     def test_a_fast_explicit_interval_warns(self):
         assert "3600 Graph API calls an hour, more than the 200" in budget_warning(1, ["1"], None)
+
+    def test_reads_of_several_pages_warn_when_they_pass_the_budget(self):
+        assert observed_budget_warning(10, 10, 30.0) is None
+        assert observed_budget_warning(3, 1, 30.0) is None  # one read: nothing waited for
+        warning = observed_budget_warning(20, 10, 30.0)
+        assert warning.startswith("each read took 2 Graph API calls") and "raise wait_sleep to 37 or more" in warning
