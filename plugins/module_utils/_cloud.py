@@ -137,6 +137,20 @@ def budget_warning(wait_sleep, ids, waba_id):
             "within the budget" % (format_seconds(wait_sleep), per_hour, MANAGEMENT_CALLS_PER_HOUR))
 
 
+def observed_budget_warning(calls, polls, interval):
+    """A warning when a wait's reads took more calls than planned (a WABA's list of several pages) and so
+    exceeded the hourly budget, else None."""
+    if polls < 2 or interval <= 0:
+        return None
+    per_read = -(-calls // polls)
+    if per_read * 3600.0 / interval <= MANAGEMENT_CALLS_PER_HOUR:
+        return None
+    return ("each read took %d Graph API calls (the phone number list has several pages), so polling every %s s makes "
+            "up to %d calls an hour, more than the %d an hour Meta allows an app per WhatsApp Business Account by "
+            "default: raise wait_sleep to %d or more" % (per_read, format_seconds(interval), per_read * 3600.0 / interval,
+                                                         MANAGEMENT_CALLS_PER_HOUR, per_read * 3600 // MANAGEMENT_CALLS_PER_HOUR + 1))
+
+
 def read_graph_error(status, body, where, headers=None):
     """A classified :class:`ApiError` from a Graph API error body ``{"error": {message, type, code, ...}}``, or None."""
     error = body.get("error") if isinstance(body, dict) else None
@@ -152,8 +166,8 @@ def read_graph_error(status, body, where, headers=None):
         parts.append(text(error["type"], 60))
     if isinstance(error.get("fbtrace_id"), str):
         parts.append("fbtrace_id %s" % text(error["fbtrace_id"], 60))
-    said = "Meta says: %s%s (%s)" % (text(error.get("message") or "no message"),
-                                      "; %s" % text(details) if isinstance(details, str) and details else "", ", ".join(parts))
+    detail = "; %s" % text(details) if isinstance(details, str) and details else ""
+    said = "Meta says: %s%s (%s)" % (text(error.get("message") or "no message"), detail, ", ".join(parts))
     head = "%s: HTTP %d, %s" % (where, status, said)
     if code in RATE_LIMIT_CODES:
         retry_after = _regain_access_seconds(headers)

@@ -32,9 +32,12 @@ options:
       - By default, as often as keeps a wait within the management-call budget Meta gives an app per WhatsApp Business
         Account (200 calls an hour by default) - every 30 seconds for one number or one O(waba_id), and 18 seconds
         per call for a list of O(phone_number_id) without O(waba_id) (every 54 seconds for three numbers).
+      - A WhatsApp Business Account whose list of numbers spans several pages takes one call per page; when that
+        makes a wait pass the budget, the task warns and says which O(wait_sleep) keeps within it.
       - A smaller value that goes over that budget draws a warning, and Meta may answer with rate-limit errors
         (code 80007), which are retried with backoff.
     type: float
+    default: null
 extends_documentation_fragment:
   - hypersender.whatsapp.cloud
   - hypersender.whatsapp.wait
@@ -205,6 +208,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import
     argument_spec as cloud_argument_spec,
     budget_warning,
     build_client,
+    observed_budget_warning,
     check_selection,
     not_ready_message,
     wait_interval,
@@ -249,7 +253,10 @@ def main():
                   can_send_message=BLOCKED, wait_sleep=params["wait_sleep"], api_calls=0)
 
     def probe(deadline):
-        return api.read(ids, waba_id, deadline)
+        try:
+            return api.read(ids, waba_id, deadline)
+        finally:
+            result["api_calls"] = api.client.requests_sent  # also in a failure's result
 
     def classify(read):
         verdict = report(read[0], allow_limited, read[1], waba_id)
@@ -261,8 +268,11 @@ def main():
     try:
         outcome = probe_or_wait(module, probe, classify, result)
     finally:
-        result["api_calls"] = api.client.requests_sent
         api.client.close()
+    if result["waited"] and explicit_sleep is None:
+        warning = observed_budget_warning(result["api_calls"], result["polls"], params["wait_sleep"])
+        if warning:
+            module.warn(warning)
     verdict = None
     if outcome.value is not None:
         verdict = report(outcome.value[0], allow_limited, outcome.value[1], waba_id)

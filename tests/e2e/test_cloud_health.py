@@ -419,3 +419,15 @@ def test_fleet_report_lists_the_wabas_numbers_with_their_health(simulator, ansib
     assert [graph["path"] for graph in graph_calls(sim)] == ["/graph/v23.0/%s/phone_numbers" % WABA]
     for path in (ansible.tmp_path / "reports").iterdir():
         assert CLOUD_TOKEN not in path.read_text()
+
+
+def test_verify_cloud_token_in_a_role_variable_stays_secret(simulator, ansible):
+    """The token given as a (vaulted, here plain) role variable, not in the environment: never printed at -vvvv."""
+    sim = simulator(cloud_scenario(number(NUMBER_1)))
+    variables = ansible.tmp_path / "vars.json"
+    variables.write_text(json.dumps({"verify_cloud_api_token": CLOUD_TOKEN, "verify_cloud_api_url": sim.cloud_url,
+                                     "verify_cloud_phone_number_ids": [NUMBER_1]}))
+    run = ansible.playbook(VERIFY_CLOUD_PLAY, extra_args=["-e", "@%s" % variables])
+    assert run.rc == 0, run
+    assert debug_lines(run.output, "verify_cloud: PASSED")[0].startswith("verify_cloud: PASSED, 1 number(s) can send")
+    assert [call["auth"] for call in graph_calls(sim)] == ["bearer"]

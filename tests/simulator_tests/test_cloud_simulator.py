@@ -1,6 +1,9 @@
 # Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The simulator's Graph API: scenario validation, timelines, WABA-wide entities, and what the log keeps."""
+"""The simulator's Graph API: scenario validation, timelines, WABA-wide entities, and what the log keeps.
+
+conftest.py puts tests/simulator on sys.path.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,6 @@ import requests
 
 from whatsapp_sim import Simulator
 from whatsapp_sim.scenario import Scenario, ScenarioError
-
-import sim_support  # noqa: F401  pylint: disable=unused-import  (puts the simulator on sys.path)
 
 TOKEN = "sim-cloud-token-0123456789"
 

@@ -329,7 +329,8 @@ class Scenario:
         self.raw = raw
         self.hypersender = Hypersender(raw.get("hypersender", {}))
         self.onprem = OnPrem(raw.get("onprem", {}))
-        from .cloud_api import Cloud  # pylint: disable=import-outside-toplevel  (cloud_api imports this module)
+        # Imported here: cloud_api imports this module.
+        from .cloud_api import Cloud  # pylint: disable=import-outside-toplevel
         self.cloud = Cloud(raw.get("cloud", {}))
         faults = raw.get("faults", [])
         if not isinstance(faults, list):

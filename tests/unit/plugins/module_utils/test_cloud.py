@@ -22,6 +22,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
     budget_warning,
     build_client,
+    observed_budget_warning,
     check_selection,
     read_graph_error,
     wait_interval,
@@ -100,7 +101,9 @@ class TestReadGraphError:
 
     def test_other_codes_keep_metas_words(self):
         error = read_graph_error(400, graph_error(368, message="Temporarily blocked for policies violations").json(), WHERE)
-        assert type(error) is ApiError and "Temporarily blocked for policies violations (code 368" in str(error)
+        assert isinstance(error, ApiError) and not error.retryable
+        assert not isinstance(error, (AuthenticationError, NotFoundError, RateLimitedError, ServerError))
+        assert "Temporarily blocked for policies violations (code 368" in str(error)
 
     @given(st.one_of(st.none(), st.integers(), st.text(max_size=10), st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
                      st.fixed_dictionaries({"error": st.dictionaries(st.text(max_size=8), st.one_of(st.none(), st.text(max_size=8),
@@ -219,3 +222,9 @@ class TestOptions:
 
     def test_a_fast_explicit_interval_warns(self):
         assert "3600 Graph API calls an hour, more than the 200" in budget_warning(1, ["1"], None)
+
+    def test_reads_of_several_pages_warn_when_they_pass_the_budget(self):
+        assert observed_budget_warning(10, 10, 30.0) is None
+        assert observed_budget_warning(3, 1, 30.0) is None  # one read: nothing waited for
+        warning = observed_budget_warning(20, 10, 30.0)
+        assert warning.startswith("each read took 2 Graph API calls") and "raise wait_sleep to 37 or more" in warning
