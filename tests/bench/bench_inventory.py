@@ -10,7 +10,8 @@ In one run: a simulator (separate process) serves ``--count`` generated instance
 ``--list`` output is turned into a static YAML inventory with the same hosts, groups and variables;
 then ``ansible-inventory --list`` runs ``--repeat`` times on each (alternating), under
 ``/usr/bin/time -v``, plus the plugin with a warm jsonfile cache. It prints wall time and peak RSS
-(medians), their ratios to the static file, and the API requests each plugin run made.
+(medians), their ratios to the static file, and the API requests each plugin run made. Every run is
+checked to list the same hosts.
 """
 
 from __future__ import annotations
@@ -129,8 +130,11 @@ def main():
         for dummy in range(args.repeat):
             for kind, source in (("plugin", plugin), ("static", static), ("plugin_cached", cached)):
                 sim.reset()
-                wall, rss, dummy_out = timed_list(str(source), env)
+                wall, rss, out = timed_list(str(source), env)
                 figures[kind].append((wall, rss))
+                same_hosts = sorted(json.loads(out)["_meta"]["hostvars"]) == sorted(listing["_meta"]["hostvars"])
+                if not same_hosts:
+                    raise RuntimeError("%s listed other hosts than the plugin's first run" % kind)
                 if kind in requests_per_run:
                     requests_per_run[kind].append(len(sim.requests_logged()))
     sim.stop()

@@ -111,6 +111,7 @@ EXAMPLES = r"""
           msg: "{{ event.hypersender.instance.name }} went from {{ event.hypersender.previous_status }} to FAILED"
 """
 
+
 def _make_collection_importable():
     """ansible-rulebook runs this file by path: make ``ansible_collections.*`` importable from where it lies."""
     path = Path(__file__)
