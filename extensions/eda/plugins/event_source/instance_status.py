@@ -94,6 +94,7 @@ options:
   status:
     description: Only instances in this status (the API's C(filter[status])); a change away from it shows as C(status) null.
     type: str
+    choices: [STOPPED, STARTING, WORKING, SCAN_QR_CODE, FAILED, PENDING]
 """
 
 EXAMPLES = r"""
