@@ -115,6 +115,9 @@ plugin: hypersender.whatsapp.instances
 #         msg: "{{ inventory_hostname }} ({{ hypersender_uuid }}) is FAILED"
 """
 
+import hashlib
+import json
+
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -171,7 +174,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise OptionError("access_token_var and cache: true cannot be used together: the cache would hold the "
                               "instances' access tokens; turn the cache off or drop access_token_var")
         filters = validate_filters(self._option_values(FILTERS))
-        cache_key = self.get_cache_key(path)
+        # One cache entry per file, API and filters: editing the filters does not serve the old list.
+        scope = json.dumps([self.get_option("api_url"), filters], sort_keys=True)
+        cache_key = "%s_%s" % (self.get_cache_key(path), hashlib.sha256(scope.encode("utf-8")).hexdigest()[:12])
         if use_cache and cache:
             try:
                 return self._cache[cache_key]

@@ -10,7 +10,8 @@ In one run: a simulator (separate process) serves ``--count`` generated instance
 ``--list`` output is turned into a static YAML inventory with the same hosts, groups and variables;
 then ``ansible-inventory --list`` runs ``--repeat`` times on each (alternating), under
 ``/usr/bin/time -v``, plus the plugin with a warm jsonfile cache. It prints wall time and peak RSS
-(medians), their ratios to the static file, and the API requests each plugin run made.
+(medians), their ratios to the static file, and the API requests each plugin run made. Every run is
+checked to list the same hosts.
 """
 
 from __future__ import annotations
@@ -123,14 +124,18 @@ def main():
         hosts = len(listing["_meta"]["hostvars"])
         static = Path(tmp) / "static.yml"
         static.write_text(yaml.safe_dump(static_inventory(listing), default_flow_style=False))
+        static_mb = static.stat().st_size / 1024.0 / 1024.0
         timed_list(str(cached), env)  # fills the cache
         figures = {"plugin": [], "static": [], "plugin_cached": []}
         requests_per_run = {"plugin": [], "plugin_cached": []}
         for dummy in range(args.repeat):
             for kind, source in (("plugin", plugin), ("static", static), ("plugin_cached", cached)):
                 sim.reset()
-                wall, rss, dummy_out = timed_list(str(source), env)
+                wall, rss, out = timed_list(str(source), env)
                 figures[kind].append((wall, rss))
+                same_hosts = sorted(json.loads(out)["_meta"]["hostvars"]) == sorted(listing["_meta"]["hostvars"])
+                if not same_hosts:
+                    raise RuntimeError("%s listed other hosts than the plugin's first run" % kind)
                 if kind in requests_per_run:
                     requests_per_run[kind].append(len(sim.requests_logged()))
     sim.stop()
@@ -139,7 +144,7 @@ def main():
         return statistics.median(run[index] for run in figures[kind])
 
     result = {
-        "date": time.strftime("%Y-%m-%d"), "hosts": hosts, "repeat": args.repeat,
+        "date": time.strftime("%Y-%m-%d"), "hosts": hosts, "repeat": args.repeat, "static_file_mb": round(static_mb, 2),
         "machine": "%d cores, Python %s, %s" % (os.cpu_count() or 0, platform.python_version(), platform.platform()),
         "ansible_core": subprocess.run([str(BIN / "ansible"), "--version"], capture_output=True, text=True,
                                        check=False).stdout.split("\n")[0],
@@ -153,8 +158,8 @@ def main():
         result[kind]["wall_ratio_to_static"] = round(result[kind]["wall_s"] / result["static"]["wall_s"], 2)
         result[kind]["rss_ratio_to_static"] = round(result[kind]["peak_rss_mb"] / result["static"]["peak_rss_mb"], 2)
 
-    print("ansible-inventory --list, %d hosts, median of %d runs (%s; %s)" % (
-        hosts, args.repeat, result["ansible_core"], result["machine"]))
+    print("ansible-inventory --list, %d hosts, median of %d runs (%s; %s); static file %.2f MB" % (
+        hosts, args.repeat, result["ansible_core"], result["machine"], static_mb))
     print("| source | wall s | peak RSS MB | wall ratio to static | RSS ratio to static | API requests per run |")
     print("|---|---:|---:|---:|---:|---|")
     for kind, label in (("plugin", "hypersender.whatsapp.instances"), ("plugin_cached", "the plugin, warm jsonfile cache"),

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -126,6 +127,10 @@ def test_cache_serves_the_second_run_without_a_request(ansible, sim):
                            extra_args=["-i", config, "--flush-cache"], env={"HYPERSENDER_API_TOKEN": TOKEN})
     assert run.rc == 0, run
     assert len(sim.requests()) == 2, "--flush-cache refreshes from the API"
+    Path(config).write_text(Path(config).read_text().replace('"plugin"', '"status": "FAILED", "plugin"'))
+    filtered, dummy = inventory_list(ansible, config)
+    assert sorted(filtered["_meta"]["hostvars"]) == ["Shop_7_7"], "new filters are not served from the old cache entry"
+    assert len(sim.requests()) == 3
 
 
 def test_access_token_only_when_asked_and_never_with_the_cache(ansible, sim):

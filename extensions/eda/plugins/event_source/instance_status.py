@@ -28,10 +28,10 @@ description:
     matching the filters) has C(status) null. A status that changes and changes back between two polls is not seen.
   - The first poll is the baseline and sends no event, unless O(initial_snapshot=true) sends one per instance
     (C(previous_status) null, C(initial) true).
-  - A failed poll (network, HTTP 5xx, 429, or any other API error) is retried after a backoff that starts at
+  - "A failed poll (network, HTTP 5xx, 429, or any other API error) is retried after a backoff that starts at
     O(interval) and doubles up to O(max_backoff). After O(error_threshold) failed polls in a row it sends
     C({hypersender: {error: {message, type, http_status, retryable, failures, since}}}) once, and
-    C({hypersender: {recovered: {failures, since, at}}}) when a poll succeeds again.
+    C({hypersender: {recovered: {failures, since, at}}}) when a poll succeeds again."
   - It never returns on its own (ansible-rulebook stops when a source returns); it stops when ansible-rulebook
     cancels it. Invalid arguments stop it at once, before any request, with a message that says which.
   - Requires the Python library C(requests), and the collection C(hypersender.whatsapp) on the collections path of
@@ -94,6 +94,7 @@ options:
   status:
     description: Only instances in this status (the API's C(filter[status])); a change away from it shows as C(status) null.
     type: str
+    choices: [STOPPED, STARTING, WORKING, SCAN_QR_CODE, FAILED, PENDING]
 """
 
 EXAMPLES = r"""
@@ -110,6 +111,7 @@ EXAMPLES = r"""
         debug:
           msg: "{{ event.hypersender.instance.name }} went from {{ event.hypersender.previous_status }} to FAILED"
 """
+
 
 def _make_collection_importable():
     """ansible-rulebook runs this file by path: make ``ansible_collections.*`` importable from where it lies."""

@@ -226,3 +226,17 @@ def test_polls_start_every_interval_whatever_a_request_takes():
     listed = [{"id": UUID_A, "name": "a", "status": "WORKING"}]
     dummy, sleeps, dummy2 = run_fake([listed, listed], clock=lambda: next(ticks))
     assert sleeps == [7.5, 1.0]
+
+
+def test_documentation_lists_exactly_the_arguments_the_source_reads():
+    import yaml  # pylint: disable=import-outside-toplevel
+    from ansible_collections.hypersender.whatsapp.plugins.module_utils._status_events import SOURCE_OPTIONS, source_settings
+
+    doc = yaml.safe_load(SOURCE_MODULE["DOCUMENTATION"])
+    assert sorted(doc["options"]) == sorted(SOURCE_OPTIONS)
+    settings = source_settings({}, {})
+    for name, option in doc["options"].items():
+        if "default" in option:
+            assert settings[name] == option["default"], name
+    examples = yaml.safe_load(SOURCE_MODULE["EXAMPLES"])
+    assert "hypersender.whatsapp.instance_status" in examples[0]["sources"][0]
