@@ -12,6 +12,8 @@ Steps (no argument: all of them, in this order):
   simulator        pytest tests/simulator_tests (the API simulator), .venv/core221
   release          pytest tests/release (tarball, galaxy-importer, docs), .venv/tools
   lint             ansible-lint (.ansible-lint: production profile), .venv/core221
+  ee               pytest tests/ee: builds the execution environment (scripts/ee-build: apt, podman,
+                   ansible-builder) and runs the gate in it (ansible-runner, navigator), .venv/ee
 Groups: sanity, units, integration, 216, 221.
 
 It bootstraps the venvs first (scripts/bootstrap), copies the collection as it
@@ -84,6 +86,7 @@ STEPS = [
     Step('simulator', 'core221', 'pytest', 'pytest tests/simulator_tests', 'tests/simulator_tests'),
     Step('release', 'tools', 'pytest', 'pytest tests/release (tarball, galaxy-importer, docs)', 'tests/release', 'core221'),
     Step('lint', 'core221', 'lint', 'ansible-lint, production profile'),
+    Step('ee', 'ee', 'pytest', 'execution environment: build it (podman) and run the gate in it', 'tests/ee'),
 ]
 GROUPS = {
     'sanity': ['sanity-216', 'sanity-221'],
@@ -93,7 +96,7 @@ GROUPS = {
     '221': ['sanity-221', 'units-221', 'integration-221', 'simulator', 'lint'],
 }
 # Order in which steps are started (longest first keeps both cores busy).
-START_ORDER = ['sanity-221', 'sanity-216', 'integration-221', 'integration-216', 'units-221', 'units-216',
+START_ORDER = ['ee', 'sanity-221', 'sanity-216', 'integration-221', 'integration-216', 'units-221', 'units-216',
                'release', 'simulator', 'lint']
 
 PRINT_LOCK = threading.Lock()
