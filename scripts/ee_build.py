@@ -344,7 +344,7 @@ class LocalFiles:
             self.server.server_close()
 
 
-def build_inputs(directory, local_files, extra_index_urls=()):
+def build_inputs(directory, local_files, extra_index_urls=(), trusted_hosts=()):
     """Write pip.conf and the CA bundle for the build into `directory`.
 
     Returns (volume arguments for podman build, the credentials found in index URLs, a summary).
@@ -370,6 +370,8 @@ def build_inputs(directory, local_files, extra_index_urls=()):
         values = settings.get(key, '').split()
         if key == 'extra-index-url':
             values += list(extra_index_urls)
+        if key == 'trusted-host':
+            values += list(trusted_hosts)
         kept = []
         for value in values:
             secrets.extend(url_secrets(value))
@@ -474,6 +476,8 @@ def parse_args(argv):
     parser.add_argument('--rebuild-base', action='store_true', help='make the Debian base image again')
     parser.add_argument('--extra-index-url', action='append', default=[],
                         help='one more package index for the build, after the host\'s (may hold credentials)')
+    parser.add_argument('--trusted-host', action='append', default=[],
+                        help='host[:port] pip may reach without HTTPS during the build (for an --extra-index-url)')
     parser.add_argument('--collection', default=ROOT, help='collection directory to build the tarball from')
     parser.add_argument('--no-leak-check', action='store_true', help='skip scanning the image for build inputs')
     return parser.parse_args(argv)
@@ -499,7 +503,7 @@ def main(argv):
     shutil.rmtree(inputs, ignore_errors=True)
     local_files = LocalFiles()
     try:
-        volumes, secrets, summary = build_inputs(inputs, local_files, args.extra_index_url)
+        volumes, secrets, summary = build_inputs(inputs, local_files, args.extra_index_url, args.trusted_host)
         say('pip settings from the host as build inputs: %s' % ', '.join(
             '%s=%s' % (key, value) for key, value in sorted(summary.items())))
         context = os.path.join(CACHE, 'context')

@@ -13,6 +13,8 @@ Steps (no argument: all of them, in this order):
   release          pytest tests/release (tarball, galaxy-importer, docs), .venv/tools
   lint             ansible-lint (.ansible-lint: production profile), .venv/core221
   eda              pytest tests/eda: ansible-rulebook runs the example rulebook (.venv/eda, Java 17+)
+  ee               pytest tests/ee: builds the execution environment (scripts/ee-build: apt, podman,
+                   ansible-builder) and runs the gate in it (ansible-runner, navigator), .venv/ee
 Groups: sanity, units, integration, 216, 221.
 
 It bootstraps the venvs first (scripts/bootstrap), copies the collection as it
@@ -87,6 +89,7 @@ STEPS = [
     Step('lint', 'core221', 'lint', 'ansible-lint, production profile'),
     # ansible-rulebook in its own venv (.venv/eda); bootstrap installs Java for it.
     Step('eda', 'eda', 'pytest', 'pytest tests/eda: ansible-rulebook and the example rulebook', 'tests/eda', 'core221'),
+    Step('ee', 'ee', 'pytest', 'execution environment: build it (podman) and run the gate in it', 'tests/ee'),
 ]
 GROUPS = {
     'sanity': ['sanity-216', 'sanity-221'],
@@ -96,7 +99,7 @@ GROUPS = {
     '221': ['sanity-221', 'units-221', 'integration-221', 'simulator', 'lint', 'eda'],
 }
 # Order in which steps are started (longest first keeps both cores busy).
-START_ORDER = ['sanity-221', 'sanity-216', 'integration-221', 'integration-216', 'units-221', 'units-216',
+START_ORDER = ['ee', 'sanity-221', 'sanity-216', 'integration-221', 'integration-216', 'units-221', 'units-216',
                'eda', 'release', 'simulator', 'lint']
 
 PRINT_LOCK = threading.Lock()
