@@ -16,8 +16,8 @@ description:
     in a minute for the whole account (the API's limit), and keeps waiting.
   - With O(show_qr=true), requests a fresh QR code for an instance in C(SCAN_QR_CODE) at most once a minute (the
     API allows one a minute per account, so several instances take turns) and ends the round, returning the code in
-    RV(qr) so the caller prints it while the wait goes on. B(Whoever scans the code links their WhatsApp account to the
-    instance): use it only where the log is private.
+    RV(qr) so the caller prints it while the wait goes on.
+  - B(Whoever scans the code links their WhatsApp account to the instance.) Use O(show_qr) only where the log is private.
   - A round ends when every instance is C(WORKING) (RV(outcome=passed)), when an instance is in a status of O(fail_on)
     that no restart will fix (V(failed)), when a QR code is to be shown (V(qr)), or at the deadline (V(timed_out)).
     Call it again with the returned RV(heal_state) until RV(done); the role M(hypersender.whatsapp.wait_for_working)

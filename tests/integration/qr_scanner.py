@@ -7,6 +7,7 @@ them with the simulator's POST /_sim/scan/{instance}. Used by the integration te
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -15,6 +16,8 @@ import requests
 
 LIGHT = {u"\u2588": (True, True), u"\u2580": (True, False), u"\u2584": (False, True), u" ": (False, False)}
 HEADLINE = re.compile(r"QR code for instance .*?\(([0-9a-fA-F-]{36})\)")
+# How a plain playbook (ansible.builtin.uri + debug) shows a code: the API's base64 PNG after the instance id.
+BASE64_QR = re.compile(r"QR for ([0-9a-fA-F-]{36}): (iVBORw0KGgo[A-Za-z0-9+/]+=*)")
 
 
 def text_to_dark_rows(lines):
@@ -41,6 +44,14 @@ def decode_dark_rows(dark_rows, scale=4):
     if len(found) != 1:
         raise ValueError("zxing-cpp found %d QR codes in the drawing" % len(found))
     return found[0].text
+
+
+def png_dark_rows(data):
+    """Rows of booleans (True = dark) of a PNG, read by pypng."""
+    import png  # pylint: disable=import-outside-toplevel
+
+    dummy, dummy, pixels, dummy = png.Reader(bytes=data).asRGBA8()
+    return [[value < 128 for value in row[0::4]] for row in pixels]
 
 
 def _json_string(line):
@@ -85,18 +96,27 @@ class LiveQrScanner(threading.Thread):
                 drawing = []
             match = HEADLINE.search(value or "")
             instance = match.group(1) if match else None
+            encoded = BASE64_QR.search(line)
+            if encoded:
+                self._scan_png(encoded.group(1), encoded.group(2))
         if drawing:
             self._scan(instance, drawing)
 
     def _scan(self, instance, drawing):
         if len(drawing) < 10 or instance is None:
             return
+        self._decode_and_scan(instance, lambda: decode_dark_rows(text_to_dark_rows(drawing)))
+
+    def _scan_png(self, instance, encoded):
+        self._decode_and_scan(instance, lambda: decode_dark_rows(png_dark_rows(base64.b64decode(encoded))))
+
+    def _decode_and_scan(self, instance, decode):
         try:
-            payload = decode_dark_rows(text_to_dark_rows(drawing))
+            payload = decode()
             if self.scan:
                 answer = requests.post("%s/_sim/scan/%s" % (self.sim_url, instance), json={"payload": payload}, timeout=10)
                 self.scanned.append((instance, answer.status_code))
             else:
                 self.scanned.append((instance, None))
-        except Exception as exc:  # pylint: disable=broad-except  (reported by the test)
+        except Exception as exc:  # pylint: disable=broad-except
             self.errors.append("%s: %s" % (instance, exc))
