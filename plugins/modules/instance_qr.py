@@ -212,10 +212,10 @@ def main():
         if pause > 0:
             if time.monotonic() + pause > deadline:
                 result.update(changed=False, requested=False)
-                module.fail_json(msg="a QR code for instance %s was requested less than %g s ago; Hypersender allows one "
-                                     "a minute: the last code is still valid for the person scanning it, or retry in "
-                                     "%.0f s (or raise wait_timeout to wait here)" % (instance_id, params["min_interval"],
-                                                                                     pause + 0.5), **result)
+                message = ("a QR code for instance %s was requested less than %g s ago; Hypersender allows one a minute: "
+                           "the last code is still valid for the person scanning it, or retry in %.0f s (or raise "
+                           "wait_timeout to wait here)" % (instance_id, params["min_interval"], pause + 0.5))
+                module.fail_json(msg=message, **result)
             time.sleep(pause)
             result["paced"] = round(pause, 3)
         pacer.record(instance_id)  # before: a request that fails after reaching the server counts too

@@ -30,6 +30,9 @@ from pathlib import Path
 
 import requests
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from heal_bench import heal_table, run_heal  # noqa: E402  pylint: disable=wrong-import-position
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TOKEN = "bench-token-0123456789"
@@ -366,9 +369,13 @@ def main(argv=None):
                         help="largest fleet the per-instance contenders (b) and (c) run on (above it they are bound by the rate limit)")
     parser.add_argument("--quick", action="store_true", help="smoke run: sizes 5, scale 20, 5 checks")
     parser.add_argument("--json", help="also write the raw figures to this file")
+    parser.add_argument("--heal", default="10,5,5",
+                        help="scenario 4, self-healing: FAILED,SCAN_QR_CODE,WORKING instances (default 10,5,5; 'no' skips it)")
+    parser.add_argument("--only-heal", action="store_true", help="run scenario 4 only")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.scale, args.within, args.checks = "5", 20.0, 60.0, 5
+        args.heal = "2,1,1" if args.heal == "10,5,5" else args.heal
     sizes = [int(s) for s in args.sizes.split(",")]
 
     started = time.monotonic()
@@ -376,12 +383,19 @@ def main(argv=None):
     try:
         with tempfile.TemporaryDirectory(prefix="hsw-bench-") as workdir:
             runner = Runner(workdir, sim.url + "/api/whatsapp/v1")
+            heal_rows = []
+            if args.heal != "no":
+                failed, scan, working = (int(n) for n in args.heal.split(","))
+                heal_rows = run_heal(sim, runner, TOKEN, args.scale, failed, scan, working)
+                print(heal_table(heal_rows), flush=True)
+            if args.only_heal:
+                return 0 if all(row["rc"] == 0 for row in heal_rows[:1]) else 1
             rows = []
             for size in sizes:
                 rows += run_fleet(sim, runner, size, args.scale, args.within, args.max_per_instance_size)
                 print(fleet_table([r for r in rows if r["size"] == size]), flush=True)
             singles = run_single_checks(sim, runner, args.checks)
-            failures = [r for r in rows if "skipped" not in r and r["rc"] != 0 and r["contender"].startswith("(a)")]
+            failures = [r for r in rows + heal_rows[:1] if "skipped" not in r and r["rc"] != 0 and r["contender"].startswith(("(a)", "(h)"))]
             report = "\n\n".join([
                 "Machine: %s. Time compressed %gx: rate limit %d health requests per %g s; poll intervals %g s (role), "
                 "%g s (instance_health), %g s (uri); instances turn WORKING at seeded random times within %g s (%g s real)." % (
@@ -391,11 +405,13 @@ def main(argv=None):
                 "### 2. Single check (%d checks of one instance, no rate limit)\n\n" % args.checks + single_table(singles),
                 "### 3. How cost grows with N, contender (a)\n\n" + growth_table(rows),
                 "### Targets\n\n" + targets(rows, singles),
+                "### 4. Self-healing gate (%s FAILED, SCAN_QR_CODE, WORKING; the benchmark scans each code printed)\n\n"
+                % args.heal + heal_table(heal_rows) if heal_rows else "",
                 "Benchmark run took %.0f s." % (time.monotonic() - started),
             ])
             print("\n" + report)
             if args.json:
-                Path(args.json).write_text(json.dumps({"fleet": rows, "single": singles}, indent=2, default=str))
+                Path(args.json).write_text(json.dumps({"fleet": rows, "single": singles, "heal": heal_rows}, indent=2, default=str))
             for row in failures:
                 print("contender (a) failed at N=%d; its output: %s" % (row["size"], row["log"]), file=sys.stderr)
             return 1 if failures else 0

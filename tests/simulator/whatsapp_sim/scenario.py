@@ -245,7 +245,8 @@ class Hypersender:
             if instance.id in self.by_id:
                 raise ScenarioError("hypersender: duplicate instance id %r" % instance.id)
             self.by_id[instance.id] = instance
-        from .hypersender_actions import ActionSettings  # pylint: disable=import-outside-toplevel  (it imports this module)
+        # imported here: hypersender_actions imports this module
+        from .hypersender_actions import ActionSettings  # pylint: disable=import-outside-toplevel
         self.actions = ActionSettings(raw.get("actions", {}), self.by_id)
 
 

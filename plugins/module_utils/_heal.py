@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The self-healing gate's rules: whom to restart, when, and whose QR code to show; no I/O here.
+
+A gate runs in rounds (one module call each) so that a QR code reaches the job log while the gate
+still waits; what a round must remember for the next (restart counts, the times of recent actions)
+travels in a plain dict, :class:`HealState`, that the role passes back.
+"""
+
+from __future__ import annotations
+
+RESTART_LIMIT = 5  # restarts per window per account (the documentation: 5 requests a minute)
+QR_LIMIT = 1  # new QR codes per window per account (1 a minute)
+RATE_WINDOW = 60.0
+
+
+class HealState:
+    """What the gate did so far. ``to_dict()`` / ``from_dict()`` carry it between rounds."""
+
+    def __init__(self, deadline=None, restarts=None, restart_times=None, restarting=None, qr_times=None,
+                 qr_shown=None, restart_failures=None):
+        self.deadline = deadline
+        self.restarts = dict(restarts or {})  # id -> restarts sent
+        self.restart_times = list(restart_times or [])  # clock times of every restart sent
+        self.restarting = dict(restarting or {})  # id -> status before the restart, until another status is seen
+        self.qr_times = dict(qr_times or {})  # id -> clock time of its last QR code
+        self.qr_shown = dict(qr_shown or {})  # id -> QR codes shown
+        self.restart_failures = dict(restart_failures or {})  # id -> the last restart error
+
+    @classmethod
+    def from_dict(cls, data):
+        data = data or {}
+        known = ("deadline", "restarts", "restart_times", "restarting", "qr_times", "qr_shown", "restart_failures")
+        return cls(**{key: data.get(key) for key in known})
+
+    def to_dict(self):
+        return dict(deadline=self.deadline, restarts=self.restarts, restart_times=self.restart_times,
+                    restarting=self.restarting, qr_times=self.qr_times, qr_shown=self.qr_shown,
+                    restart_failures=self.restart_failures)
+
+    def last_qr(self):
+        return max(self.qr_times.values()) if self.qr_times else None
+
+    def observe(self, instances):
+        """Forget 'restarting' for instances now seen in another status than before their restart."""
+        status = {item["id"]: item["status"] for item in instances}
+        for uuid, before in list(self.restarting.items()):
+            if status.get(uuid, before) != before:
+                del self.restarting[uuid]
+
+    def record_restart(self, uuid, before, now, error=None):
+        self.restarts[uuid] = self.restarts.get(uuid, 0) + 1
+        self.restart_times.append(now)
+        if error is None:
+            self.restarting[uuid] = before
+            self.restart_failures.pop(uuid, None)
+        else:
+            self.restart_failures[uuid] = error
+
+    def record_qr(self, uuid, now):
+        self.qr_times[uuid] = now
+        self.qr_shown[uuid] = self.qr_shown.get(uuid, 0) + 1
+
+
+def restart_budget(state, now, limit=RESTART_LIMIT, window=RATE_WINDOW):
+    """How many restarts may be sent now, and when the next one frees up (None if some are free now)."""
+    recent = sorted(t for t in state.restart_times if t > now - window)
+    free = max(0, limit - len(recent))
+    next_free = None if free else recent[len(recent) - limit] + window
+    return free, next_free
+
+
+def restart_candidates(instances, state, statuses, max_restarts):
+    """Instances in a status of ``statuses`` that may still be restarted, in the list's order."""
+    return [item for item in instances
+            if item["status"] in statuses and item["id"] not in state.restarting
+            and state.restarts.get(item["id"], 0) < max_restarts]
+
+
+def qr_choice(instances, state, now, window=RATE_WINDOW):
+    """The instance in SCAN_QR_CODE whose code to show now (the one shown least recently), or None.
+
+    One code a window for the whole account, and never two for one instance inside a window.
+    """
+    last = state.last_qr()
+    if last is not None and now < last + window:
+        return None
+    waiting = [item for item in instances if item["status"] == "SCAN_QR_CODE"
+               and (item["id"] not in state.qr_times or now >= state.qr_times[item["id"]] + window)]
+    if not waiting:
+        return None
+    return min(waiting, key=lambda item: state.qr_times.get(item["id"], float("-inf")))
+
+
+def next_qr_time(instances, state, window=RATE_WINDOW):
+    """When a code could next be shown (None: no instance waits for one)."""
+    times = [state.qr_times.get(item["id"]) for item in instances if item["status"] == "SCAN_QR_CODE"]
+    if not times:
+        return None
+    per_instance = min((t + window if t is not None else float("-inf")) for t in times)
+    last = state.last_qr()
+    return max(per_instance, last + window if last is not None else float("-inf"))
+
+
+def beyond_help(instances, state, fail_on, restart_statuses, max_restarts):
+    """(id, status) of instances in ``fail_on`` that the gate will not restart (any more)."""
+    return [(item["id"], item["status"]) for item in instances
+            if item["status"] in fail_on and item["id"] not in state.restarting
+            and (item["status"] not in restart_statuses or state.restarts.get(item["id"], 0) >= max_restarts)]
+
+
+def actions_summary(instances, state):
+    """Per instance the gate acted on: {id, name, restarts, qr_shown, restart_error}."""
+    names = {item["id"]: item.get("name") for item in instances}
+    touched = sorted(set(state.restarts) | set(state.qr_shown), key=lambda uuid: (names.get(uuid) or "", uuid))
+    return [dict(id=uuid, name=names.get(uuid), restarts=state.restarts.get(uuid, 0), qr_shown=state.qr_shown.get(uuid, 0),
+                 restart_error=state.restart_failures.get(uuid)) for uuid in touched]

@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The self-healing wait_for_working gate through real ansible-playbook runs, with time compressed:
+the API's one-minute rate-limit window is WINDOW seconds here."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import SECRETS, TOKEN, hypersender_scenario
+from qr_scanner import LiveQrScanner
+
+pytest.importorskip("zxingcpp", reason="zxing-cpp decodes the QR codes the gate prints")
+pytest.importorskip("png", reason="pypng reads the QR code PNGs")
+
+WINDOW = 4.0  # the API's minute, compressed 15x
+RESTART = re.compile(r"/restart$")
+QR = re.compile(r"/request-new-qr-code$")
+
+
+def fleet(failed=10, scan=0, working=10, seed=11):
+    """``failed`` FAILED (linked: a restart brings them back), ``scan`` in SCAN_QR_CODE, ``working`` WORKING."""
+    ids = [str(uuid.UUID(int=seed * 1000 + n, version=4)) for n in range(failed + scan + working)]
+    statuses = ["FAILED"] * failed + ["SCAN_QR_CODE"] * scan + ["WORKING"] * working
+    instances = [{"id": uid, "name": "heal-%02d" % n, "status": status,
+                  **({"access_token": None} if status == "SCAN_QR_CODE" else {})}
+                 for n, (uid, status) in enumerate(zip(ids, statuses))]
+    actions = {"stopped_for": 0.3, "starting_for": 0.7, "qr_valid": WINDOW,
+               "rate_limits": {"create": {"requests": 5, "window": WINDOW}, "restart": {"requests": 5, "window": WINDOW},
+                               "qr": {"requests": 1, "window": WINDOW}}}
+    return hypersender_scenario(*instances, hypersender={"actions": actions}), ids
+
+
+def gate_play(ids, **role_vars):
+    variables = dict(wait_for_working_instances=ids, wait_for_working_poll_interval=0.5, wait_for_working_timeout=90,
+                     wait_for_working_rate_window=WINDOW)
+    variables.update(role_vars)
+    return textwrap.dedent("""
+        - hosts: localhost
+          gather_facts: false
+          roles:
+            - role: hypersender.whatsapp.wait_for_working
+              vars: %s
+    """) % json.dumps(variables)
+
+
+@pytest.fixture
+def live_playbook(collections_path, tmp_path):
+    """Run a playbook at -vvvv while a LiveQrScanner reads its output; returns (rc, scanner)."""
+
+    def run(text, sim, scan=True):
+        path = tmp_path / "gate.yml"
+        path.write_text(text)
+        bin_dir = Path(sys.executable).parent
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "HYPERSENDER_"))}
+        env.update({
+            "ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_STDOUT_CALLBACK": "default",
+            "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "0", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_HOME": str(tmp_path / "home"),
+            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"), "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "PATH": str(bin_dir) + os.pathsep + env.get("PATH", ""), "NO_PROXY": "127.0.0.1,localhost",
+            "HYPERSENDER_API_URL": sim.hypersender_url, "HYPERSENDER_API_TOKEN": TOKEN, "TMPDIR": str(tmp_path),
+        })
+        proc = subprocess.Popen([str(bin_dir / "ansible-playbook"), str(path), "-vvvv"], env=env, cwd=str(tmp_path),
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        scanner = LiveQrScanner(proc.stdout, sim.url, scan=scan)
+        scanner.start()
+        rc = proc.wait(timeout=300)
+        scanner.join(timeout=30)
+        for secret in SECRETS:
+            assert secret not in scanner.output
+        return rc, scanner
+
+    return run
+
+
+def posts(sim, pattern):
+    return [entry for entry in sim.requests() if entry["method"] == "POST" and pattern.search(entry["path"])]
+
+
+def assert_paced(entries, limit, window):
+    """No more than ``limit`` answered requests inside any ``window`` seconds of the log."""
+    times = [entry["t"] for entry in entries if entry["status"] == 200]
+    for index in range(limit, len(times)):
+        assert times[index] - times[index - limit] >= window, (index, times)
+
+
+def test_twenty_instances_ten_failed_every_restart_paced_no_429(simulator, live_playbook):
+    scenario, ids = fleet(failed=10, working=10)
+    sim = simulator(scenario)
+    rc, run = live_playbook(gate_play(ids, wait_for_working_restart=["FAILED", "STOPPED"]), sim)
+    assert rc == 0, run.output[-4000:]
+    restarts = posts(sim, RESTART)
+    assert sorted(entry["path"].split("/")[-2] for entry in restarts) == sorted(ids[:10]), "each FAILED one restarted once"
+    assert [entry for entry in sim.requests() if entry["status"] == 429] == []
+    assert_paced(restarts, 5, WINDOW)
+    assert "wait_for_working: self-healing passed: 10 restart(s) of 10 instance(s), 0 QR code(s) shown" in run.output
+    assert "wait_for_working: PASSED, 20 of 20 instances WORKING" in run.output
+
+
+def test_gate_changes_nothing_unless_asked(simulator, live_playbook):
+    scenario, ids = fleet(failed=1, working=1)
+    sim = simulator(scenario)
+    rc, run = live_playbook(gate_play(ids, wait_for_working_timeout=5), sim)
+    assert rc != 0
+    assert [entry for entry in sim.requests() if entry["method"] == "POST"] == []
+    assert "self-healing" not in run.output
+
+
+def test_max_restarts_then_the_gate_fails_naming_the_instance(simulator, live_playbook):
+    scenario, ids = fleet(failed=2, working=1)
+    scenario["hypersender"]["actions"]["restart_to"] = {ids[0]: "FAILED"}
+    sim = simulator(scenario)
+    rc, run = live_playbook(gate_play(ids, wait_for_working_restart=["FAILED"], wait_for_working_max_restarts=2), sim)
+    assert rc != 0
+    assert [entry["path"].split("/")[-2] for entry in posts(sim, RESTART)].count(ids[0]) == 2
+    assert "1 of 3 instances not WORKING (stopped at once" in run.output
+    assert ids[0] in run.output.split("stopped at once", 1)[1]
+    assert re.search(r"%s\s+heal-00\s+2\s+0" % ids[0], run.output), "the table says it was restarted twice"
+
+
+def test_qr_codes_printed_scanned_from_the_log_and_the_gate_passes(simulator, live_playbook, tmp_path):
+    scenario, ids = fleet(failed=2, scan=3, working=1)
+    sim = simulator(scenario)
+    qr_dir = tmp_path / "qr"
+    qr_dir.mkdir()
+    rc, run = live_playbook(gate_play(ids, wait_for_working_restart=["FAILED"], wait_for_working_show_qr=True,
+                                      wait_for_working_qr_dir=str(qr_dir)), sim)
+    assert rc == 0, run.output[-4000:]
+    assert run.errors == []
+    assert sorted(instance for instance, status in run.scanned) == sorted(ids[2:5])
+    assert all(status == 200 for instance, status in run.scanned)
+    codes = posts(sim, QR)
+    assert len(codes) == 3 and all(entry["status"] == 200 for entry in codes), "one code each, no 429"
+    assert_paced(codes, 1, WINDOW)
+    assert sorted(p.name for p in qr_dir.iterdir()) == ["heal-02.png", "heal-03.png", "heal-04.png"]
+    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in qr_dir.iterdir())
+    assert "Whoever scans it links their WhatsApp account to this instance" in run.output
+    assert "3 QR code(s) shown for 3 instance(s)" in run.output
+
+
+def test_qr_refreshed_at_most_once_a_window_while_nobody_scans(simulator, live_playbook):
+    scenario, ids = fleet(failed=0, scan=1, working=1)
+    sim = simulator(scenario)
+    rc, run = live_playbook(gate_play(ids, wait_for_working_show_qr=True, wait_for_working_timeout=3 * WINDOW + 1), sim,
+                            scan=False)
+    assert rc != 0
+    codes = posts(sim, QR)
+    assert len(codes) >= 3, codes
+    assert_paced(codes, 1, WINDOW)
+    assert [entry for entry in sim.requests() if entry["status"] == 429] == []
+    assert len(run.scanned) == len(codes), "every code requested was printed and decodes"
