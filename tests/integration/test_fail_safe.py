@@ -349,6 +349,23 @@ def test_polls_counts_the_requests_made_when_a_call_fails(simulator, ansible):
     assert run.result["polls"] == 3 == len(sim.requests())
 
 
+def test_role_failure_is_formatted_from_the_module_fields(simulator, ansible):
+    """not_ready_details and last_error, not the module's msg, make the role's failure message."""
+    sim = simulator(faulted({"path": LIST, "skip": 1, "status": 503, "body": {"message": "Service Unavailable"}},
+                            instances=[instance(WORKING_ID, "STARTING", name="shop-eu")]))
+    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(
+        wait_for_working_instances=[WORKING_ID], wait_for_working_timeout=2, wait_for_working_poll_interval=0.5))
+    assert_clean_failure(run)
+    result = [res for state, res in run.results if "not_ready_details" in res][-1]
+    assert result["not_ready_details"] == [{"id": WORKING_ID, "name": "shop-eu", "status": "STARTING",
+                                            "hint": "it is still starting; raise wait_timeout if it usually takes longer"}]
+    assert "server error (HTTP 503)" in result["last_error"]
+    message = failure_messages(run.output)[-1]
+    assert message.startswith("wait_for_working: 1 of 1 instances not WORKING after 2 s: %s (shop-eu) STARTING." % WORKING_ID)
+    assert "Last error while polling: %s." % result["last_error"] in message
+    assert message.endswith("What to do: STARTING: it is still starting; raise wait_timeout if it usually takes longer.")
+
+
 def test_instance_info_warns_about_unknown_statuses(simulator, ansible):
     sim = simulator(faulted(instances=[instance(WORKING_ID, "HIBERNATING")]))
     run = ansible.module("instance_info", connection(sim))
