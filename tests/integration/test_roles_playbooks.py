@@ -203,7 +203,7 @@ def test_wait_for_working_fail_on_stops_at_once(simulator, ansible):
     message = failure_messages(run.output)[-1]
     assert "%s (broken) FAILED" % FAILED_ID in message
     assert "stopped at once: a status in wait_for_working_fail_on FAILED" in message
-    assert "FAILED: restart it from the Hypersender dashboard" in message
+    assert "FAILED: restart the instance from the Hypersender dashboard" in message
 
 
 def test_wait_for_working_polls_once_for_the_whole_play(simulator, ansible):
