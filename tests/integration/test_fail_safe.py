@@ -183,6 +183,16 @@ def test_trickled_body_ends_the_lookup_at_its_timeout(simulator, ansible):
     assert "no complete response within 2 s" in run.output
 
 
+def test_trickled_health_fails_verify_gateway_instead_of_passing(simulator, ansible):
+    sim = simulator({"onprem": {"api_keys": ["sim-onprem-key-0123"]}, "faults": [{"path": "/v1/health$", "trickle": 0.3}]})
+    run = ansible.playbook(VERIFY_GATEWAY_PLAY, env={"WA_ONPREM_URL": sim.onprem_url, "WA_API_KEY": "sim-onprem-key-0123"},
+                           extra_args=extra_vars(verify_gateway_timeout=3, verify_gateway_poll_interval=1,
+                                                 verify_gateway_request_timeout=2, verify_gateway_retries=0))
+    assert_clean_failure(run)
+    assert "verify_gateway: PASSED" not in run.output
+    assert "no complete response within" in failure_messages(run.output)[-1]
+
+
 def test_endless_body_is_cut_at_the_size_cap(simulator, ansible):
     sim = simulator(faulted({"path": LIST, "status": 200, "endless": True, "raw_body": "[1,"}))
     run = ansible.module("instance_info", connection(sim, retries=0))
