@@ -303,9 +303,9 @@ def test_errors_beside_a_healthy_gateway_make_it_unhealthy():
 
 
 def test_not_ready_details_give_each_instance_its_hint():
-    view = judge([{"id": A, "name": "shop", "status": "SCAN_QR_CODE"}, {"id": "c9a1dd76-5678-4f9d-9012-a5b78de100c3",
-                                                                       "name": "", "status": "NEW"}],
-                 [A, "c9a1dd76-5678-4f9d-9012-a5b78de100c3", "00000000-0000-4000-8000-000000000000"], ["WORKING"], [])
+    other, unknown = "c9a1dd76-5678-4f9d-9012-a5b78de100c3", "00000000-0000-4000-8000-000000000000"
+    listed = [{"id": A, "name": "shop", "status": "SCAN_QR_CODE"}, {"id": other, "name": "", "status": "NEW"}]
+    view = judge(listed, [A, other, unknown], ["WORKING"], [])
     details = view.result()["not_ready_details"]
     assert [(d["id"][:8], d["name"], d["status"]) for d in details] == [
         ("fa3d01c4", "shop", "SCAN_QR_CODE"), ("c9a1dd76", "", "NEW"), ("00000000", "", "not found")]
