@@ -472,16 +472,14 @@ class ApiClient:
         while True:
             remaining = until - self._clock()
             if remaining <= 0:
-                raise TransportError("%s: no complete response within %g s (the body came too slowly after %d bytes): "
-                                     "the service is slow or overloaded; raise timeout or check the network"
-                                     % (where, timeout, size))
+                raise self._too_slow(where, timeout, size)
             try:
                 if sock is not None:
                     sock.settimeout(remaining)  # one read never outlasts the request's deadline
                 chunk = read(READ_CHUNK)
             except (OSError, ValueError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
                 if "timed out" in str(exc) or isinstance(exc, (urllib3.exceptions.ReadTimeoutError, TimeoutError)):
-                    continue  # the deadline check above says it
+                    raise self._too_slow(where, timeout, size) from None
                 raise TransportError(self._redact("%s: the response was cut off after %d bytes (%s)"
                                                   % (where, size, _root_cause(exc)))) from None
             if not chunk:
@@ -492,6 +490,11 @@ class ApiClient:
                                           "the %s base URL?" % (where, MAX_BODY_BYTES >> 20, self.service))
             chunks.append(chunk)
         return b"".join(chunks).decode(response.encoding or "utf-8", "replace")
+
+    @staticmethod
+    def _too_slow(where, timeout, size):
+        return TransportError("%s: no complete response within %g s (the body came too slowly; %d bytes by then): "
+                              "the service is slow or overloaded; raise timeout or check the network" % (where, timeout, size))
 
     def _decode(self, response, text, where):
         try:

@@ -7,12 +7,15 @@
 from __future__ import annotations
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import body_excerpt
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import STATUSES, status_list
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import STATUS_HINTS, STATUSES, status_list
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED, format_seconds
 
 # A failure message names at most this many instances, then says how many more.
 MAX_NAMED = 20
 NOT_FOUND = "not found"
+# What to do about a selected instance that is not ready, beside the documented statuses' hints.
+NOT_FOUND_HINT = "the account has no instance with this UUID: check the UUID and that api_token belongs to its account"
+UNKNOWN_STATUS_HINT = "a status this collection does not know: check the instance in the Hypersender dashboard"
 
 
 class FleetView:
@@ -46,13 +49,27 @@ class FleetView:
 
     def result(self):
         return dict(instances=self.instances, count=len(self.instances), by_status=count_by_status(self.instances),
-                    missing=self.missing, ready=self.ready, not_ready=[uuid for uuid, status in self.not_ready])
+                    missing=self.missing, ready=self.ready, not_ready=[uuid for uuid, status in self.not_ready],
+                    not_ready_details=self.details())
+
+    def details(self):
+        """For each instance not ready, in order: ``id``, ``name``, ``status`` and ``hint`` (what to do)."""
+        names = {item["id"]: item.get("name") or "" for item in self.instances}
+        return [{"id": uuid, "name": names.get(uuid, ""), "status": status, "hint": hint(status)}
+                for uuid, status in self.not_ready]
 
     def warnings(self):
         """Sentences about what the API said that does not add up (duplicate ids)."""
         return ["GET /instances lists instance %s %d times with different statuses (%s); it counts as %s, the worst of them"
                 % (uuid, len(statuses), ", ".join(body_excerpt(status) for status in statuses), chosen)
                 for uuid, (statuses, chosen) in sorted(self.conflicts.items())]
+
+
+def hint(status):
+    """What to do about an instance in ``status`` (or :data:`NOT_FOUND`)."""
+    if status == NOT_FOUND:
+        return NOT_FOUND_HINT
+    return STATUS_HINTS.get(status, UNKNOWN_STATUS_HINT)
 
 
 def wanted_ids(uuids):

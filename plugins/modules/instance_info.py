@@ -168,6 +168,37 @@ not_ready:
   type: list
   elements: str
   sample: [c9a1dd76-5678-4f9d-9012-a5b78de100c3]
+not_ready_details:
+  description:
+    - For each selected instance that is not ready (those in RV(not_ready), in the same order), what a person
+      needs to act on it. Roles and playbooks format these fields; they never parse RV(ignore:msg).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: UUID of the instance.
+      type: str
+      sample: c9a1dd76-5678-4f9d-9012-a5b78de100c3
+    name:
+      description: Name of the instance; empty when unknown (a UUID the account does not have).
+      type: str
+      sample: shop-us
+    status:
+      description: Its status, or V(not found) for a UUID of O(instances) that the account does not have.
+      type: str
+      sample: SCAN_QR_CODE
+    hint:
+      description: What to do about it.
+      type: str
+      sample: scan the QR code in the Hypersender dashboard to link the phone
+last_error:
+  description:
+    - The transient error of the last poll (rate limited, server error, connection problem) when a wait ended
+      with one; null otherwise.
+  returned: always
+  type: str
+  sample: "GET https://app.hypersender.com/api/whatsapp/v1/instances: server error (HTTP 503)"
 waited:
   description: Whether the task polled (false without O(wait) and in check mode).
   returned: always
@@ -242,9 +273,10 @@ def main():
         instances = api.list_instances(filters, include_access_token=params["return_access_token"], deadline=deadline)
         return judge(instances, wanted, ready, params["fail_on"])
 
-    result = dict(changed=False, waited=False, polls=0, elapsed=0.0)
+    result = dict(changed=False, waited=False, polls=0, elapsed=0.0, not_ready_details=[], last_error=None)
     outcome = probe_or_wait(module, probe, lambda view: view.state(), result)
     view, state = outcome.value, outcome.state
+    result["last_error"] = str(outcome.last_error) if outcome.last_error is not None else None
     if view is not None:
         result.update(view.result())
         for warning in view.warnings() + unknown_statuses(view.instances):

@@ -183,6 +183,16 @@ def test_trickled_body_ends_the_lookup_at_its_timeout(simulator, ansible):
     assert "no complete response within 2 s" in run.output
 
 
+def test_trickled_health_fails_verify_gateway_instead_of_passing(simulator, ansible):
+    sim = simulator({"onprem": {"api_keys": ["sim-onprem-key-0123"]}, "faults": [{"path": "/v1/health$", "trickle": 0.3}]})
+    run = ansible.playbook(VERIFY_GATEWAY_PLAY, env={"WA_ONPREM_URL": sim.onprem_url, "WA_API_KEY": "sim-onprem-key-0123"},
+                           extra_args=extra_vars(verify_gateway_timeout=3, verify_gateway_poll_interval=1,
+                                                 verify_gateway_request_timeout=2, verify_gateway_retries=0))
+    assert_clean_failure(run)
+    assert "verify_gateway: PASSED" not in run.output
+    assert "no complete response within" in failure_messages(run.output)[-1]
+
+
 def test_endless_body_is_cut_at_the_size_cap(simulator, ansible):
     sim = simulator(faulted({"path": LIST, "status": 200, "endless": True, "raw_body": "[1,"}))
     run = ansible.module("instance_info", connection(sim, retries=0))
@@ -347,6 +357,23 @@ def test_polls_counts_the_requests_made_when_a_call_fails(simulator, ansible):
     run = ansible.module("instance_health", connection(sim, instance=WORKING_ID, wait=True, wait_timeout=60, wait_sleep=0.2))
     assert_clean_failure(run)
     assert run.result["polls"] == 3 == len(sim.requests())
+
+
+def test_role_failure_is_formatted_from_the_module_fields(simulator, ansible):
+    """not_ready_details and last_error, not the module's msg, make the role's failure message."""
+    sim = simulator(faulted({"path": LIST, "skip": 1, "status": 503, "body": {"message": "Service Unavailable"}},
+                            instances=[instance(WORKING_ID, "STARTING", name="shop-eu")]))
+    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(
+        wait_for_working_instances=[WORKING_ID], wait_for_working_timeout=2, wait_for_working_poll_interval=0.5))
+    assert_clean_failure(run)
+    result = [res for state, res in run.results if "not_ready_details" in res][-1]
+    assert result["not_ready_details"] == [{"id": WORKING_ID, "name": "shop-eu", "status": "STARTING",
+                                            "hint": "it is still starting; raise wait_timeout if it usually takes longer"}]
+    assert "server error (HTTP 503)" in result["last_error"]
+    message = failure_messages(run.output)[-1]
+    assert message.startswith("wait_for_working: 1 of 1 instances not WORKING after 2 s: %s (shop-eu) STARTING." % WORKING_ID)
+    assert "Last error while polling: %s." % result["last_error"] in message
+    assert message.endswith("What to do: STARTING: it is still starting; raise wait_timeout if it usually takes longer.")
 
 
 def test_instance_info_warns_about_unknown_statuses(simulator, ansible):

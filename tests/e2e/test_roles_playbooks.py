@@ -187,7 +187,7 @@ def test_wait_for_working_failure_names_each_instance_and_its_status(simulator, 
     message = failure_messages(run.output)[-1]
     assert message.startswith(
         "wait_for_working: 1 of 2 instances not WORKING after 1.5 s: %s (shop-us) SCAN_QR_CODE." % QR_ID)
-    assert "SCAN_QR_CODE: scan its QR code in the Hypersender dashboard" in message
+    assert "SCAN_QR_CODE: scan the QR code in the Hypersender dashboard" in message
     assert WORKING_ID not in message
     # The table comes before the failure message, so a reader sees both.
     assert run.output.index("wait_for_working: FAILED, 1 of 2") < run.output.rindex("wait_for_working: 1 of 2 instances not WORKING")
@@ -203,7 +203,7 @@ def test_wait_for_working_fail_on_stops_at_once(simulator, ansible):
     message = failure_messages(run.output)[-1]
     assert "%s (broken) FAILED" % FAILED_ID in message
     assert "stopped at once: a status in wait_for_working_fail_on FAILED" in message
-    assert "FAILED: restart it from the Hypersender dashboard" in message
+    assert "FAILED: restart the instance from the Hypersender dashboard" in message
 
 
 def test_wait_for_working_polls_once_for_the_whole_play(simulator, ansible):

@@ -300,3 +300,14 @@ def test_errors_beside_a_healthy_gateway_make_it_unhealthy():
     report = verdict(health)
     assert report["healthy"] is False
     assert report["problems"] == ["GET /v1/health also returned an error: 1014 Internal error db down."]
+
+
+def test_not_ready_details_give_each_instance_its_hint():
+    other, unknown = "c9a1dd76-5678-4f9d-9012-a5b78de100c3", "00000000-0000-4000-8000-000000000000"
+    listed = [{"id": A, "name": "shop", "status": "SCAN_QR_CODE"}, {"id": other, "name": "", "status": "NEW"}]
+    view = judge(listed, [A, other, unknown], ["WORKING"], [])
+    details = view.result()["not_ready_details"]
+    assert [(d["id"][:8], d["name"], d["status"]) for d in details] == [
+        ("fa3d01c4", "shop", "SCAN_QR_CODE"), ("c9a1dd76", "", "NEW"), ("00000000", "", "not found")]
+    assert details[0]["hint"].startswith("scan the QR code")
+    assert "does not know" in details[1]["hint"] and "no instance with this UUID" in details[2]["hint"]
