@@ -61,7 +61,7 @@ def main():
     for name, (calls, millis) in figures.items():
         print("  %-40s %5.1f calls a read  %7.2f ms a read  reads an hour within %d calls: %d"
               % (name, calls, millis, MANAGEMENT_CALLS_PER_HOUR, MANAGEMENT_CALLS_PER_HOUR // calls))
-    (waba_calls, waba_ms), (each_calls, each_ms) = figures.values()
+    (waba_calls, waba_ms), (each_calls, each_ms) = list(figures.values())
     print("  ratio per number / WABA: %.1fx the calls, %.1fx the time" % (each_calls / waba_calls, each_ms / waba_ms))
 
 
