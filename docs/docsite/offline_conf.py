@@ -18,7 +18,11 @@ ANSIBLE_LABELS = {
 def _resolve_ansible_label(app, env, node, contnode):  # pylint: disable=unused-argument
     from docutils import nodes  # pylint: disable=import-outside-toplevel
 
-    target = ANSIBLE_LABELS.get(node.get("reftarget", ""))
+    name = node.get("reftarget", "")
+    target = ANSIBLE_LABELS.get(name)
+    if target is None and node.get("reftype") == "envvar" and name.startswith("ANSIBLE_"):
+        # ansible-core's own settings (e.g. the inventory cache's ANSIBLE_CACHE_PLUGIN), on its config page
+        target = ("reference_appendices/config.html#envvar-" + name, name)
     if target is None:
         return None
     reference = nodes.reference("", "", internal=False, refuri=ANSIBLE_DOCS + target[0])

@@ -149,10 +149,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     NAME = "hypersender.whatsapp.instances"
 
-    def __init__(self):
-        super().__init__()
-        self.requests_sent = 0
-
     def verify_file(self, path):
         return super().verify_file(path) and path.endswith(("hypersender.yml", "hypersender.yaml"))
 
@@ -198,7 +194,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             return api.list_instances(filters, include_access_token=include_access_token)
         finally:
-            self.requests_sent += api.client.requests_sent
             api.client.close()
 
     def _option_values(self, names):
