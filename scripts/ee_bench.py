@@ -156,6 +156,8 @@ def main(argv):
     print('  outside the image: median %.2f s, fastest %.2f s' % (outside, min(times['outside'])))
     print('  inside the image:  median %.2f s, fastest %.2f s' % (inside, min(times['inside'])))
     print('  ratio inside/outside (medians): %.2f' % (inside / outside))
+    print('Machine: %d CPU(s), load average %.1f over the last 5 minutes (other work on the machine slows both)' % (
+        os.cpu_count() or 0, os.getloadavg()[1]))
     return 0
 
 
