@@ -104,7 +104,7 @@ def timed_run(argv, pdd):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(prog='scripts/ee-bench', description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(prog='scripts/ee-bench', description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--runs', type=int, default=5, help='runs each way (default %(default)s)')
     parser.add_argument('--build', action='store_true', help='run scripts/ee-build first')
     args = parser.parse_args(argv)
@@ -145,8 +145,8 @@ def main(argv):
     print('Execution environment %s (ansible-core %s, ansible-runner %s, requests %s, collection %s)' % (
         build['image'], packages.get('ansible-core'), packages.get('ansible-runner'), packages.get('requests'),
         packages.get('collection')))
-    print('  image size:            %.0f MB (base image %.0f MB)' % (build['image_size_bytes'] / 1e6,
-                                                                      build['base_image_size_bytes'] / 1e6))
+    print('  image size:            %.0f MB (base image %.0f MB)' % (
+        build['image_size_bytes'] / 1e6, build['base_image_size_bytes'] / 1e6))
     made = build.get('base_image_made_in_seconds')
     print('  ansible-builder build: %.0f s; scripts/ee-build total %.0f s (base image %s)' % (
         build['build_seconds'], build['total_seconds'],

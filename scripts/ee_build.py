@@ -482,7 +482,7 @@ def last_base_seconds():
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog='scripts/ee-build', description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(prog='scripts/ee-build', description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--image', default=IMAGE, help='tag of the image to build (default %(default)s)')
     parser.add_argument('--rebuild-base', action='store_true', help='make the Debian base image again')
     parser.add_argument('--extra-index-url', action='append', default=[],
