@@ -244,6 +244,8 @@ def ensure_base_image(rebuild=False):
         shutil.rmtree(rootfs, ignore_errors=True)
     seconds = time.monotonic() - started
     say('base image made in %.0f s' % seconds)
+    with open(os.path.join(CACHE, 'base.json'), 'w') as handle:
+        json.dump({'image': BASE_IMAGE, 'recipe': recipe, 'seconds': round(seconds, 1)}, handle)
     return seconds
 
 
@@ -470,8 +472,17 @@ def image_python_packages(name):
             'collection': versions[0] if versions else None}
 
 
+def last_base_seconds():
+    """How long making the base image took when it was made (it is reused while its recipe holds)."""
+    try:
+        with open(os.path.join(CACHE, 'base.json')) as handle:
+            return json.load(handle)['seconds']
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog='scripts/ee-build', description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(prog='scripts/ee-build', description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--image', default=IMAGE, help='tag of the image to build (default %(default)s)')
     parser.add_argument('--rebuild-base', action='store_true', help='make the Debian base image again')
     parser.add_argument('--extra-index-url', action='append', default=[],
@@ -534,6 +545,7 @@ def main(argv):
         'base_image_size_bytes': image_size(BASE_IMAGE),
         'apt_seconds': round(apt_seconds, 1),
         'base_image_seconds': round(base_seconds, 1),
+        'base_image_made_in_seconds': last_base_seconds(),
         'build_seconds': round(build_seconds, 1),
         'packages': image_python_packages(args.image),
     }
