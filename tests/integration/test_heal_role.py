@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import requests
 
 from conftest import SECRETS, TOKEN, hypersender_scenario
 from qr_scanner import LiveQrScanner
@@ -85,6 +86,17 @@ def live_playbook(collections_path, tmp_path):
     return run
 
 
+def assert_no_live_secret(sim, output):
+    """No instance's access token, and no QR payload as text, in the output (the drawings are asked for)."""
+    auth = {"Authorization": "Bearer " + TOKEN}
+    listing = requests.get(sim.hypersender_url + "/instances", headers=auth, timeout=5).json()
+    secrets = [item["access_token"] for item in listing if item["access_token"]]
+    secrets += [item["payload"] for item in requests.get(sim.url + "/_sim/qr", timeout=5).json().values()]
+    assert secrets
+    for secret in secrets:
+        assert secret not in output
+
+
 def posts(sim, pattern):
     return [entry for entry in sim.requests() if entry["method"] == "POST" and pattern.search(entry["path"])]
 
@@ -107,6 +119,7 @@ def test_twenty_instances_ten_failed_every_restart_paced_no_429(simulator, live_
     assert_paced(restarts, 5, WINDOW)
     assert "wait_for_working: self-healing passed: 10 restart(s) of 10 instance(s), 0 QR code(s) shown" in run.output
     assert "wait_for_working: PASSED, 20 of 20 instances WORKING" in run.output
+    assert_no_live_secret(sim, run.output)
 
 
 def test_gate_changes_nothing_unless_asked(simulator, live_playbook):
@@ -161,3 +174,4 @@ def test_qr_refreshed_at_most_once_a_window_while_nobody_scans(simulator, live_p
     assert_paced(codes, 1, WINDOW)
     assert [entry for entry in sim.requests() if entry["status"] == 429] == []
     assert len(run.scanned) == len(codes), "every code requested was printed and decodes"
+    assert_no_live_secret(sim, run.output)
