@@ -140,7 +140,12 @@ def run_live(runner, playbook, extra_vars, sim_url, timeout=900):
     process = subprocess.Popen(argv, env=env, cwd=str(base), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     scanner = LiveQrScanner(process.stdout, sim_url)
     scanner.start()
-    rc = process.wait(timeout=timeout)
+    try:
+        rc = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
     ended = time.monotonic()
     scanner.join(timeout=30)
     (base / "output.log").write_text(scanner.output)

@@ -77,7 +77,12 @@ def live_playbook(collections_path, tmp_path):
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         scanner = LiveQrScanner(proc.stdout, sim.url, scan=scan)
         scanner.start()
-        rc = proc.wait(timeout=300)
+        try:
+            rc = proc.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise
         scanner.join(timeout=30)
         for secret in SECRETS:
             assert secret not in scanner.output
@@ -175,3 +180,14 @@ def test_qr_refreshed_at_most_once_a_window_while_nobody_scans(simulator, live_p
     assert [entry for entry in sim.requests() if entry["status"] == 429] == []
     assert len(run.scanned) == len(codes), "every code requested was printed and decodes"
     assert_no_live_secret(sim, run.output)
+
+
+def test_check_mode_says_whom_it_would_restart_and_sends_nothing(simulator, live_playbook):
+    scenario, ids = fleet(failed=3, scan=1, working=1)
+    sim = simulator(scenario)
+    rc, run = live_playbook(gate_play(ids, wait_for_working_restart=["FAILED"], wait_for_working_show_qr=True)
+                            .replace("gather_facts: false", "gather_facts: false\n  check_mode: true"), sim, scan=False)
+    assert rc == 0, run.output[-4000:]
+    assert [entry for entry in sim.requests() if entry["method"] == "POST"] == []
+    assert "(check mode: would restart 3, would show the QR code of heal-03)" in run.output
+    assert run.scanned == []
