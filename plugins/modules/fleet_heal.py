@@ -145,8 +145,10 @@ restarted:
   type: list
   elements: str
 qr:
-  description: The QR code of this round; its C(text) lines draw it with Unicode half blocks.
-  returned: when RV(outcome=qr)
+  description:
+    - The QR code of this round; its C(text) lines draw it with Unicode half blocks.
+    - In check mode, the instance whose code would be shown, without C(text).
+  returned: when RV(outcome=qr), or in check mode when a code would be shown
   type: dict
   contains:
     id:
@@ -309,9 +311,10 @@ class Round:
             qr = self.show_qr() if p["show_qr"] else None
             if qr is not None:
                 self.result["qr"] = qr
-                return "qr"
             if self.module.check_mode:
                 return "check_mode"
+            if qr is not None:
+                return "qr"
             now = time.time()
             if now >= self.state.deadline:
                 return "timed_out"

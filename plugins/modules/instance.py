@@ -144,7 +144,9 @@ instance:
       type: str
       sample: "+201234567890"
     status:
-      description: Last status seen.
+      description:
+        - Last status seen. Right after a restart without O(wait), V(STOPPED), the first step the API documents
+          for a restart (the module does not read it again).
       type: str
       sample: SCAN_QR_CODE
     service_type:

@@ -136,10 +136,16 @@ def run_live(runner, playbook, extra_vars, sim_url, timeout=900):
     (base / "vars.json").write_text(json.dumps(extra_vars))
     argv = [str(Path(sys.executable).parent / "ansible-playbook"), str(base / "playbook.yml"), "-e", "@" + str(base / "vars.json")]
     started = time.monotonic()
-    process = subprocess.Popen(argv, env=runner.env, cwd=str(base), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = dict(runner.env, BENCH_TIMER_FILE=str(base / "timer.jsonl"))
+    process = subprocess.Popen(argv, env=env, cwd=str(base), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     scanner = LiveQrScanner(process.stdout, sim_url)
     scanner.start()
-    rc = process.wait(timeout=timeout)
+    try:
+        rc = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
     ended = time.monotonic()
     scanner.join(timeout=30)
     (base / "output.log").write_text(scanner.output)

@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import requests
 
 from conftest import SECRETS, TOKEN, hypersender_scenario
 from qr_scanner import LiveQrScanner
@@ -76,13 +77,29 @@ def live_playbook(collections_path, tmp_path):
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         scanner = LiveQrScanner(proc.stdout, sim.url, scan=scan)
         scanner.start()
-        rc = proc.wait(timeout=300)
+        try:
+            rc = proc.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise
         scanner.join(timeout=30)
         for secret in SECRETS:
             assert secret not in scanner.output
         return rc, scanner
 
     return run
+
+
+def assert_no_live_secret(sim, output):
+    """No instance's access token, and no QR payload as text, in the output (the drawings are asked for)."""
+    auth = {"Authorization": "Bearer " + TOKEN}
+    listing = requests.get(sim.hypersender_url + "/instances", headers=auth, timeout=5).json()
+    secrets = [item["access_token"] for item in listing if item["access_token"]]
+    secrets += [item["payload"] for item in requests.get(sim.url + "/_sim/qr", timeout=5).json().values()]
+    assert secrets
+    for secret in secrets:
+        assert secret not in output
 
 
 def posts(sim, pattern):
@@ -107,6 +124,7 @@ def test_twenty_instances_ten_failed_every_restart_paced_no_429(simulator, live_
     assert_paced(restarts, 5, WINDOW)
     assert "wait_for_working: self-healing passed: 10 restart(s) of 10 instance(s), 0 QR code(s) shown" in run.output
     assert "wait_for_working: PASSED, 20 of 20 instances WORKING" in run.output
+    assert_no_live_secret(sim, run.output)
 
 
 def test_gate_changes_nothing_unless_asked(simulator, live_playbook):
@@ -161,3 +179,15 @@ def test_qr_refreshed_at_most_once_a_window_while_nobody_scans(simulator, live_p
     assert_paced(codes, 1, WINDOW)
     assert [entry for entry in sim.requests() if entry["status"] == 429] == []
     assert len(run.scanned) == len(codes), "every code requested was printed and decodes"
+    assert_no_live_secret(sim, run.output)
+
+
+def test_check_mode_says_whom_it_would_restart_and_sends_nothing(simulator, live_playbook):
+    scenario, ids = fleet(failed=3, scan=1, working=1)
+    sim = simulator(scenario)
+    rc, run = live_playbook(gate_play(ids, wait_for_working_restart=["FAILED"], wait_for_working_show_qr=True)
+                            .replace("gather_facts: false", "gather_facts: false\n  check_mode: true"), sim, scan=False)
+    assert rc == 0, run.output[-4000:]
+    assert [entry for entry in sim.requests() if entry["method"] == "POST"] == []
+    assert "(check mode: would restart 3, would show the QR code of heal-03)" in run.output
+    assert run.scanned == []

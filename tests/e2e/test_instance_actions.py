@@ -295,10 +295,10 @@ def test_qr_requests_are_paced_once_a_minute_of_compressed_time(simulator, ansib
           module_defaults:
             hypersender.whatsapp.instance_qr:
               min_interval: %(window)s
-              dest: "%(dir)s/{{ item }}.png"
           tasks:
             - hypersender.whatsapp.instance_qr:
                 instance: "{{ item }}"
+                dest: "%(dir)s/{{ item }}.png"
               loop: ["%(qr)s", "%(qr)s", "%(other)s"]
               register: codes
             - ansible.builtin.assert:
