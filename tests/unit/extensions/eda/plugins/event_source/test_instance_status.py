@@ -115,8 +115,13 @@ def test_one_event_per_status_change_against_the_simulator(sim):
         sim.load(fleet("WORKING"))
         await queue.wait_for(3)
         sim.load(fleet("FAILED"))
+        await queue.wait_for(4)
+        for dummy in range(600):  # a few more polls with no change, however slow the machine
+            if len(sim.requests()) >= 3:
+                break
+            await asyncio.sleep(0.1)
 
-    events = run_source(args_for(sim, initial_snapshot=True), until_events=4, after=0.3, script=timeline)
+    events = run_source(args_for(sim, initial_snapshot=True), until_events=4, script=timeline)
     assert changes(events) == [(UUID_A, None, "STARTING"), (UUID_B, None, "SCAN_QR_CODE"),
                                (UUID_A, "STARTING", "WORKING"), (UUID_A, "WORKING", "FAILED")]
     event = events[3]["hypersender"]
@@ -153,8 +158,15 @@ def test_bad_arguments_stop_before_any_request(sim):
 
 
 def test_rejected_token_is_reported_as_an_error_event_and_polling_goes_on(sim):
+    async def keeps_polling(queue):
+        await queue.wait_for(1)
+        for dummy in range(600):  # the machine may be slow: wait for the next poll, up to 60 s
+            if len(sim.requests()) >= 3:
+                break
+            await asyncio.sleep(0.1)
+
     events = run_source(args_for(sim, api_token="wrong-token-123", error_threshold=2, max_backoff=0.1),
-                        until_events=1, after=0.3)
+                        until_events=1, script=keeps_polling)
     assert len(events) == 1, "one error event while the failure lasts"
     error = events[0]["hypersender"]["error"]
     assert error["type"] == "AuthenticationError" and error["http_status"] == 401 and error["failures"] == 2
