@@ -5,7 +5,7 @@
 """Benchmark scenario 4: the self-healing gate against a ``uri`` loop that restarts and polls.
 
 A fleet with FAILED instances (a restart brings them back) and instances in SCAN_QR_CODE that a person
-links by scanning the code the playbook prints: the benchmark plays that person (tests/integration/qr_scanner.py
+links by scanning the code the playbook prints: the benchmark plays that person (tests/e2e/qr_scanner.py
 decodes each code from the live output with zxing-cpp and posts it to the simulator's /_sim/scan).
 """
 

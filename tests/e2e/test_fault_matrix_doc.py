@@ -12,7 +12,7 @@ import re
 from conftest import COLLECTION_ROOT
 
 MATRIX = COLLECTION_ROOT / "docs" / "fault-matrix.md"
-FAIL_SAFE_TESTS = "tests/integration/test_fail_safe.py"
+FAIL_SAFE_TESTS = "tests/e2e/test_fail_safe.py"
 
 
 def named_tests():

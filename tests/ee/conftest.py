@@ -170,7 +170,7 @@ def render_injectors(name, inputs):
     """The environment AWX gives a job for a credential of docs/awx/<name> with these inputs.
 
     AWX renders each injector template with the credential's inputs (an input left empty renders as an empty
-    string); tests/integration/test_awx_credential_types.py does the same outside a container.
+    string); tests/e2e/test_awx_credential_types.py does the same outside a container.
     """
     injectors = yaml.safe_load((AWX_DOCS / name).read_text())["injectors"]["env"]
     fields = {field["id"]: "" for field in yaml.safe_load((AWX_DOCS / name).read_text())["inputs"]["fields"]}
