@@ -343,6 +343,19 @@ class ApiClient:
         """The Authorization header every request carries (None before a login)."""
         return self._auth.header
 
+    def sleep_out_retry_after(self, error, deadline):
+        """Sleep until ``error``'s Retry-After has passed if a new attempt still fits before ``deadline``.
+
+        For callers that send one request inside a deadline outside a poll loop
+        (an action). False, without sleeping, when there is no Retry-After or
+        it reaches past the deadline: then the caller raises ``error``.
+        """
+        delay = error.retry_after
+        if delay is None or deadline is None or self._clock() + delay > deadline:
+            return False
+        self._sleep(delay)
+        return True
+
     def close(self):
         self._session.close()
 

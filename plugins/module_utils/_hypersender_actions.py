@@ -165,6 +165,16 @@ class InstanceActions:
                                         "the same account" % instance, status=404)
         return found[0]
 
+    def _post_when_allowed(self, path, deadline):
+        """POST ``path``; a 429 (refused before the action ran) is sent again once its Retry-After has passed,
+        while that is inside ``deadline``."""
+        while True:
+            try:
+                return self.client.request_json("POST", path, deadline=deadline)
+            except RateLimitedError as error:
+                if not self.client.sleep_out_retry_after(error, deadline):
+                    raise
+
     def create(self, name, phone, webhook_url=None):
         body = {"phone": phone, "name": name}
         if webhook_url:
@@ -179,7 +189,7 @@ class InstanceActions:
 
     def restart(self, instance, deadline=None):
         try:
-            return self.client.request_json("POST", "/%s/restart" % instance, deadline=deadline)
+            return self._post_when_allowed("/%s/restart" % instance, deadline)
         except NotFoundError:
             raise InstanceNotFoundError("instance %s not found (HTTP 404) when restarting it" % instance,
                                         status=404) from None
@@ -192,7 +202,7 @@ class InstanceActions:
 
     def request_new_qr_code(self, instance, deadline=None):
         try:
-            return self.client.request_json("POST", "/%s/request-new-qr-code" % instance, deadline=deadline)
+            return self._post_when_allowed("/%s/request-new-qr-code" % instance, deadline)
         except NotFoundError:
             raise InstanceNotFoundError("instance %s not found (HTTP 404) when requesting a QR code" % instance,
                                         status=404) from None

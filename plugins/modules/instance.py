@@ -355,8 +355,8 @@ class InstanceModule:
         if outcome.value is not None:
             instance["status"] = outcome.value["status"]
         if outcome.state != DONE:
-            self.fail(not_ready_message(instance["id"], outcome.value, ready, self.params["wait_timeout"], outcome.polls,
-                                        outcome.last_error, fatal=outcome.state == FAILED, fail_on=fail_on))
+            self.fail(not_ready_message(instance["id"], outcome.value, ready, outcome,
+                                        fatal=outcome.state == FAILED, fail_on=fail_on))
 
 
 def main():
