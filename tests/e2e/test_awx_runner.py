@@ -199,6 +199,7 @@ def test_deploy_gate_through_the_runner_python_api(cli_simulator, runner_env, tm
         "DEPLOY GATE: PASSED",
         summary_lines(stdout)[1],
         "On-Premises gateway:   PASSED, High Availability, healthy, 3 node(s), 1 connected",
+        "Cloud API numbers:     not checked (no WA_CLOUD_TOKEN)",
     ]
     assert summary_lines(stdout)[1].startswith("Hypersender instances: PASSED, 2 of 2 instances WORKING after ")
     assert "wait_for_working: PASSED, 2 of 2 instances WORKING" in stdout
