@@ -10,6 +10,7 @@ from __future__ import annotations
 import configparser
 import os
 import stat
+import urllib.error
 import urllib.request
 
 import pytest
