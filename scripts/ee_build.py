@@ -149,10 +149,10 @@ def os_release():
     return fields
 
 
-def apt_sources():
+def apt_sources(etc_apt='/etc/apt'):
     """(uri, suites, components) of every 'deb' source the host's apt reads (one-line and deb822 formats)."""
     sources = []
-    paths = ['/etc/apt/sources.list'] + sorted(glob.glob('/etc/apt/sources.list.d/*.list'))
+    paths = [os.path.join(etc_apt, 'sources.list')] + sorted(glob.glob(os.path.join(etc_apt, 'sources.list.d', '*.list')))
     for path in paths:
         try:
             with open(path) as handle:
@@ -165,7 +165,7 @@ def apt_sources():
             parts = line.split()
             if len(parts) >= 3 and parts[0] == 'deb':
                 sources.append((parts[1], [parts[2]], parts[3:]))
-    for path in sorted(glob.glob('/etc/apt/sources.list.d/*.sources')):
+    for path in sorted(glob.glob(os.path.join(etc_apt, 'sources.list.d', '*.sources'))):
         with open(path) as handle:
             stanzas = re.split(r'\n\s*\n', handle.read())
         for stanza in stanzas:
@@ -181,9 +181,9 @@ def apt_sources():
     return sources
 
 
-def debian_mirror(codename):
+def debian_mirror(codename, etc_apt='/etc/apt'):
     """The host's Debian mirror for this release: a 'deb' source with the suite and 'main', not the security one."""
-    for uri, suites, components in apt_sources():
+    for uri, suites, components in apt_sources(etc_apt):
         if codename in suites and 'main' in components and 'security' not in uri:
             return uri
     fail('no Debian mirror for %s with component main in /etc/apt/sources.list or /etc/apt/sources.list.d/' % codename)
@@ -256,8 +256,13 @@ def pip_settings(python=None):
     python = python or shutil.which('python3') or sys.executable
     proc = subprocess.run([python, '-m', 'pip', 'config', 'list'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                           universal_newlines=True, check=False)
+    return parse_pip_config_list(proc.stdout)
+
+
+def parse_pip_config_list(text):
+    """The settings of ``pip config list`` output (``section.key='value'`` lines) that matter to ``pip install``."""
     by_section = {}
-    for line in proc.stdout.splitlines():
+    for line in text.splitlines():
         match = re.match(r"^([^.]+)\.([^=]+)=(.*)$", line)
         if not match:
             continue
@@ -303,19 +308,21 @@ class LocalFiles:
         self.roots = {}  # URL prefix -> host directory
         self.server = None
 
-    def add(self, path):
-        """Return the http URL under which `path` (a directory or a file) is served."""
+    def add(self, path, index=False):
+        """Return the http URL under which `path` (a directory or a file) is served.
+
+        A file:// index's pages link to its files relatively (simple/NAME/ -> ../../files/...): for an
+        `index`, the directory that holds it is served, so those links resolve.
+        """
         path = path.rstrip('/') or '/'
-        top, leaf = os.path.dirname(path), os.path.basename(path)
-        # A file:// index's pages link to its files relatively (simple/NAME/ -> ../../files/...): serve the
-        # directory that holds it, so those links resolve.
+        top, leaf = (os.path.dirname(path), os.path.basename(path)) if index or not os.path.isdir(path) else (path, '')
         for prefix, directory in self.roots.items():
             if directory == top:
                 break
         else:
             prefix = 'local-%d' % len(self.roots)
             self.roots[prefix] = top
-        return '%s/%s/%s' % (self.base_url(), prefix, leaf)
+        return '%s/%s%s' % (self.base_url(), prefix, '/' + leaf if leaf else '')
 
     def base_url(self):
         if self.server is None:
@@ -346,17 +353,17 @@ class LocalFiles:
             self.server.server_close()
 
 
-def build_inputs(directory, local_files, extra_index_urls=(), trusted_hosts=()):
+def build_inputs(directory, local_files, extra_index_urls=(), trusted_hosts=(), settings=None):
     """Write pip.conf and the CA bundle for the build into `directory`.
 
     Returns (volume arguments for podman build, the credentials found in index URLs, a summary).
     The directory is mounted read-only over /etc/xdg/pip, an empty directory of the base image, where pip
     looks for its site-wide configuration: nothing of it is left in the image.
     """
-    settings = pip_settings()
+    settings = pip_settings() if settings is None else settings
     os.makedirs(directory, mode=0o700, exist_ok=True)
 
-    def container_location(value):
+    def container_location(value, index):
         """A URL or path as the build container sees it: local paths are served on the host's loopback."""
         parts = urllib.parse.urlsplit(value)
         path = parts.path if parts.scheme == 'file' else (value if value.startswith('/') else None)
@@ -364,7 +371,7 @@ def build_inputs(directory, local_files, extra_index_urls=(), trusted_hosts=()):
             return value
         if not os.path.exists(path):
             return None
-        return local_files.add(path)
+        return local_files.add(path, index)
 
     conf = {}
     secrets = []
@@ -377,7 +384,7 @@ def build_inputs(directory, local_files, extra_index_urls=(), trusted_hosts=()):
         kept = []
         for value in values:
             secrets.extend(url_secrets(value))
-            located = container_location(value) if key != 'trusted-host' else value
+            located = container_location(value, key.endswith('index-url')) if key != 'trusted-host' else value
             if located:
                 kept.append(located)
         if kept:
@@ -554,8 +561,8 @@ def main(argv):
         findings = image_leaks(args.image, secrets)
         if findings:
             fail('the image keeps build inputs:\n  ' + '\n  '.join(findings))
-        say('leak check: no pip.conf, no build-input mount and %d index credential(s) not found in the image '
-            '(history, config, %s files) in %.0f s' % (len(secrets), 'all', time.monotonic() - leak_started))
+        say('leak check passed in %.0f s: no pip.conf or CA bundle of the build inputs in the image, and none of the %d '
+            'index credential(s) in its history, its config or any of its files' % (time.monotonic() - leak_started, len(secrets)))
     figures['total_seconds'] = round(time.monotonic() - started, 1)
     with open(os.path.join(CACHE, 'build.json'), 'w') as handle:
         json.dump(figures, handle, indent=2)
