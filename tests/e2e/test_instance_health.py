@@ -113,7 +113,7 @@ def test_rejected_token(simulator, ansible):
     ({"instance": "not-a-uuid"}, "is not an instance UUID"),
     ({"instance": WORKING_ID, "wait_for": ["WORKNG"]}, "value of wait_for must be one or more of"),
     ({"instance": WORKING_ID, "wait_for": ["WORKING"], "fail_on": ["WORKING"]}, "wait_for and fail_on both name WORKING"),
-    ({"instance": WORKING_ID, "wait_sleep": 0}, "wait_sleep must be a positive number"),
+    ({"instance": WORKING_ID, "wait_sleep": 0}, "wait_sleep must be a number of seconds, above 0"),
     ({"instance": WORKING_ID, "api_url": "app.hypersender.com/api"}, "must start with https://"),
     ({"instance": WORKING_ID, "api_token": ""}, "api_token is empty"),
 ])
