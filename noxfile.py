@@ -104,7 +104,7 @@ def ansible_test(session, core, *args):
     tree = collection_copy(session, core)
     with session.chdir(tree):
         try:
-            session.run("ansible-test", *args, "--color", "no", env={"HOME": str(ANSIBLE_TEST_HOME)})
+            session.run("ansible-test", *args, "--color", "no", *session.posargs, env={"HOME": str(ANSIBLE_TEST_HOME)})
         finally:
             for report in (tree / "tests" / "output" / "junit").glob("*.xml"):
                 shutil.copy2(report, results / report.name)
