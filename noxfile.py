@@ -12,7 +12,7 @@ that need the ``ansible_collections/hypersender/whatsapp`` layout run in a
 fresh copy of the work tree made by antsibull-nox (git-tracked files plus
 untracked ones that are not ignored).  ansible-test gets a private HOME
 (.cache/ansible-test-home) where scripts/ansible_test_offline.py seeds its
-get-pip cache: the user's ~/.ansible is never written.  Every session leaves
+get-pip cache: ansible-test never writes the user's ~/.ansible.  Every session leaves
 its JUnit XML in .cache/junit/<session>/, which the summary counts.
 
 Adding a step is one decorated function below: a name, a Python, tags (the
@@ -120,8 +120,23 @@ def pytest(session, requirements, test_dir, core=None):
                     "--junitxml", str(results / "pytest.xml"), "-q", "-rfE", "--color=no", *session.posargs)
 
 
+def no_stray_pytest_files(session):
+    """Fail on pytest files in tests/integration/: ansible-test only runs targets there, so they would never run."""
+    stray = sorted(p.name for p in (ROOT / "tests" / "integration").glob("*.py"))
+    if stray:
+        session.error("tests/integration/ holds pytest files that no step runs (%s): move them to tests/e2e/"
+                      % ", ".join(stray))
+
+
 # ---------------------------------------------------------------- the steps
 # Defined longest first: `nox --parallel 2` starts them in this order.
+
+@nox.session(name="e2e-221", python="3.12", tags=["e2e", "221"], allow_parallel=True)
+def e2e_221(session):
+    """pytest tests/e2e (secret scans at -vvvv, roles, playbooks, molecule, ansible-runner), ansible-core 2.21"""
+    no_stray_pytest_files(session)
+    pytest(session, CORE["2.21"][1], "tests/e2e", core="2.21")
+
 
 @nox.session(name="sanity-221", python="3.12", tags=["sanity", "221"], allow_parallel=True)
 def sanity_221(session):
@@ -135,15 +150,10 @@ def sanity_216(session):
     ansible_test(session, "2.16", "sanity", "--venv", "--junit")
 
 
-@nox.session(name="e2e-221", python="3.12", tags=["e2e", "221"], allow_parallel=True)
-def e2e_221(session):
-    """pytest tests/e2e (secret scans at -vvvv, roles, playbooks, molecule, ansible-runner), ansible-core 2.21"""
-    pytest(session, CORE["2.21"][1], "tests/e2e", core="2.21")
-
-
 @nox.session(name="e2e-216", python="3.11", tags=["e2e", "216"], allow_parallel=True)
 def e2e_216(session):
     """pytest tests/e2e (secret scans at -vvvv, roles, playbooks), ansible-core 2.16"""
+    no_stray_pytest_files(session)
     pytest(session, CORE["2.16"][1], "tests/e2e", core="2.16")
 
 
