@@ -97,8 +97,7 @@ def collection_copy(session, core):
 
 def ansible_test(session, core, *args):
     """Run ansible-test in a copy of the collection, offline, with a private HOME; keep its JUnit XML."""
-    python, requirements = CORE[core]
-    install(session, requirements)
+    install(session, CORE[core][1])
     results = junit_dir(session)
     session.run("python", str(ROOT / "scripts" / "ansible_test_offline.py"), str(ANSIBLE_TEST_HOME))
     tree = collection_copy(session, core)
