@@ -141,15 +141,17 @@ class ScenarioSwitch:
 
     def __init__(self, sim, count, path, scenario):
         self.sim, self.count, self.path, self.scenario = sim, count, path, scenario
-        self.before = None
+        self.before = None  # the matching requests logged before the switch
+        self.log = None  # every request logged before the switch
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
     def _watch(self):
         while not self._stop.is_set():
-            matching = [r for r in self.sim.requests() if re.search(self.path, r["path"])]
+            log = self.sim.requests()
+            matching = [r for r in log if re.search(self.path, r["path"])]
             if len(matching) >= self.count:
-                self.before = matching
+                self.before, self.log = matching, log
                 self.sim.load(self.scenario)
                 return
             time.sleep(0.02)

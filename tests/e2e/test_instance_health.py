@@ -144,12 +144,16 @@ def test_429_retry_after_is_honoured(simulator, ansible):
 
 def test_rate_limit_window_is_respected_while_waiting(simulator, ansible):
     """A too-eager wait_sleep draws 429s; the module waits each Retry-After out and still succeeds."""
-    timeline = [{"at": 0, "status": "STARTING"}, {"at": 3, "status": "WORKING"}]
-    sim = simulator(hypersender_scenario(instance(timeline=timeline), hypersender={"rate_limit": {"requests": 2, "window": 2}}))
-    run = ansible.module("instance_health", {"instance": WORKING_ID, "wait": True, "wait_sleep": 0.2, "wait_timeout": 30},
-                         env=env_for(sim))
+    limited = {"rate_limit": {"requests": 2, "window": 10}}
+    sim = simulator(hypersender_scenario(instance(status="STARTING"), hypersender=limited))
+    # WORKING once the module has made 4 health requests, however slowly Ansible started: the third comes
+    # within the 10 s window of the first (0.2 s polls) and is throttled, the fourth after its Retry-After.
+    working = hypersender_scenario(instance(status="WORKING"), hypersender=limited)
+    with ScenarioSwitch(sim, 4, r"/health$", working) as switch:
+        run = ansible.module("instance_health", {"instance": WORKING_ID, "wait": True, "wait_sleep": 0.2,
+                                                 "wait_timeout": 60}, env=env_for(sim))
     assert run.rc == 0 and run.result["healthy"], run
-    calls = health_requests(sim)
+    calls = switch.before
     throttled = [c for c in calls if c["status"] == 429]
     assert throttled, "the scenario should have drawn at least one 429"
     for index, call in enumerate(calls[:-1]):
