@@ -1,33 +1,26 @@
-"""Create or update the test virtual environments and ansible-test's offline caches.
+"""Prepare the test runner: the nox venv and the interpreters nox and ansible-test look for.
 
-Usage: scripts/bootstrap [core216|core221|tools|eda|ee ...]    (no argument: all of them)
+Usage: scripts/bootstrap [core216|core221|tools|ee|eda ...]
 
 What it does, each part idempotent and quick when nothing changed:
 
-* ``.venv/core216`` (Python 3.11, ansible-core 2.16), ``.venv/core221``
-  (Python 3.12, ansible-core 2.21), ``.venv/tools`` (Python 3.12: release
-  and docs tools), ``.venv/eda`` (Python 3.12: ansible-rulebook; Java 17+
-  from apt through ``scripts/ensure-java``) and ``.venv/ee`` (Python 3.12:
-  execution-environment tests), each from its pinned file
-  ``tests/requirements-<name>.txt``.
-  A venv is rebuilt from scratch when its requirements file or its interpreter
-  changes (a stamp file inside the venv holds their hash).
 * ``.cache/pybin/python3.X``: symlinks to real interpreters for 3.9-3.13
-  (pyenv shims fail for versions that are not global), so that ansible-test
-  finds them on PATH.
-* ``~/.ansible/test/cache/get_pip_<X>_<Y>.py``: ansible-test downloads a
-  get-pip script from a host outside the package registries to put pip into
-  the venvs it creates.  A small stand-in that installs pip from a pip wheel
-  stored beside it is seeded for the pip version each ansible-test asks for.
-  A real downloaded get-pip script is left alone.
+  (pyenv shims fail for versions that are not global), so that nox finds the
+  sessions' Pythons and ansible-test the ones for its compile/import tests.
+* ``.venv/nox`` (Python 3.11): nox and antsibull-nox, pinned in
+  tests/requirements-nox.txt; rebuilt when that file or its interpreter changes.
+* With names: the nox session ``venv-<name>`` builds that environment
+  (.nox/venv-<name>, from tests/requirements-<name>.txt) and ``.venv/<name>``
+  links to it, for scripts/demo, scripts/bench and scripts/build-docs.
 
-Standard library only; runs on Python >= 3.9.
+Everything else (the test sessions' venvs, the collection copies, ansible-test's
+offline get-pip cache) is done by noxfile.py.  Standard library only; runs on
+Python >= 3.9.
 """
 
 import fcntl
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -37,25 +30,17 @@ VENV_DIR = os.path.join(ROOT, '.venv')
 CACHE_DIR = os.path.join(ROOT, '.cache')
 PYBIN_DIR = os.path.join(CACHE_DIR, 'pybin')
 LOG_DIR = os.path.join(CACHE_DIR, 'logs')
-GET_PIP_CACHE = os.path.expanduser(os.path.join('~', '.ansible', 'test', 'cache'))
 
 # venv name -> (Python versions to try, best first; requirements file)
 VENVS = {
-    'core216': (('3.11',), 'tests/requirements-core216.txt'),
-    'core221': (('3.12.1', '3.12'), 'tests/requirements-core221.txt'),
-    'tools': (('3.12.1', '3.12'), 'tests/requirements-tools.txt'),
-    'ee': (('3.12.1', '3.12'), 'tests/requirements-ee.txt'),
-    'eda': (('3.12.1', '3.12'), 'tests/requirements-eda.txt'),
+    'nox': (('3.11',), 'tests/requirements-nox.txt'),
 }
-# Venvs whose tools need more than Python: a setup script run after the venv is ready.
-SETUP_SCRIPTS = {
-    'eda': 'scripts/ensure-java',  # ansible-rulebook needs Java >= 17 (installed from apt)
-}
+# Environments for the helper scripts, built by the nox sessions venv-<name> (noxfile.py).
+NOX_ENVS = ('core216', 'core221', 'tools', 'ee', 'eda')
 # Pythons that ansible-test may use for compile/import sanity tests.
 EXTRA_PYTHONS = ('3.9', '3.10', '3.11', '3.12', '3.13')
 # Bump to force every venv to be rebuilt.
 STAMP_VERSION = '1'
-STANDIN_MARKER = 'hypersender.whatsapp offline get-pip stand-in'
 
 PIP_QUIET = ['-q', '--disable-pip-version-check', '--no-input']
 
@@ -187,83 +172,27 @@ def ensure_venv(name):
     return venv
 
 
-def ansible_test_pip_version(venv):
-    """Return the pip version the venv's ansible-test bootstraps into its own venvs."""
-    out = subprocess.run(
-        [os.path.join(venv, 'bin', 'python'), '-c',
-         'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))'],
-        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, universal_newlines=True, check=True,
-    )
-    source = os.path.join(out.stdout.strip(), '_internal', 'python_requirements.py')
-    with open(source) as handle:
-        text = handle.read()
-    match = re.search(r"default_packages\s*=\s*dict\(\s*pip\s*=\s*'([^']+)'", text)
-    if not match:
-        sys.exit('bootstrap: cannot find the pip version in %s' % source)
-    return match.group(1)
-
-
-STANDIN_TEMPLATE = '''\
-"""{marker}.
-
-ansible-test runs get-pip scripts from this cache to put pip into the virtual
-environments it creates; the real ones come from a host outside the package
-registries.  This one installs pip from the wheel stored beside it, then the
-packages ansible-test asked for (from the package index).  Written by
-scripts/bootstrap; delete it to let ansible-test download the real script.
-"""
-import os
-import sys
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-WHEEL = os.path.join(HERE, {wheel!r})
-
-
-def main():
-    if not os.path.exists(WHEEL):
-        sys.exit('get-pip stand-in: missing %s (run scripts/bootstrap)' % WHEEL)
-    sys.path.insert(0, WHEEL)
-    from pip._internal.cli.main import main as pip_main  # pylint: disable=import-outside-toplevel
-    args = ['install', '--upgrade', '--force-reinstall', '--find-links', HERE]
-    args += [arg for arg in sys.argv[1:] if arg not in ('--no-setuptools', '--no-wheel')]
-    sys.exit(pip_main(args))
-
-
-if __name__ == '__main__':
-    main()
-'''
-
-
-def seed_get_pip(venv):
-    pip_version = ansible_test_pip_version(venv)
-    os.makedirs(GET_PIP_CACHE, exist_ok=True)
-    wheel = 'pip-%s-py3-none-any.whl' % pip_version
-    wheel_path = os.path.join(GET_PIP_CACHE, wheel)
-    if not os.path.exists(wheel_path):
-        logfile = os.path.join(LOG_DIR, 'bootstrap-get-pip.log')
-        log('downloading %s into %s' % (wheel, GET_PIP_CACHE))
-        run_logged([os.path.join(venv, 'bin', 'python'), '-m', 'pip', 'download'] + PIP_QUIET +
-                   ['--no-deps', '--only-binary=:all:', '-d', GET_PIP_CACHE, 'pip==%s' % pip_version], logfile)
-        if not os.path.exists(wheel_path):
-            sys.exit('bootstrap: pip download did not produce %s' % wheel_path)
-    script = os.path.join(GET_PIP_CACHE, 'get_pip_%s.py' % pip_version.replace('.', '_'))
-    content = STANDIN_TEMPLATE.format(marker=STANDIN_MARKER, wheel=wheel)
-    if os.path.exists(script):
-        with open(script) as handle:
-            existing = handle.read()
-        if STANDIN_MARKER not in existing or existing == content:
-            return pip_version  # a real get-pip script (machine with internet), or ours, current
-    with open(script + '.tmp', 'w') as handle:
-        handle.write(content)
-    os.replace(script + '.tmp', script)
-    return pip_version
+def nox_env(nox_venv, name):
+    """Build the environment `name` with its nox session and link .venv/<name> to it."""
+    logfile = os.path.join(LOG_DIR, 'bootstrap-%s.log' % name)
+    if os.path.exists(logfile):
+        os.unlink(logfile)
+    run_logged([os.path.join(nox_venv, 'bin', 'nox'), '-f', os.path.join(ROOT, 'noxfile.py'), '-s', 'venv-%s' % name],
+               logfile)
+    link = os.path.join(VENV_DIR, name)
+    target = os.path.join(os.pardir, '.nox', 'venv-%s' % name)
+    if not (os.path.islink(link) and os.readlink(link) == target):
+        if os.path.isdir(link) and not os.path.islink(link):
+            shutil.rmtree(link)  # a venv from the old bootstrap
+        elif os.path.lexists(link):
+            os.unlink(link)
+        os.symlink(target, link)
 
 
 def main(argv):
-    names = argv or list(VENVS)
-    unknown = [name for name in names if name not in VENVS]
+    unknown = [name for name in argv if name not in NOX_ENVS]
     if unknown:
-        sys.exit('usage: scripts/bootstrap [%s ...]' % '|'.join(VENVS))
+        sys.exit('usage: scripts/bootstrap [%s ...]' % '|'.join(NOX_ENVS))
     os.makedirs(LOG_DIR, exist_ok=True)
     # One bootstrap at a time per work tree (scripts/test, scripts/bench... may start it together).
     lock = open(os.path.join(CACHE_DIR, 'bootstrap.lock'), 'w')  # pylint: disable=consider-using-with
@@ -273,14 +202,10 @@ def main(argv):
         log('waiting for another bootstrap of this work tree to finish')
         fcntl.flock(lock, fcntl.LOCK_EX)
     pythons = ensure_pybin()
-    seeded = []
-    for name in names:
-        venv = ensure_venv(name)
-        seeded.append(seed_get_pip(venv))
-        if name in SETUP_SCRIPTS:
-            run_logged([os.path.join(ROOT, SETUP_SCRIPTS[name])], os.path.join(LOG_DIR, 'bootstrap-%s-setup.log' % name))
-    log('ready: %s; pythons for ansible-test: %s; get-pip seeded for pip %s' % (
-        ', '.join('.venv/%s' % n for n in names), ' '.join(pythons) or 'none', ', '.join(sorted(set(seeded)))))
+    nox_venv = ensure_venv('nox')
+    for name in argv:
+        nox_env(nox_venv, name)
+    log('ready: %s; pythons: %s' % (', '.join('.venv/%s' % n for n in ['nox'] + argv), ' '.join(pythons) or 'none'))
 
 
 if __name__ == '__main__':

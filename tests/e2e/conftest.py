@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -125,6 +128,42 @@ def _result_starts(text):
         if " | " in text[line_start:index]:
             yield line_start
         position = index + 5
+
+
+class ScenarioSwitch:
+    """Load ``scenario`` into ``sim`` once ``count`` requests whose path matches ``path`` are in its log.
+
+    A test of a wait that must see a state change uses this instead of a timeline: a timeline counts from
+    the simulator's start, so on a loaded machine Ansible may start after the change and never wait.  Here
+    the change comes after the module has polled ``count`` times, however slowly it started.  Loading
+    restarts the request log: ``before`` holds the matching requests logged until then.  (A request that
+    arrives between reading the log and loading is in neither: at most one, with wait_sleep >= 0.5.)
+    """
+
+    def __init__(self, sim, count, path, scenario):
+        self.sim, self.count, self.path, self.scenario = sim, count, path, scenario
+        self.before = None  # the matching requests logged before the switch
+        self.log = None  # every request logged before the switch
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self):
+        while not self._stop.is_set():
+            log = self.sim.requests()
+            matching = [r for r in log if re.search(self.path, r["path"])]
+            if len(matching) >= self.count:
+                self.before, self.log = matching, log
+                self.sim.load(self.scenario)
+                return
+            time.sleep(0.02)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
 
 
 SECRETS = (TOKEN, ONPREM_API_KEY, ONPREM_TOKEN, ONPREM_PASSWORD, ACCESS_TOKEN, ACCESS_TOKEN.split("|", 1)[1], CLOUD_TOKEN)

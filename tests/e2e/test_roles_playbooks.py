@@ -30,6 +30,7 @@ from conftest import (
     SECRETS,
     TOKEN,
     WORKING_ID,
+    ScenarioSwitch,
     hypersender_scenario,
     instance,
 )
@@ -40,22 +41,6 @@ UNKNOWN_ID = "5b2e0c3a-9999-4abc-8def-0123456789ab"
 LIST_PATH = "/api/whatsapp/v1/instances"
 HEALTH_PATH = "/v1/health"
 BIN = Path(sys.executable).parent
-# When the simulated instances and gateway get ready, in seconds after the play starts: long enough for the
-# first probe to come before it even on a loaded machine, so that the tests see the roles wait.
-READY_AT = 6
-
-# The first task restarts the simulator's clock, so that its timelines count from the play's start however
-# long ansible-playbook took to start (seconds, on a loaded machine).
-RESET_CLOCK = """
-  pre_tasks:
-    - name: Restart the simulator's clock
-      ansible.builtin.uri:
-        url: "{{ sim_url }}/_sim/reset"
-        method: POST
-      delegate_to: localhost
-      run_once: true
-      when: sim_url is defined
-"""
 
 # A progress line every second: the gate's answer comes at most this late after the module's.
 PROGRESS = """
@@ -67,7 +52,7 @@ PROGRESS = """
 WAIT_FOR_WORKING_PLAY = """
 - hosts: HOSTS
   gather_facts: false
-""" + PROGRESS + RESET_CLOCK + """
+""" + PROGRESS + """
   roles:
     - role: hypersender.whatsapp.wait_for_working
 """
@@ -75,7 +60,7 @@ WAIT_FOR_WORKING_PLAY = """
 VERIFY_GATEWAY_PLAY = """
 - hosts: localhost
   gather_facts: false
-""" + PROGRESS + RESET_CLOCK + """
+""" + PROGRESS + """
   roles:
     - role: hypersender.whatsapp.verify_gateway
 """
@@ -146,17 +131,17 @@ def needs_onprem_module():
 
 
 def test_wait_for_working_waits_then_prints_the_table(simulator, ansible):
-    sim = simulator(hypersender_scenario(
-        instance(WORKING_ID, name="shop-eu", timeline=[{"at": 0, "status": "STARTING"}, {"at": 2, "status": "SCAN_QR_CODE"},
-                                                       {"at": READY_AT, "status": "WORKING"}]),
-        instance(QR_ID, name="shop-us", timeline=[{"at": 0, "status": "STARTING"}, {"at": 3, "status": "WORKING"}]),
-        instance(STARTING_ID, "SCAN_QR_CODE", name="not-awaited"),
-    ))
-    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(
-        wait_for_working_instances=[WORKING_ID, QR_ID], wait_for_working_timeout=30, wait_for_working_poll_interval=0.5,
-        sim_url=sim.url))
+    def fleet(shop_eu, shop_us):
+        return hypersender_scenario(instance(WORKING_ID, shop_eu, name="shop-eu"), instance(QR_ID, shop_us, name="shop-us"),
+                                    instance(STARTING_ID, "SCAN_QR_CODE", name="not-awaited"))
+
+    sim = simulator(fleet("SCAN_QR_CODE", "STARTING"))
+    # both WORKING once the role has polled twice, however long ansible-playbook took to start
+    with ScenarioSwitch(sim, 2, r"/instances$", fleet("WORKING", "WORKING")) as switch:
+        run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(
+            wait_for_working_instances=[WORKING_ID, QR_ID], wait_for_working_timeout=60, wait_for_working_poll_interval=0.5))
     assert run.rc == 0, run
-    assert "wait_for_working: waiting up to 30 s for 2 instances to be WORKING (one GET /instances every 0.5 s)" in run.output
+    assert "wait_for_working: waiting up to 60 s for 2 instances to be WORKING (one GET /instances every 0.5 s)" in run.output
     lines = debug_lines(run.output, "wait_for_working: PASSED")
     assert re.match(r"^wait_for_working: PASSED, 2 of 2 instances WORKING after \d+\.\d s \(\d+ polls\)$", lines[0]), lines
     assert lines[1].split() == ["INSTANCE", "NAME", "STATUS", "READY"]
@@ -165,10 +150,10 @@ def test_wait_for_working_waits_then_prints_the_table(simulator, ansible):
     assert len(lines) == 4
     # Fixed-width columns: every row lines up with the header.
     assert lines[2].index("WORKING") == lines[1].index("STATUS") == lines[3].index("WORKING")
-    calls = list_calls(sim)
-    assert len(calls) >= 2 and len(calls) == len(sim.requests()), "only list requests, one per poll"
-    assert calls[0]["t"] < READY_AT <= calls[-1]["t"], "the first poll saw instances not WORKING yet, the last saw them WORKING"
-    assert all(call["query"] == {} for call in calls)
+    assert switch.before is not None and len(switch.before) >= 2, "the role stopped before the instances were WORKING"
+    assert switch.log == switch.before and len(list_calls(sim)) == len(sim.requests()) == 1, \
+        "only list requests, one per poll, none after the one that saw both WORKING"
+    assert all(call["query"] == {} for call in switch.before + list_calls(sim))
     assert "CHANGED" not in run.output
 
 
@@ -276,20 +261,22 @@ def test_wait_for_working_refuses_bad_input_before_any_request(simulator, ansibl
 
 def test_verify_gateway_waits_for_the_ha_cluster(simulator, ansible):
     needs_onprem_module()
-    sim = simulator(onprem_scenario([(0, ha_health("uninitialized")), (READY_AT, ha_health("connected"))]))
-    run = ansible.playbook(VERIFY_GATEWAY_PLAY, env=onprem_env(sim), extra_args=extra_vars(
-        verify_gateway_topology="ha", verify_gateway_timeout=30, verify_gateway_poll_interval=0.5, sim_url=sim.url))
+    sim = simulator(onprem_scenario([(0, ha_health("uninitialized"))]))
+    # the coreapp connects once the role has probed twice, however long ansible-playbook took to start
+    with ScenarioSwitch(sim, 2, r"^/v1/health$", onprem_scenario([(0, ha_health("connected"))])) as switch:
+        run = ansible.playbook(VERIFY_GATEWAY_PLAY, env=onprem_env(sim), extra_args=extra_vars(
+            verify_gateway_topology="ha", verify_gateway_timeout=60, verify_gateway_poll_interval=0.5))
     assert run.rc == 0, run
-    assert "verify_gateway: waiting up to 30 s for the gateway to be healthy as a High Availability cluster" in run.output
+    assert "verify_gateway: waiting up to 60 s for the gateway to be healthy as a High Availability cluster" in run.output
     lines = debug_lines(run.output, "verify_gateway: PASSED")
     assert lines[0].startswith("verify_gateway: PASSED, High Availability gateway healthy, 4 node(s)")
     assert lines[1].split() == ["NODE", "ROLE", "GATEWAY", "STATUS"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[2:6]}
     assert rows["gw3:8c9d0e1f"] == ["coreapp", "connected"]
     assert rows["gw1:0a1b2c3d"] == ["primary_master", "disconnected"]
-    calls = health_calls(sim)
-    assert len(calls) >= 2 and calls[0]["t"] < READY_AT <= calls[-1]["t"], "the gate waited for the coreapp to connect"
-    assert all(call["auth"] == "apikey" for call in calls)
+    assert switch.before is not None and len(switch.before) >= 2, "the gate did not wait for the coreapp to connect"
+    assert len(health_calls(sim)) == 1, "kept probing after the gateway was healthy"
+    assert all(call["auth"] == "apikey" for call in switch.before + health_calls(sim))
 
 
 def test_verify_gateway_fails_when_no_coreapp_connects(simulator, ansible):
