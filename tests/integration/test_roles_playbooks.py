@@ -400,7 +400,8 @@ def test_deploy_gate_runs_both_gates_and_fails_with_both_reasons(simulator, ansi
 
 def test_deploy_gate_hypersender_only_and_check_mode(simulator, ansible):
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING"), instance(QR_ID, "SCAN_QR_CODE")))
-    run = ansible(["hypersender.whatsapp.deploy_gate", "-C"], command="ansible-playbook", env=hs_env(sim))
+    run = ansible(["hypersender.whatsapp.deploy_gate", "-C", "-e", "wait_for_working_all=true"], command="ansible-playbook",
+                  env=hs_env(sim))
     assert run.rc == 0, run
     summary = debug_lines(run.output, "DEPLOY GATE:")
     assert summary == ["DEPLOY GATE: CHECK MODE (nothing waited for)",
@@ -420,7 +421,8 @@ def test_deploy_gate_with_localhost_in_the_inventory(simulator, ansible):
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
     inventory = ansible.tmp_path / "inventory.ini"
     inventory.write_text("localhost ansible_connection=local\n")
-    run = ansible(["hypersender.whatsapp.deploy_gate", "-i", str(inventory)], command="ansible-playbook",
+    run = ansible(["hypersender.whatsapp.deploy_gate", "-i", str(inventory), "-e", "wait_for_working_all=true"],
+                  command="ansible-playbook",
                   env=dict(hs_env(sim), ANSIBLE_PYTHON_INTERPRETER="auto_silent"), verbosity="-v")
     assert run.rc == 0, run
     assert debug_lines(run.output, "DEPLOY GATE:")[0] == "DEPLOY GATE: PASSED"
@@ -431,7 +433,8 @@ def test_deploy_gate_on_many_hosts_polls_once(simulator, ansible):
     inventory = ansible.tmp_path / "hosts.yml"
     hosts = {"web%02d" % n: {"ansible_connection": "local"} for n in range(8)}
     inventory.write_text(json.dumps({"all": {"children": {"web": {"hosts": hosts}}}}))
-    run = ansible(["hypersender.whatsapp.deploy_gate", "-i", str(inventory), "-e", "deploy_gate_hosts=web", "-f", "8"],
+    run = ansible(["hypersender.whatsapp.deploy_gate", "-i", str(inventory), "-e", "deploy_gate_hosts=web", "-f", "8",
+                   "-e", "wait_for_working_all=true"],
                   command="ansible-playbook", env=hs_env(sim), verbosity="-v")
     assert run.rc == 0, run
     assert len(list_calls(sim)) == 1
