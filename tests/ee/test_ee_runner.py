@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from conftest import (ACCESS_TOKEN, IMAGE, INDEX_PASSWORD, QR_ID, RUNNER_OWN_RECORDS, SECRETS, WORKING_ID,
                       awx_credentials_env, ee_build, ee_definitions, instance, private_data_dir, run_in_ee, scenario)
 
@@ -134,10 +132,6 @@ IDLE_TIMEOUT = 10  # seconds without output after which ansible-runner stops the
 WAIT = 30  # seconds until the instance turns WORKING: three times the idle timeout
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 9 (reliability): the wait_for_working role prints nothing while instance_info waits, so ansible-runner's "
-    "idle_timeout stops the job (status 'timeout'); strict, so this XPASSes and fails once the role reports progress: "
-    "then remove this mark"))
 def test_a_long_wait_survives_an_idle_timeout_shorter_than_the_wait(built_image, simulator, tmp_path):
     """AWX kills a job whose output stays silent longer than its idle timeout; the gate reports progress while
     it waits, so a wait longer than that timeout still passes (the reliability issue, 9)."""
