@@ -111,14 +111,20 @@ def ansible_test(session, core, *args):
                 shutil.copy2(report, results / report.name)
 
 
-def pytest(session, requirements, test_dir, core=None):
-    """Run pytest on test_dir: in a copy of the collection for that ansible-core, else in the work tree."""
+def pytest(session, requirements, test_dir, core=None, workers=None):
+    """Run pytest on test_dir: in a copy of the collection for that ansible-core, else in the work tree.
+
+    ``workers``: run the tests in that many pytest-xdist processes. Most e2e tests wait on a simulator's
+    timeline rather than compute, so three workers fit on two cores; tests marked
+    ``xdist_group`` (molecule, which shares the collection tree) stay in one worker.
+    """
     install(session, requirements)
     results = junit_dir(session)
     where = collection_copy(session, core) if core else ROOT
     with session.chdir(where):
         session.run("python", "-m", "pytest", test_dir, "-p", "no:cacheprovider", "-o", "junit_family=xunit2",
-                    "--junitxml", str(results / "pytest.xml"), "-q", "-rfE", "--color=no", *session.posargs)
+                    "--junitxml", str(results / "pytest.xml"), "-q", "-rfE", "--color=no",
+                    *(("-n", str(workers), "--dist", "loadgroup") if workers else ()), *session.posargs)
 
 
 def no_stray_pytest_files(session):
@@ -143,7 +149,7 @@ def ee(session):
 def e2e_221(session):
     """pytest tests/e2e (secret scans at -vvvv, roles, playbooks, molecule, ansible-runner), ansible-core 2.21"""
     no_stray_pytest_files(session)
-    pytest(session, CORE["2.21"][1], "tests/e2e", core="2.21")
+    pytest(session, CORE["2.21"][1], "tests/e2e", core="2.21", workers=3)
 
 
 @nox.session(name="sanity-221", python="3.12", tags=["sanity", "221"], allow_parallel=True)
@@ -162,7 +168,7 @@ def sanity_216(session):
 def e2e_216(session):
     """pytest tests/e2e (secret scans at -vvvv, roles, playbooks), ansible-core 2.16"""
     no_stray_pytest_files(session)
-    pytest(session, CORE["2.16"][1], "tests/e2e", core="2.16")
+    pytest(session, CORE["2.16"][1], "tests/e2e", core="2.16", workers=3)
 
 
 @nox.session(name="eda", python="3.12", tags=["eda", "221"], allow_parallel=True)

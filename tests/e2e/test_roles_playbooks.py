@@ -521,6 +521,7 @@ def tool_env():
 
 
 @pytest.mark.skipif(importlib.util.find_spec("molecule") is None, reason="molecule is not installed in this venv")
+@pytest.mark.xdist_group("molecule")  # the scenarios share the collection tree: one at a time
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_molecule_scenario(scenario):
     if scenario.startswith("verify_gateway"):
