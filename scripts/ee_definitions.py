@@ -42,7 +42,7 @@ VARIANTS = {
         'ansible_core': 'ansible-core==2.21.5',
         'package_manager': '/usr/bin/dnf',
         'skip_pip_install': False,
-        'collection': {'name': COLLECTION, 'version': '>=0.2.0'},
+        'collection': {'name': COLLECTION, 'version': '>=0.1.0'},
         'build_files': None,
     },
     'local': {

@@ -65,7 +65,7 @@ def test_both_definitions_share_everything_but_the_base_and_the_collection_sourc
     assert user["images"]["base_image"]["name"].startswith("quay.io/")
     assert local["images"]["base_image"]["name"].startswith("localhost/")
     # The collection: from Galaxy for users, from the tarball just built locally.
-    assert load(USER, "requirements.yml")["collections"] == [{"name": "hypersender.whatsapp", "version": ">=0.2.0"}]
+    assert load(USER, "requirements.yml")["collections"] == [{"name": "hypersender.whatsapp", "version": ">=0.1.0"}]
     tarball = local["additional_build_files"][0]["src"]
     assert load(LOCAL, "requirements.yml")["collections"] == [{"name": "collections/" + tarball, "type": "file"}]
     galaxy = load(ROOT, "galaxy.yml")
