@@ -20,7 +20,7 @@ description:
   - B(Whoever scans the code links their WhatsApp account to the instance.) Use O(show_qr) only where the log is private.
   - A round ends when every instance is C(WORKING) (RV(outcome=passed)), when an instance is in a status of O(fail_on)
     that no restart will fix (V(failed)), when a QR code is to be shown (V(qr)), or at the deadline (V(timed_out)).
-    Call it again with the returned RV(heal_state) until RV(done); the role M(hypersender.whatsapp.wait_for_working)
+    Call it again with the returned RV(heal_state) until RV(done); the role C(hypersender.whatsapp.wait_for_working)
     does that.
   - It fails only on bad options or an API error; the verdict is in RV(outcome), for the caller to report.
 author:
