@@ -41,8 +41,9 @@ LIST_PATH = "/api/whatsapp/v1/instances"
 HEALTH_PATH = "/v1/health"
 BIN = Path(sys.executable).parent
 # When the simulated instances and gateway get ready, in seconds after the play starts: long enough for the
-# first probe to come before it even on a loaded machine, so that the tests see the roles wait.
-READY_AT = 6
+# first probe to come before it even on a loaded machine (the role launches its wait with async, a process more),
+# so that the tests see the roles wait.
+READY_AT = 10
 
 # The first task restarts the simulator's clock, so that its timelines count from the play's start however
 # long ansible-playbook took to start (seconds, on a loaded machine).
