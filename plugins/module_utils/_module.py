@@ -20,6 +20,16 @@ def ensure_requests(module):
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
 
+def hide_url_userinfo(module, option="api_url"):
+    """Mask a user:password@ in a URL option (refused before any request) in all the module returns, invocation included."""
+    url = module.params.get(option)
+    if isinstance(url, str) and "@" in url:
+        userinfo = url.split("//", 1)[-1].split("@", 1)[0]
+        for part in (userinfo, userinfo.partition(":")[2]):
+            if part:
+                module.no_log_values.add(part)
+
+
 def probe_or_wait(module, probe, classify, result):
     """Probe once, or poll with the module's wait options (never in check mode).
 

@@ -231,7 +231,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     validate_filters,
     validate_uuid,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, probe_or_wait
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, hide_url_userinfo, probe_or_wait
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds
 
 
@@ -260,6 +260,7 @@ def check_options(params):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     ensure_requests(module)
+    hide_url_userinfo(module)
     params = module.params
     try:
         filters, wanted = check_options(params)

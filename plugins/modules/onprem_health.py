@@ -162,7 +162,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, probe_or_wait
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, hide_url_userinfo, probe_or_wait
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
     OnPremApi,
     argument_spec as connection_and_verdict_spec,
@@ -192,6 +192,7 @@ def argument_spec():
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     ensure_requests(module)
+    hide_url_userinfo(module)
     params = module.params
     try:
         validate_wait_options(params["wait_timeout"], params["wait_sleep"])

@@ -91,7 +91,7 @@ def test_duplicate_ids_count_as_the_worst_status_and_are_warned(simulator, ansib
     run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim),
                            extra_args=extra_vars(wait_for_working_instances=[WORKING_ID], wait_for_working_timeout=30))
     assert_clean_failure(run)
-    assert "lists instance %s 2 times with different statuses (FAILED, WORKING)" % WORKING_ID in run.output
+    assert "lists instance %s 2 times with different statuses (FAILED, WORKING)" % WORKING_ID in " ".join(run.output.split())
     assert "stopped at once: a status in wait_for_working_fail_on FAILED" in failure_messages(run.output)[-1]
     assert len(list_calls(sim)) == 1
 
@@ -380,7 +380,7 @@ def test_instance_info_warns_about_unknown_statuses(simulator, ansible):
     sim = simulator(faulted(instances=[instance(WORKING_ID, "HIBERNATING")]))
     run = ansible.module("instance_info", connection(sim))
     assert run.rc == 0, run
-    assert "report status 'HIBERNATING', which this collection does not know" in run.output
+    assert "report status 'HIBERNATING', which this collection does not know" in " ".join(run.output.split())
     assert run.result["not_ready"] == [WORKING_ID]
 
 
