@@ -21,6 +21,7 @@ author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 extends_documentation_fragment:
   - hypersender.whatsapp.cloud
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.cloud.plugins
 seealso:
   - module: hypersender.whatsapp.cloud_health
@@ -94,9 +95,7 @@ class LookupModule(WhatsAppLookupBase):
                                      "lookup('%s', waba_id='102290129340398')" % (self.fqcn, len(terms), self.fqcn))
         with self.api_errors():
             ids, waba_id, allow_limited = check_selection(self.options(SELECTION_OPTIONS))
-            api = build_client(self.options(CONNECTION_OPTIONS))
-            try:
+            api = build_client(self.options(CONNECTION_OPTIONS), **self.client_options)
+            with api.client:
                 numbers, missing = api.read(ids, waba_id)
-            finally:
-                api.client.close()
             return [report(numbers, allow_limited, missing, waba_id)]

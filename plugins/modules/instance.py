@@ -80,6 +80,7 @@ options:
     type: path
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.wait
   - hypersender.whatsapp.wait.statuses
   - hypersender.whatsapp.attributes.actiongroup_hypersender
@@ -196,7 +197,7 @@ msg:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
@@ -219,7 +220,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     validate_webhook_url,
     write_private_file,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, probe_or_wait
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED
 
 DIFF_FIELDS = ("id", "name", "phone", "status")
@@ -273,16 +274,16 @@ def diff_view(instance):
 
 
 class InstanceModule:
-    def __init__(self, module, values):
+    def __init__(self, module, values, client):
         self.module = module
         self.params = module.params
         self.values = values
-        self.client = build_client(module.params)
-        self.actions = InstanceActions(self.client)
+        self.client = client
+        self.actions = InstanceActions(client)
         self.result = dict(changed=False, created=False, restarted=False, waited=False, polls=0, elapsed=0.0)
 
     def fail(self, msg):
-        self.module.fail_json(msg=msg, **self.result)
+        self.module.fail(msg, **self.result)
 
     def present(self):
         name, phone = self.values["name"], self.values["phone"]
@@ -351,25 +352,23 @@ class InstanceModule:
         else:
             classify = restart_classifier(previous_status, ready, fail_on)
         probe = HypersenderApi(self.client).instance_health_probe(instance["id"])
-        outcome = probe_or_wait(self.module, probe, classify, self.result)
+        outcome = self.module.probe_or_wait(probe, classify, self.result)
         if outcome.value is not None:
             instance["status"] = outcome.value["status"]
         if outcome.state != DONE:
-            self.fail(not_ready_message(instance["id"], outcome.value, ready, self.params["wait_timeout"], outcome.polls,
-                                        outcome.last_error, fatal=outcome.state == FAILED, fail_on=fail_on))
+            self.fail(not_ready_message(instance["id"], outcome.value, ready, outcome, fatal=outcome.state == FAILED,
+                                        fail_on=fail_on))
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    ensure_requests(module)
-    try:
-        runner = InstanceModule(module, check_options(module.params))
-    except OptionError as error:
-        module.fail_json(msg=str(error))
-    try:
-        runner.result["msg"] = runner.present() if module.params["state"] == "present" else runner.restarted()
-    except (ApiError, OptionError) as error:
-        runner.fail(str(error))
+    module = WhatsAppModule(argument_spec())
+    values = module.checked(check_options)
+    with module.checked(build_client, **module.client_options) as client:
+        runner = InstanceModule(module, values, client)
+        try:
+            runner.result["msg"] = runner.present() if module.params["state"] == "present" else runner.restarted()
+        except (ApiError, OptionError) as error:
+            runner.fail(error)
     if not module._diff:
         runner.result.pop("diff", None)
     module.exit_json(**runner.result)
