@@ -80,7 +80,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import
     CONNECTION_OPTIONS,
     SELECTION_OPTIONS,
     build_client,
-    check_selection,
+    validate_selection,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import report
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup import WhatsAppLookupBase
@@ -94,7 +94,7 @@ class LookupModule(WhatsAppLookupBase):
             raise AnsibleLookupError("%s takes no terms, got %d: give the options as keyword arguments, e.g. "
                                      "lookup('%s', waba_id='102290129340398')" % (self.fqcn, len(terms), self.fqcn))
         with self.api_errors():
-            ids, waba_id, allow_limited = check_selection(self.options(SELECTION_OPTIONS))
+            ids, waba_id, allow_limited = validate_selection(self.options(SELECTION_OPTIONS))
             api = build_client(self.options(CONNECTION_OPTIONS), **self.client_options)
             with api.client:
                 numbers, missing = api.read(ids, waba_id)

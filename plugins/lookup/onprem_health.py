@@ -95,7 +95,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem impor
     build_client,
     select_credentials,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import VERDICT_OPTIONS, check_rules, verdict
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import VERDICT_OPTIONS, validate_rules, verdict
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup import WhatsAppLookupBase
 
 
@@ -107,7 +107,7 @@ class LookupModule(WhatsAppLookupBase):
             raise AnsibleLookupError("%s takes no terms, got %d: give the options as keyword arguments, e.g. "
                                      "lookup('%s', topology='ha')" % (self.fqcn, len(terms), self.fqcn))
         with self.api_errors():
-            rules = check_rules(self.options(VERDICT_OPTIONS))
+            rules = validate_rules(self.options(VERDICT_OPTIONS))
             options = self.options(CONNECTION_OPTIONS)
             # The credentials bind late: the environment is read here, by the module's own rule (see the notes).
             credentials = select_credentials(options, os.environ)

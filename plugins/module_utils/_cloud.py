@@ -77,7 +77,7 @@ ID_PATTERN = re.compile(r"^[0-9]{1,32}$")
 VERSION_PATTERN = re.compile(r"^v[0-9]{1,3}\.[0-9]{1,2}$")
 
 
-def argument_spec(env_fallback):
+def cloud_argument_spec(env_fallback):
     """The module argument spec: connection (with the environment fallbacks) and selection."""
     spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
     spec["api_url"]["fallback"] = (env_fallback, [URL_ENV])
@@ -96,7 +96,7 @@ def _graph_id(value, option):
     return value
 
 
-def check_selection(options):
+def validate_selection(options):
     """(phone number ids, waba id or None, allow_limited), checked before any request."""
     ids = options.get("phone_number_id") or []
     if isinstance(ids, (str, int)):

@@ -78,7 +78,7 @@ def status_wait_argument_spec():
     return spec
 
 
-def check_status_wait_options(params):
+def validate_status_wait_options(params):
     validate_wait_options(params["wait_timeout"], params["wait_sleep"])
     both = sorted(set(params["wait_for"]) & set(params["fail_on"]))
     if both:

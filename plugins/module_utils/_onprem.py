@@ -52,7 +52,7 @@ class Credentials:
         self.username = username
 
 
-def argument_spec(env_fallback):
+def onprem_argument_spec(env_fallback):
     """The module argument spec. Only api_url falls back to its variable here: select_credentials reads the others."""
     spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
     spec["api_url"]["fallback"] = (env_fallback, [ENV["api_url"]])

@@ -43,7 +43,7 @@ VERDICT_OPTIONS = tuple(VERDICT_ARGUMENT_SPEC)
 Health = namedtuple("Health", "shape nodes errors", defaults=((),))
 
 
-def check_rules(options):
+def validate_rules(options):
     """topology, shards and healthy_statuses from the options, checked; the keyword arguments of :func:`verdict`."""
     topology = options.get("topology") or AUTO
     shards = options.get("shards")

@@ -205,11 +205,11 @@ elapsed:
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
-    argument_spec as cloud_argument_spec,
+    cloud_argument_spec,
     budget_warning,
     build_client,
     observed_budget_warning,
-    check_selection,
+    validate_selection,
     not_ready_message,
     wait_interval,
 )
@@ -233,7 +233,7 @@ def argument_spec():
 def main():
     module = WhatsAppModule(argument_spec())
     params = module.params
-    selection = module.checked(check_selection)
+    selection = module.checked(validate_selection)
     explicit_sleep = params["wait_sleep"]
     params["wait_sleep"] = wait_interval(explicit_sleep, *selection[:2])
     module.checked(lambda p: validate_wait_options(p["wait_timeout"], p["wait_sleep"]))

@@ -235,7 +235,7 @@ def argument_spec():
     return spec
 
 
-def check_options(params):
+def validate_options(params):
     if params["max_restarts"] < 0 or params["wait_timeout"] < 0 or params["wait_sleep"] <= 0 or params["rate_window"] <= 0:
         raise OptionError("max_restarts and wait_timeout must be 0 or more, wait_sleep and rate_window more than 0")
     if "WORKING" in params["restart"]:
@@ -342,7 +342,7 @@ def main():
     module = WhatsAppModule(argument_spec())
     if module.params["show_qr"] and not HAS_PNG:
         module.fail_json(msg=missing_required_lib("pypng"), exception=PNG_IMPORT_ERROR)
-    wanted = module.checked(check_options)
+    wanted = module.checked(validate_options)
     with module.checked(build_client, **module.client_options) as client:
         try:
             gate = Round(module, wanted, client)

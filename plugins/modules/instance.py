@@ -204,7 +204,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     STATUSES,
     HypersenderApi,
     build_client,
-    check_status_wait_options,
+    validate_status_wait_options,
     connection_argument_spec,
     not_ready_message,
     status_wait_argument_spec,
@@ -242,9 +242,9 @@ def argument_spec():
     return spec
 
 
-def check_options(params):
+def validate_options(params):
     """Validated values of the options that name the instance; raises OptionError before any request."""
-    check_status_wait_options(params)
+    validate_status_wait_options(params)
     values = {"name": None, "phone": None, "webhook_url": None, "instance": None}
     if params["name"] is not None:
         values["name"] = validate_name(params["name"])
@@ -362,7 +362,7 @@ class InstanceModule:
 
 def main():
     module = WhatsAppModule(argument_spec())
-    values = module.checked(check_options)
+    values = module.checked(validate_options)
     with module.checked(build_client, **module.client_options) as client:
         runner = InstanceModule(module, values, client)
         try:

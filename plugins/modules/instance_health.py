@@ -114,7 +114,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     STATUSES,
     HypersenderApi,
     build_client,
-    check_status_wait_options,
+    validate_status_wait_options,
     connection_argument_spec,
     not_ready_message,
     status_wait_argument_spec,
@@ -131,14 +131,14 @@ def argument_spec():
     return spec
 
 
-def check_options(params):
-    check_status_wait_options(params)
+def validate_options(params):
+    validate_status_wait_options(params)
     return validate_uuid(params["instance"])
 
 
 def main():
     module = WhatsAppModule(argument_spec())
-    instance = module.checked(check_options)
+    instance = module.checked(validate_options)
     with module.checked(build_client, **module.client_options) as client:
         run(module, HypersenderApi(client), instance)
 

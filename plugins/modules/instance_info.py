@@ -226,7 +226,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     STATUSES,
     HypersenderApi,
     build_client,
-    check_status_wait_options,
+    validate_status_wait_options,
     connection_argument_spec,
     status_wait_argument_spec,
     validate_filters,
@@ -250,8 +250,8 @@ def argument_spec():
     return spec
 
 
-def check_options(params):
-    check_status_wait_options(params)
+def validate_options(params):
+    validate_status_wait_options(params)
     if params["wait"] and params["status"]:
         raise OptionError("status filters the list by status, so it cannot be awaited: use instances, uuid, name or phone with wait")
     wanted = wanted_ids(validate_uuid(uuid, option="instances item") for uuid in params["instances"])
@@ -260,7 +260,7 @@ def check_options(params):
 
 def main():
     module = WhatsAppModule(argument_spec())
-    filters, wanted = module.checked(check_options)
+    filters, wanted = module.checked(validate_options)
     with module.checked(build_client, **module.client_options) as client:
         run(module, HypersenderApi(client), filters, wanted)
 

@@ -177,7 +177,7 @@ def argument_spec():
     return spec
 
 
-def check_options(params):
+def validate_options(params):
     if params["dest"] is None and params["render"] != "text":
         raise OptionError("give dest (a file for the PNG) or render=text (the code in the result), or both")
     if params["wait_timeout"] < 0 or params["min_interval"] < 0:
@@ -189,7 +189,7 @@ def main():
     module = WhatsAppModule(argument_spec())
     if module.params["render"] == "text" and not HAS_PNG:
         module.fail_json(msg=missing_required_lib("pypng"), exception=PNG_IMPORT_ERROR)
-    instance_id = module.checked(check_options)
+    instance_id = module.checked(validate_options)
     with module.checked(build_client, **module.client_options) as client:
         run(module, InstanceActions(client), instance_id)
 

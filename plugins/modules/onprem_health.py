@@ -173,12 +173,12 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
     OnPremApi,
-    argument_spec as connection_and_verdict_spec,
+    onprem_argument_spec,
     build_client,
     not_healthy_message,
     select_credentials,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import check_rules, contradiction, unknown_values, verdict
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import validate_rules, contradiction, unknown_values, verdict
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
     FAILED,
@@ -189,7 +189,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import 
 
 
 def argument_spec():
-    spec = connection_and_verdict_spec(env_fallback)
+    spec = onprem_argument_spec(env_fallback)
     spec.update(wait_argument_spec(wait_sleep=5))
     return spec
 
@@ -197,7 +197,7 @@ def argument_spec():
 def main():
     module = WhatsAppModule(argument_spec())
     module.checked(lambda p: validate_wait_options(p["wait_timeout"], p["wait_sleep"]))
-    rules = module.checked(check_rules)
+    rules = module.checked(validate_rules)
     credentials = module.checked(select_credentials, os.environ)
     module.no_log_values.add(credentials.secret)  # it may come from the environment, unseen by no_log
     with module.checked(build_client, credentials, **module.client_options) as client:

@@ -20,7 +20,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules
     ROLES,
     SINGLE,
     Health,
-    check_rules,
+    validate_rules,
     contradiction,
     unknown_values,
     verdict,
@@ -216,10 +216,10 @@ class TestBuildClient:
 class TestCheckRules:
 
     def test_defaults(self):
-        assert check_rules({}) == {"topology": "auto", "shards": None, "healthy_statuses": None}
+        assert validate_rules({}) == {"topology": "auto", "shards": None, "healthy_statuses": None}
 
     def test_an_empty_status_list_means_the_default(self):
-        assert check_rules({"healthy_statuses": []})["healthy_statuses"] is None
+        assert validate_rules({"healthy_statuses": []})["healthy_statuses"] is None
 
     @pytest.mark.parametrize("options, words", [
         ({"topology": "cluster"}, "topology must be one of auto, single, ha, multiconnect"),
@@ -231,7 +231,7 @@ class TestCheckRules:
     ])
     def test_bad_rules(self, options, words):
         with pytest.raises(OptionError, match=words):
-            check_rules(options)
+            validate_rules(options)
 
 
 class TestParseHealth:
