@@ -31,33 +31,6 @@ options:
       - Graph API version, V(v<major>.<minor>). Meta serves each version for about two years.
     type: str
     default: v23.0
-  validate_certs:
-    description:
-      - Whether to verify the server's TLS certificate. Set O(ca_path) rather than turning this off behind a proxy
-        with a private CA.
-    type: bool
-    default: true
-  ca_path:
-    description:
-      - Path of a PEM file with the CA certificates to trust instead of the system's bundle.
-    type: path
-  timeout:
-    description:
-      - Seconds to wait for each HTTP response. When waiting, a request never runs past the wait's deadline.
-    type: float
-    default: 30
-  retries:
-    description:
-      - How many times a single request is retried after a transient failure, after an exponential backoff with
-        jitter (about 1, 2, 4 s..., at most 30 s), never past the deadline of a wait.
-      - Transient are Graph's rate limiting, which arrives as HTTP 400 with the error codes 4, 17, 80007 or 80008
-        (waiting for C(estimated_time_to_regain_access) of the C(X-Business-Use-Case-Usage) header when Meta gives
-        it), its temporary error codes 1 and 2, HTTP 429, 500, 502, 503, 504, and refused, cut-off or timed-out
-        connections.
-      - Never retried are an invalid or expired token (code 190), a missing permission (codes 10 and 200-299) and
-        an unknown ID or field (code 100); the failure says what to do.
-    type: int
-    default: 3
   phone_number_id:
     description:
       - The ID of a business phone number (digits, as WhatsApp Manager shows it; not the phone number itself), or a
@@ -82,8 +55,13 @@ options:
         (C(platform_type) V(ON_PREMISE)).
     type: bool
     default: true
-requirements:
-  - requests (Python library on the host that runs the plugin, usually the controller)
+notes:
+  - >-
+    O(retries) on the Graph API: transient are Graph's rate limiting, which arrives as HTTP 400 with the error codes 4,
+    17, 80007 or 80008 (waiting for C(estimated_time_to_regain_access) of the C(X-Business-Use-Case-Usage) header when
+    Meta gives it), its temporary error codes 1 and 2, HTTP 429, 500, 502, 503, 504, and refused, cut-off or timed-out
+    connections. Never retried are an invalid or expired token (code 190), a missing permission (codes 10 and
+    200-299) and an unknown ID or field (code 100); the failure says what to do.
 seealso:
   - name: Health status (WhatsApp Cloud API)
     description: Meta's reference of the C(health_status) field and its C(can_send_message) values.

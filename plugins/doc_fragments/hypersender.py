@@ -23,37 +23,6 @@ options:
       - It is sent only in the C(Authorization) header and never appears in results, messages or logs.
       - An empty token or one containing white space is refused before any request is made.
     type: str
-  validate_certs:
-    description:
-      - Whether to verify the server's TLS certificate.
-      - Set O(ca_path) rather than turning this off when the server uses a private CA.
-    type: bool
-    default: true
-  ca_path:
-    description:
-      - Path of a PEM file with the CA certificates to trust instead of the system's bundle.
-    type: path
-  timeout:
-    description:
-      - Seconds to wait for each HTTP response.
-      - When waiting, a request never runs past the wait's deadline.
-    type: float
-    default: 30
-  retries:
-    description:
-      - How many times a single request is retried after a transient failure
-        (HTTP 429, 500, 502, 503, 504, a refused or cut-off connection, a timeout).
-      - HTTP 429 is retried after the server's C(Retry-After); the others after an exponential backoff with jitter
-        (about 1, 2, 4 s..., at most 30 s). Retries never run past the deadline of a wait.
-      - Without waiting, a C(Retry-After) longer than 60 seconds is not waited for.
-      - Requests that change something (create an instance, restart it, request a new QR code) are repeated only
-        when the server cannot have acted on them, after HTTP 429 (the rate limiter refuses before the action runs)
-        or a connection that was never made (refused, host not found, connect timeout). A 5xx, a read timeout or a
-        cut-off answer may come after the action happened, so they fail the task instead of repeating it.
-    type: int
-    default: 3
-requirements:
-  - requests (Python library on the host that runs the plugin, usually the controller)
 """
 
     # Where lookups read the same options besides keyword arguments.

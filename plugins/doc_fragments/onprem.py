@@ -45,32 +45,6 @@ options:
       - If not set, the E(WA_WEB_PASSWORD) environment variable is used when the credential comes from a username and
         password.
     type: str
-  validate_certs:
-    description:
-      - Whether to verify the Webapp's TLS certificate.
-      - Webapps often use a certificate signed by an internal or self-signed CA; set O(ca_path) to that CA rather than
-        turning this off.
-    type: bool
-    default: true
-  ca_path:
-    description:
-      - Path of a PEM file with the CA certificates to trust instead of the system's bundle, for example the CA that
-        signed the Webapp's self-signed certificate.
-    type: path
-  timeout:
-    description:
-      - Seconds to wait for each HTTP response.
-      - When waiting, a request never runs past the wait's deadline.
-    type: float
-    default: 30
-  retries:
-    description:
-      - How many times a single request is retried after a transient failure
-        (HTTP 429, 500, 502, 503, 504, a refused or cut-off connection, a timeout),
-        after an exponential backoff with jitter (about 1, 2, 4 s..., at most 30 s).
-      - Retries never run past the deadline of a wait.
-    type: int
-    default: 3
 notes:
   - >-
     Credentials: exactly one kind must be given, O(api_key), O(api_token), or O(username) with O(password).
@@ -80,13 +54,14 @@ notes:
     username and password pair is read from its variable. When no credential option is set, exactly one kind must be
     set in the environment. None, or more than one kind at the same level, is an error that names them. An empty value
     counts as not set, so empty variables injected by an AWX credential do no harm.
-requirements:
-  - requests (Python library on the host that runs the plugin, usually the controller)
 """
 
     # Where lookups read the same options besides keyword arguments.
     # The credentials have no ansible.cfg key on purpose: a secret does not belong in a config file, and
     # a username alone in one would silently choose the login credential.
+    # The credentials have no env: entry either: they bind late, as the module's do. The plugin reads E(WA_API_KEY),
+    # E(WA_ONPREM_TOKEN), E(WA_WEB_USERNAME) and E(WA_WEB_PASSWORD) at run time with the module's own rule
+    # (module_utils/_onprem.py select_credentials), only when no credential option is given.
     PLUGINS = r"""
 options:
   api_url:
@@ -98,23 +73,15 @@ options:
     vars:
       - name: whatsapp_onprem_api_url
   api_key:
-    env:
-      - name: WA_API_KEY
     vars:
       - name: whatsapp_onprem_api_key
   api_token:
-    env:
-      - name: WA_ONPREM_TOKEN
     vars:
       - name: whatsapp_onprem_api_token
   username:
-    env:
-      - name: WA_WEB_USERNAME
     vars:
       - name: whatsapp_onprem_username
   password:
-    env:
-      - name: WA_WEB_PASSWORD
     vars:
       - name: whatsapp_onprem_password
   validate_certs:

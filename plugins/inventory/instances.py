@@ -73,6 +73,7 @@ options:
     type: str
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.hypersender.plugins
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
@@ -190,11 +191,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for name in TEMPLATED_OPTIONS:
             if isinstance(options[name], str) and self.templar.is_template(options[name]):
                 options[name] = self.templar.template(options[name])
-        api = HypersenderApi(build_client(options))
-        try:
-            return api.list_instances(filters, include_access_token=include_access_token)
-        finally:
-            api.client.close()
+        hint = "refresh the inventory less often (enable its cache) or run fewer inventory refreshes at once"
+        with build_client(options, rate_limit_hint=hint) as client:
+            return HypersenderApi(client).list_instances(filters, include_access_token=include_access_token)
 
     def _option_values(self, names):
         return {name: self.get_option(name) for name in names}

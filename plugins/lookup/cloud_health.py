@@ -21,6 +21,7 @@ author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 extends_documentation_fragment:
   - hypersender.whatsapp.cloud
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.cloud.plugins
 seealso:
   - module: hypersender.whatsapp.cloud_health
@@ -79,7 +80,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import
     CONNECTION_OPTIONS,
     SELECTION_OPTIONS,
     build_client,
-    check_selection,
+    validate_selection,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import report
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup import WhatsAppLookupBase
@@ -93,10 +94,8 @@ class LookupModule(WhatsAppLookupBase):
             raise AnsibleLookupError("%s takes no terms, got %d: give the options as keyword arguments, e.g. "
                                      "lookup('%s', waba_id='102290129340398')" % (self.fqcn, len(terms), self.fqcn))
         with self.api_errors():
-            ids, waba_id, allow_limited = check_selection(self.options(SELECTION_OPTIONS))
-            api = build_client(self.options(CONNECTION_OPTIONS))
-            try:
+            ids, waba_id, allow_limited = validate_selection(self.options(SELECTION_OPTIONS))
+            api = build_client(self.options(CONNECTION_OPTIONS), **self.client_options)
+            with api.client:
                 numbers, missing = api.read(ids, waba_id)
-            finally:
-                api.client.close()
             return [report(numbers, allow_limited, missing, waba_id)]

@@ -25,6 +25,7 @@ options:
     required: true
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.hypersender.plugins
 seealso:
   - module: hypersender.whatsapp.instance_health
@@ -78,8 +79,6 @@ class LookupModule(WhatsAppLookupBase):
         self.load_options(variables, kwargs)
         with self.api_errors():
             instances = [validate_uuid(term, option="term") for term in terms]
-            api = HypersenderApi(build_client(self.options(CONNECTION_OPTIONS)))
-            try:
+            with build_client(self.options(CONNECTION_OPTIONS), **self.client_options) as client:
+                api = HypersenderApi(client)
                 return [api.instance_health(instance) for instance in instances]
-            finally:
-                api.client.close()

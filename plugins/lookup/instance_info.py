@@ -43,6 +43,7 @@ options:
     default: false
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.hypersender.plugins
 seealso:
   - module: hypersender.whatsapp.instance_info
@@ -113,11 +114,9 @@ class LookupModule(WhatsAppLookupBase):
         with self.api_errors():
             wanted = [validate_uuid(term, option="term") for term in terms]
             filters = validate_filters(self.options(FILTERS))
-            api = HypersenderApi(build_client(self.options(CONNECTION_OPTIONS)))
-            try:
-                instances = api.list_instances(filters, include_access_token=self.get_option("return_access_token"))
-            finally:
-                api.client.close()
+            with build_client(self.options(CONNECTION_OPTIONS), **self.client_options) as client:
+                instances = HypersenderApi(client).list_instances(
+                    filters, include_access_token=self.get_option("return_access_token"))
         instances, conflicts = merge_duplicates(instances)
         for warning in FleetView(instances, [], [], [], [], conflicts).warnings() + unknown_statuses(instances):
             display.warning("%s: %s" % (self.fqcn, warning))

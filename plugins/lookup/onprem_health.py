@@ -23,6 +23,7 @@ author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 extends_documentation_fragment:
   - hypersender.whatsapp.onprem
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.onprem.verdict
   - hypersender.whatsapp.onprem.plugins
 seealso:
@@ -54,6 +55,11 @@ _raw:
       description: The topology whose rules were applied, V(auto) resolved.
       type: str
       sample: ha
+    topology_name:
+      description: The applied topology's name for people, V(single instance), V(High Availability) or V(Multiconnect).
+      type: str
+      sample: High Availability
+      version_added: 0.2.0
     nodes:
       description:
         - Each node's C(name) (C(hostname:container-id), V("") for a single instance), C(gateway_status) and C(role)
@@ -85,37 +91,25 @@ from ansible.errors import AnsibleLookupError
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
     CONNECTION_OPTIONS,
-    CREDENTIAL_OPTIONS,
-    VERDICT_OPTIONS,
     OnPremApi,
     build_client,
-    check_rules,
     select_credentials,
-    verdict,
 )
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import VERDICT_OPTIONS, validate_rules, verdict
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup import WhatsAppLookupBase
 
 
 class LookupModule(WhatsAppLookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        variables = self.load_options(variables, kwargs)
+        self.load_options(variables, kwargs)
         if terms:
             raise AnsibleLookupError("%s takes no terms, got %d: give the options as keyword arguments, e.g. "
                                      "lookup('%s', topology='ha')" % (self.fqcn, len(terms), self.fqcn))
         with self.api_errors():
-            rules = check_rules(self.options(VERDICT_OPTIONS))
+            rules = validate_rules(self.options(VERDICT_OPTIONS))
             options = self.options(CONNECTION_OPTIONS)
-            # The environment is only a fallback for the credentials (see the notes): leave out what came from it.
-            given = {name: None if self._from_environment(name, kwargs, variables) else options[name] for name in CREDENTIAL_OPTIONS}
-            credentials = select_credentials(given, os.environ)
-            api = OnPremApi(build_client(options, credentials), credentials)
-            try:
-                return [verdict(api.health(), **rules)]
-            finally:
-                api.client.close()
-
-    def _from_environment(self, name, kwargs, variables):
-        if kwargs.get(name) not in (None, ""):
-            return False
-        return str(self.get_option_and_origin(name, hostvars=variables)[1]).startswith("env")
+            # The credentials bind late: the environment is read here, by the module's own rule (see the notes).
+            credentials = select_credentials(options, os.environ)
+            with build_client(options, credentials, **self.client_options) as client:
+                return [verdict(OnPremApi(client, credentials).health(), **rules)]

@@ -59,6 +59,8 @@ READ_CHUNK = 64 * 1024
 # Sane bounds of the numeric options, checked before any request.
 MAX_TIMEOUT = 3600.0
 MAX_RETRIES = 10
+# What a rate-limited caller can do: named by the caller, which knows its own options (a module's wait_sleep).
+DEFAULT_RATE_LIMIT_HINT = "send requests less often or run fewer of them against this account at once"
 PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
 
 
@@ -256,22 +258,12 @@ def body_excerpt(text):
 
 
 def error_detail(body):
-    """The server's own words from an error body, if it has any, cleaned and capped.
+    """The server's own words from a decoded error body: a JSON object's ``message``, cleaned and capped.
 
-    Laravel validation errors (HTTP 422, ``{"message", "errors": {field: [..]}}``) name every field.
+    The default error reader; a service whose error bodies say more passes its own (``error_reader``).
     """
-    if isinstance(body, dict):
-        fields = body.get("errors")
-        if isinstance(fields, dict) and fields:
-            return "; ".join("%s: %s" % (field, " ".join(str(m) for m in (said if isinstance(said, list) else [said])))
-                             for field, said in fields.items())
-        if isinstance(body.get("message"), str):
-            return clean_text(body["message"])
-        errors = body.get("errors")
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            first = errors[0]
-            parts = [str(first[key]) for key in ("code", "title", "details") if first.get(key) not in (None, "")]
-            return clean_text(" ".join(parts))
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return clean_text(body["message"])
     return None
 
 
@@ -303,6 +295,11 @@ class ApiClient:
     ``error_classifier(status, body, where, headers)``, if given, reads a
     service's own error body first: it returns an :class:`ApiError` (raised,
     redacted, and retried if it is retryable) or None for the generic mapping.
+    ``rate_limit_hint`` says what to do when rate limited, in the caller's own
+    option names (a lookup has no wait_sleep).
+
+    The client is a context manager: ``with build_client(...) as client:``
+    closes its session (and its pooled connections) at the end.
 
     Every request has a total deadline: ``timeout`` seconds for connecting,
     the headers and the whole body together, cut to the caller's ``deadline``
@@ -312,7 +309,7 @@ class ApiClient:
     def __init__(self, base_url, auth_header, service, auth_hint, timeout=DEFAULT_TIMEOUT,
                  validate_certs=True, ca_path=None, retries=DEFAULT_RETRIES,
                  clock=time.monotonic, sleep=time.sleep, rand=random.random,
-                 error_reader=None, error_classifier=None):
+                 error_reader=None, error_classifier=None, rate_limit_hint=DEFAULT_RATE_LIMIT_HINT):
         self.base_url = base_url.rstrip("/")
         self.error_classifier = error_classifier
         self.service = service
@@ -323,6 +320,7 @@ class ApiClient:
         self.ca_path = ca_path
         self.requests_sent = 0
         self.error_reader = error_reader or error_detail
+        self.rate_limit_hint = rate_limit_hint
         self._clock = clock
         self._sleep = sleep
         self._rand = rand
@@ -358,6 +356,13 @@ class ApiClient:
 
     def close(self):
         self._session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close()
+        return False
 
     def add_secret(self, secret):
         """Register a value that must never appear in a message (e.g. a login token)."""
@@ -527,6 +532,8 @@ class ApiClient:
         classified = self.error_classifier(status, body, where, response.headers) \
             if self.error_classifier and decoded else None
         if classified is not None:
+            if isinstance(classified, RateLimitedError):
+                classified.args = ("%s: %s" % (classified, self.rate_limit_hint),)
             classified.args = (self._redact(str(classified)),)
             raise classified
         detail = self.error_reader(body) if decoded else None
@@ -548,8 +555,8 @@ class ApiClient:
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             asked = "; it asks to retry after %g s" % retry_after if retry_after is not None else ""
-            raise RateLimitedError("%s: rate limited by the %s (HTTP 429)%s%s: poll less often (raise wait_sleep) "
-                                   "or run fewer pollers at once" % (where, self.service, said, asked),
+            raise RateLimitedError("%s: rate limited by the %s (HTTP 429)%s%s: %s"
+                                   % (where, self.service, said, asked, self.rate_limit_hint),
                                    status=status, retry_after=retry_after)
         if status >= 500:
             raise ServerError("%s: server error (HTTP %d)%s: the %s is failing; retry later"

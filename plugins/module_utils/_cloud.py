@@ -11,8 +11,6 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
-    DEFAULT_RETRIES,
-    DEFAULT_TIMEOUT,
     ApiClient,
     ApiError,
     AuthenticationError,
@@ -31,6 +29,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules 
     parse_phone_number_page,
     text,
 )
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import transport_argument_spec, validate_transport
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds
 
 SERVICE = "WhatsApp Cloud API"
@@ -65,10 +64,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     api_url=dict(type="str", default=DEFAULT_API_URL),
     api_token=dict(type="str", no_log=True),
     api_version=dict(type="str", default=DEFAULT_API_VERSION),
-    validate_certs=dict(type="bool", default=True),
-    ca_path=dict(type="path"),
-    timeout=dict(type="float", default=DEFAULT_TIMEOUT),
-    retries=dict(type="int", default=DEFAULT_RETRIES),
+    **transport_argument_spec()
 )
 SELECTION_ARGUMENT_SPEC = dict(
     phone_number_id=dict(type="list", elements="str"),
@@ -81,7 +77,7 @@ ID_PATTERN = re.compile(r"^[0-9]{1,32}$")
 VERSION_PATTERN = re.compile(r"^v[0-9]{1,3}\.[0-9]{1,2}$")
 
 
-def argument_spec(env_fallback):
+def cloud_argument_spec(env_fallback):
     """The module argument spec: connection (with the environment fallbacks) and selection."""
     spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
     spec["api_url"]["fallback"] = (env_fallback, [URL_ENV])
@@ -100,7 +96,7 @@ def _graph_id(value, option):
     return value
 
 
-def check_selection(options):
+def validate_selection(options):
     """(phone number ids, waba id or None, allow_limited), checked before any request."""
     ids = options.get("phone_number_id") or []
     if isinstance(ids, (str, int)):
@@ -172,8 +168,8 @@ def read_graph_error(status, body, where, headers=None):
     if code in RATE_LIMIT_CODES:
         retry_after = _regain_access_seconds(headers)
         asked = "; Meta asks to wait %s s" % format_seconds(retry_after) if retry_after is not None else ""
-        return RateLimitedError("%s: rate limited by the %s%s. Calls are retried with backoff; poll less often (raise "
-                                "wait_sleep) or run fewer gates against this WhatsApp Business Account at once"
+        # The client adds what the caller can do about it (its rate_limit_hint).
+        return RateLimitedError("%s: rate limited by the %s%s. Calls are retried with backoff"
                                 % (head, SERVICE, asked), status=status, retry_after=retry_after)
     if code in TOKEN_CODES:
         return AuthenticationError("%s: %s" % (head, TOKEN_HINT), status=status)
@@ -213,17 +209,10 @@ def build_client(options, **client_kwargs):
     if not VERSION_PATTERN.match(version):
         raise OptionError("api_version %r is not a Graph API version: expected v<major>.<minor>, e.g. %s"
                           % (text(version, 20), DEFAULT_API_VERSION))
-    timeout, retries = options.get("timeout"), options.get("retries")
-    if timeout is not None and timeout <= 0:
-        raise OptionError("timeout must be a positive number of seconds, got %s" % timeout)
-    if retries is not None and retries < 0:
-        raise OptionError("retries must be 0 or more, got %s" % retries)
+    transport = validate_transport(options)
     client = ApiClient(base_url, "Bearer " + token, service=SERVICE,
                        auth_hint="check api_token / the %s environment variable (a system user token)" % TOKEN_ENV,
-                       timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
-                       validate_certs=options.get("validate_certs", True) is not False, ca_path=options.get("ca_path"),
-                       retries=DEFAULT_RETRIES if retries is None else retries, error_classifier=read_graph_error,
-                       **client_kwargs)
+                       error_classifier=read_graph_error, **dict(transport, **client_kwargs))
     return CloudApi(client, version)
 
 

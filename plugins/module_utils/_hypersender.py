@@ -9,19 +9,17 @@ from __future__ import annotations
 import re
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
-    DEFAULT_RETRIES,
-    DEFAULT_TIMEOUT,
     ApiClient,
     NotFoundError,
     OptionError,
     ResponseFormatError,
     body_excerpt,
+    error_detail,
     safe_url,
     validate_base_url,
-    validate_ca_path,
-    validate_connection_numbers,
     validate_secret,
 )
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import transport_argument_spec, validate_transport
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds, validate_wait_options, wait_argument_spec
 
 DEFAULT_API_URL = "https://app.hypersender.com/api/whatsapp/v1"
@@ -48,10 +46,7 @@ E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")
 CONNECTION_ARGUMENT_SPEC = dict(
     api_url=dict(type="str", default=DEFAULT_API_URL),
     api_token=dict(type="str", no_log=True),
-    validate_certs=dict(type="bool", default=True),
-    ca_path=dict(type="path"),
-    timeout=dict(type="float", default=DEFAULT_TIMEOUT),
-    retries=dict(type="int", default=DEFAULT_RETRIES),
+    **transport_argument_spec()
 )
 
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGUMENT_SPEC)
@@ -83,7 +78,7 @@ def status_wait_argument_spec():
     return spec
 
 
-def check_status_wait_options(params):
+def validate_status_wait_options(params):
     validate_wait_options(params["wait_timeout"], params["wait_sleep"])
     both = sorted(set(params["wait_for"]) & set(params["fail_on"]))
     if both:
@@ -141,16 +136,23 @@ def build_client(options, **client_kwargs):
     """
     base_url = validate_base_url(options.get("api_url") or DEFAULT_API_URL)
     token = validate_secret(options.get("api_token"), "api_token", TOKEN_ENV)
-    timeout, retries = validate_connection_numbers(options)
-    ca_path = validate_ca_path(options.get("ca_path"))
+    transport = validate_transport(options)
     return ApiClient(
         base_url, "Bearer " + token, service="Hypersender API",
         auth_hint="check api_token / the %s environment variable" % TOKEN_ENV,
-        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
-        validate_certs=options.get("validate_certs", True) is not False,
-        ca_path=ca_path,
-        retries=DEFAULT_RETRIES if retries is None else retries,
-        **client_kwargs)
+        error_reader=read_error, **dict(transport, **client_kwargs))
+
+
+def read_error(body):
+    """The server's own words from a Hypersender (Laravel) error body: ``message``, and for a validation
+    error (HTTP 422, ``{"message", "errors": {field: [..]}}``) every field's complaint."""
+    if not isinstance(body, dict):
+        return None
+    fields = body.get("errors")
+    if isinstance(fields, dict) and fields:
+        return "; ".join("%s: %s" % (field, " ".join(str(m) for m in (said if isinstance(said, list) else [said])))
+                         for field, said in fields.items())
+    return error_detail(body)
 
 
 def parse_health(body, instance):

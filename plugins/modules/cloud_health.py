@@ -40,6 +40,7 @@ options:
     default: null
 extends_documentation_fragment:
   - hypersender.whatsapp.cloud
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.wait
   - hypersender.whatsapp.attributes
   - hypersender.whatsapp.attributes.actiongroup_cloud
@@ -201,20 +202,19 @@ elapsed:
   sample: 61.2
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
-    argument_spec as cloud_argument_spec,
+    cloud_argument_spec,
     budget_warning,
     build_client,
     observed_budget_warning,
-    check_selection,
+    validate_selection,
     not_ready_message,
     wait_interval,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import BLOCKED, report, waiting_cannot_fix
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, probe_or_wait
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
     FAILED,
@@ -231,17 +231,20 @@ def argument_spec():
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    ensure_requests(module)
+    module = WhatsAppModule(argument_spec())
     params = module.params
-    try:
-        ids, waba_id, allow_limited = check_selection(params)
-        explicit_sleep = params["wait_sleep"]
-        params["wait_sleep"] = wait_interval(explicit_sleep, ids, waba_id)
-        validate_wait_options(params["wait_timeout"], params["wait_sleep"])
-        api = build_client(params)
-    except OptionError as error:
-        module.fail_json(msg=str(error))
+    selection = module.checked(validate_selection)
+    explicit_sleep = params["wait_sleep"]
+    params["wait_sleep"] = wait_interval(explicit_sleep, *selection[:2])
+    module.checked(lambda p: validate_wait_options(p["wait_timeout"], p["wait_sleep"]))
+    api = module.checked(build_client, **module.client_options)
+    with api.client:
+        run(module, api, selection, explicit_sleep)
+
+
+def run(module, api, selection, explicit_sleep):
+    params = module.params
+    ids, waba_id, allow_limited = selection
     if params["api_token"]:
         module.no_log_values.add(params["api_token"])  # it may come from the environment, unseen by no_log
     if params["wait"] and not module.check_mode and explicit_sleep is not None:
@@ -265,10 +268,7 @@ def main():
         fatal = read[1] or (waba_id and not ids and not read[0]) or any(waiting_cannot_fix(number) for number in read[0])
         return FAILED if fatal else None
 
-    try:
-        outcome = probe_or_wait(module, probe, classify, result)
-    finally:
-        api.client.close()
+    outcome = module.probe_or_wait(probe, classify, result)
     if result["waited"] and explicit_sleep is None:
         warning = observed_budget_warning(result["api_calls"], result["polls"], params["wait_sleep"])
         if warning:

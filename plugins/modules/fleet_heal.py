@@ -78,6 +78,7 @@ options:
     default: {}
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.attributes.actiongroup_hypersender
 attributes:
   check_mode:
@@ -186,7 +187,7 @@ import os
 import re
 import time
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge
@@ -212,7 +213,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     qr_png_bytes,
     write_private_file,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import HAS_PNG, PNG_IMPORT_ERROR, png_to_text
 
 
@@ -234,7 +235,7 @@ def argument_spec():
     return spec
 
 
-def check_options(params):
+def validate_options(params):
     if params["max_restarts"] < 0 or params["wait_timeout"] < 0 or params["wait_sleep"] <= 0 or params["rate_window"] <= 0:
         raise OptionError("max_restarts and wait_timeout must be 0 or more, wait_sleep and rate_window more than 0")
     if "WORKING" in params["restart"]:
@@ -245,11 +246,10 @@ def check_options(params):
 
 
 class Round:
-    def __init__(self, module, wanted):
+    def __init__(self, module, wanted, client):
         self.module = module
         self.params = module.params
         self.wanted = wanted
-        client = build_client(self.params)
         self.api = HypersenderApi(client)
         self.actions = InstanceActions(client)
         self.state = HealState.from_dict(self.params["heal_state"])
@@ -339,15 +339,16 @@ class Round:
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    ensure_requests(module)
+    module = WhatsAppModule(argument_spec())
     if module.params["show_qr"] and not HAS_PNG:
         module.fail_json(msg=missing_required_lib("pypng"), exception=PNG_IMPORT_ERROR)
-    try:
-        gate = Round(module, check_options(module.params))
-        outcome = gate.run()
-    except (ApiError, OptionError) as error:
-        module.fail_json(msg=str(error))
+    wanted = module.checked(validate_options)
+    with module.checked(build_client, **module.client_options) as client:
+        try:
+            gate = Round(module, wanted, client)
+            outcome = gate.run()
+        except (ApiError, OptionError) as error:
+            module.fail(error)
     module.exit_json(**gate.finish(outcome))
 
 

@@ -16,7 +16,7 @@ description:
   - An existing instance is never changed. If it has another phone than O(phone) the task fails, because the API
     cannot change an instance's phone.
   - With O(state=restarted), restarts the instance given by O(instance) or by its exact O(name)
-    (C(POST /{instance}/restart)) and is always RV(ignore:changed), as C(ansible.builtin.service) is. With
+    (C(POST /{instance}/restart)) and is always RV(ignore:changed), as M(ansible.builtin.service) is. With
     O(restart_when), it restarts only when the instance is in one of those statuses, and otherwise reports
     RV(ignore:changed=false).
   - After a create or a restart, O(wait=true) polls the instance's health until it reaches O(wait_for), reports a
@@ -80,6 +80,7 @@ options:
     type: path
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.wait
   - hypersender.whatsapp.wait.statuses
   - hypersender.whatsapp.attributes.actiongroup_hypersender
@@ -196,14 +197,14 @@ msg:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     STATUSES,
     HypersenderApi,
     build_client,
-    check_status_wait_options,
+    validate_status_wait_options,
     connection_argument_spec,
     not_ready_message,
     status_wait_argument_spec,
@@ -219,7 +220,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     validate_webhook_url,
     write_private_file,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, probe_or_wait
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED
 
 DIFF_FIELDS = ("id", "name", "phone", "status")
@@ -241,9 +242,9 @@ def argument_spec():
     return spec
 
 
-def check_options(params):
+def validate_options(params):
     """Validated values of the options that name the instance; raises OptionError before any request."""
-    check_status_wait_options(params)
+    validate_status_wait_options(params)
     values = {"name": None, "phone": None, "webhook_url": None, "instance": None}
     if params["name"] is not None:
         values["name"] = validate_name(params["name"])
@@ -273,16 +274,16 @@ def diff_view(instance):
 
 
 class InstanceModule:
-    def __init__(self, module, values):
+    def __init__(self, module, values, client):
         self.module = module
         self.params = module.params
         self.values = values
-        self.client = build_client(module.params)
-        self.actions = InstanceActions(self.client)
+        self.client = client
+        self.actions = InstanceActions(client)
         self.result = dict(changed=False, created=False, restarted=False, waited=False, polls=0, elapsed=0.0)
 
     def fail(self, msg):
-        self.module.fail_json(msg=msg, **self.result)
+        self.module.fail(msg, **self.result)
 
     def present(self):
         name, phone = self.values["name"], self.values["phone"]
@@ -351,25 +352,23 @@ class InstanceModule:
         else:
             classify = restart_classifier(previous_status, ready, fail_on)
         probe = HypersenderApi(self.client).instance_health_probe(instance["id"])
-        outcome = probe_or_wait(self.module, probe, classify, self.result)
+        outcome = self.module.probe_or_wait(probe, classify, self.result)
         if outcome.value is not None:
             instance["status"] = outcome.value["status"]
         if outcome.state != DONE:
-            self.fail(not_ready_message(instance["id"], outcome.value, ready, outcome,
-                                        fatal=outcome.state == FAILED, fail_on=fail_on))
+            self.fail(not_ready_message(instance["id"], outcome.value, ready, outcome, fatal=outcome.state == FAILED,
+                                        fail_on=fail_on))
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    ensure_requests(module)
-    try:
-        runner = InstanceModule(module, check_options(module.params))
-    except OptionError as error:
-        module.fail_json(msg=str(error))
-    try:
-        runner.result["msg"] = runner.present() if module.params["state"] == "present" else runner.restarted()
-    except (ApiError, OptionError) as error:
-        runner.fail(str(error))
+    module = WhatsAppModule(argument_spec())
+    values = module.checked(validate_options)
+    with module.checked(build_client, **module.client_options) as client:
+        runner = InstanceModule(module, values, client)
+        try:
+            runner.result["msg"] = runner.present() if module.params["state"] == "present" else runner.restarted()
+        except (ApiError, OptionError) as error:
+            runner.fail(error)
     if not module._diff:
         runner.result.pop("diff", None)
     module.exit_json(**runner.result)

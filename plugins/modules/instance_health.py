@@ -29,6 +29,7 @@ options:
     aliases: [uuid, instance_id]
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.wait
   - hypersender.whatsapp.wait.statuses
   - hypersender.whatsapp.attributes
@@ -106,21 +107,20 @@ polls:
   sample: 3
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     READY_STATUS,
     STATUSES,
     HypersenderApi,
     build_client,
-    check_status_wait_options,
+    validate_status_wait_options,
     connection_argument_spec,
     not_ready_message,
     status_wait_argument_spec,
     validate_uuid,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, hide_url_userinfo, probe_or_wait
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED, format_seconds
 
 
@@ -131,22 +131,20 @@ def argument_spec():
     return spec
 
 
-def check_options(params):
-    check_status_wait_options(params)
+def validate_options(params):
+    validate_status_wait_options(params)
     return validate_uuid(params["instance"])
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    ensure_requests(module)
-    hide_url_userinfo(module)
-    params = module.params
-    try:
-        instance = check_options(params)
-        api = HypersenderApi(build_client(params))
-    except OptionError as error:
-        module.fail_json(msg=str(error))
+    module = WhatsAppModule(argument_spec())
+    instance = module.checked(validate_options)
+    with module.checked(build_client, **module.client_options) as client:
+        run(module, HypersenderApi(client), instance)
 
+
+def run(module, api, instance):
+    params = module.params
     result = dict(changed=False, instance_id=instance, waited=False, healthy=False, polls=0, elapsed=0.0)
     ready = params["wait_for"] if params["wait"] else [READY_STATUS]
 
@@ -155,7 +153,7 @@ def main():
             return DONE
         return FAILED if health["status"] in params["fail_on"] else None
 
-    outcome = probe_or_wait(module, api.instance_health_probe(instance), classify, result)
+    outcome = module.probe_or_wait(api.instance_health_probe(instance), classify, result)
     health, state = outcome.value, outcome.state
     if health is not None:
         result.update(health)

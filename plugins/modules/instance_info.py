@@ -58,6 +58,7 @@ options:
     default: false
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.wait
   - hypersender.whatsapp.wait.statuses
   - hypersender.whatsapp.attributes
@@ -216,7 +217,7 @@ polls:
   sample: 8
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge, not_ready_message, unknown_statuses, wanted_ids
@@ -225,13 +226,13 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     STATUSES,
     HypersenderApi,
     build_client,
-    check_status_wait_options,
+    validate_status_wait_options,
     connection_argument_spec,
     status_wait_argument_spec,
     validate_filters,
     validate_uuid,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, hide_url_userinfo, probe_or_wait
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds
 
 
@@ -249,8 +250,8 @@ def argument_spec():
     return spec
 
 
-def check_options(params):
-    check_status_wait_options(params)
+def validate_options(params):
+    validate_status_wait_options(params)
     if params["wait"] and params["status"]:
         raise OptionError("status filters the list by status, so it cannot be awaited: use instances, uuid, name or phone with wait")
     wanted = wanted_ids(validate_uuid(uuid, option="instances item") for uuid in params["instances"])
@@ -258,16 +259,14 @@ def check_options(params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    ensure_requests(module)
-    hide_url_userinfo(module)
-    params = module.params
-    try:
-        filters, wanted = check_options(params)
-        api = HypersenderApi(build_client(params))
-    except OptionError as error:
-        module.fail_json(msg=str(error))
+    module = WhatsAppModule(argument_spec())
+    filters, wanted = module.checked(validate_options)
+    with module.checked(build_client, **module.client_options) as client:
+        run(module, HypersenderApi(client), filters, wanted)
 
+
+def run(module, api, filters, wanted):
+    params = module.params
     ready = params["wait_for"] if params["wait"] else [READY_STATUS]
 
     def probe(deadline):
@@ -275,7 +274,7 @@ def main():
         return judge(instances, wanted, ready, params["fail_on"])
 
     result = dict(changed=False, waited=False, polls=0, elapsed=0.0, not_ready_details=[], last_error=None)
-    outcome = probe_or_wait(module, probe, lambda view: view.state(), result)
+    outcome = module.probe_or_wait(probe, lambda view: view.state(), result)
     view, state = outcome.value, outcome.state
     result["last_error"] = str(outcome.last_error) if outcome.last_error is not None else None
     if view is not None:

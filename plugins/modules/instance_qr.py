@@ -63,6 +63,7 @@ options:
     default: 60
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.attributes.actiongroup_hypersender
 attributes:
   check_mode:
@@ -143,7 +144,7 @@ msg:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
@@ -159,7 +160,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     qr_png_bytes,
     write_private_file,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import HAS_PNG, PNG_IMPORT_ERROR, QrImageError, png_to_text
 
 
@@ -176,7 +177,7 @@ def argument_spec():
     return spec
 
 
-def check_options(params):
+def validate_options(params):
     if params["dest"] is None and params["render"] != "text":
         raise OptionError("give dest (a file for the PNG) or render=text (the code in the result), or both")
     if params["wait_timeout"] < 0 or params["min_interval"] < 0:
@@ -185,18 +186,19 @@ def check_options(params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    ensure_requests(module)
-    params = module.params
-    if params["render"] == "text" and not HAS_PNG:
+    module = WhatsAppModule(argument_spec())
+    if module.params["render"] == "text" and not HAS_PNG:
         module.fail_json(msg=missing_required_lib("pypng"), exception=PNG_IMPORT_ERROR)
-    started = time.monotonic()
-    deadline = started + params["wait_timeout"]
+    instance_id = module.checked(validate_options)
+    with module.checked(build_client, **module.client_options) as client:
+        run(module, InstanceActions(client), instance_id)
+
+
+def run(module, actions, instance_id):
+    params = module.params
+    deadline = time.monotonic() + params["wait_timeout"]
     result = dict(changed=False, requested=False, paced=0.0)
     try:
-        instance_id = check_options(params)
-        client = build_client(params)
-        actions = InstanceActions(client)
         instance = actions.find_by_id(instance_id)
         result["instance"] = instance
         if instance["status"] != "SCAN_QR_CODE" and not params["force"]:
@@ -207,7 +209,7 @@ def main():
         if module.check_mode:
             result["msg"] = "check mode: would request a new QR code for instance %s (%s)" % (instance_id, instance["status"])
             module.exit_json(**result)
-        pacer = QrPacer(client.base_url, interval=params["min_interval"])
+        pacer = QrPacer(actions.client.base_url, interval=params["min_interval"])
         pause = pacer.wait_needed(instance_id)
         if pause > 0:
             if time.monotonic() + pause > deadline:
@@ -233,7 +235,7 @@ def main():
         result["msg"] = "new QR code for instance %s (%s), valid for about %d s: whoever scans it links their WhatsApp " \
                         "account to the instance" % (instance_id, result["instance"].get("name"), QR_VALID_SECONDS)
     except (ApiError, OptionError, QrImageError) as error:
-        module.fail_json(msg=str(error), **result)
+        module.fail(error, **result)
     module.exit_json(**result)
 
 

@@ -37,6 +37,7 @@ options:
     default: 5
 extends_documentation_fragment:
   - hypersender.whatsapp.onprem
+  - hypersender.whatsapp.transport
   - hypersender.whatsapp.onprem.verdict
   - hypersender.whatsapp.wait
   - hypersender.whatsapp.attributes
@@ -94,6 +95,14 @@ topology:
   returned: when a probe succeeded
   type: str
   sample: ha
+topology_name:
+  description:
+    - The applied O(topology)'s name for people, V(single instance), V(High Availability) or V(Multiconnect), as
+      reports and the P(hypersender.whatsapp.verify_gateway#role) role print it.
+  returned: when a probe succeeded
+  type: str
+  sample: High Availability
+  version_added: 0.2.0
 nodes:
   description:
     - The nodes of the deployment as the Webapp reported them, in its order; one node for a single instance.
@@ -159,21 +168,17 @@ elapsed:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import ensure_requests, hide_url_userinfo, probe_or_wait
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
     OnPremApi,
-    argument_spec as connection_and_verdict_spec,
+    onprem_argument_spec,
     build_client,
-    check_rules,
-    contradiction,
     not_healthy_message,
     select_credentials,
-    unknown_values,
-    verdict,
 )
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import validate_rules, contradiction, unknown_values, verdict
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
     FAILED,
@@ -184,25 +189,23 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import 
 
 
 def argument_spec():
-    spec = connection_and_verdict_spec(env_fallback)
+    spec = onprem_argument_spec(env_fallback)
     spec.update(wait_argument_spec(wait_sleep=5))
     return spec
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    ensure_requests(module)
-    hide_url_userinfo(module)
-    params = module.params
-    try:
-        validate_wait_options(params["wait_timeout"], params["wait_sleep"])
-        rules = check_rules(params)
-        credentials = select_credentials(params, os.environ)
-        module.no_log_values.add(credentials.secret)  # it may come from the environment, unseen by no_log
-        api = OnPremApi(build_client(params, credentials), credentials)
-    except OptionError as error:
-        module.fail_json(msg=str(error))
+    module = WhatsAppModule(argument_spec())
+    module.checked(lambda p: validate_wait_options(p["wait_timeout"], p["wait_sleep"]))
+    rules = module.checked(validate_rules)
+    credentials = module.checked(select_credentials, os.environ)
+    module.no_log_values.add(credentials.secret)  # it may come from the environment, unseen by no_log
+    with module.checked(build_client, credentials, **module.client_options) as client:
+        run(module, OnPremApi(client, credentials), rules)
 
+
+def run(module, api, rules):
+    params = module.params
     result = dict(changed=False, waited=False, polls=0, elapsed=0.0, healthy=False, problems=[], nodes=[], connected=0)
 
     def classify(health):
@@ -210,10 +213,7 @@ def main():
             return DONE
         return FAILED if contradiction(health, rules["topology"], rules["shards"]) else None
 
-    try:
-        outcome = probe_or_wait(module, api.health, classify, result)
-    finally:
-        api.client.close()
+    outcome = module.probe_or_wait(api.health, classify, result)
     health, last_error, state = outcome.value, outcome.last_error, outcome.state
     report = None
     if health is not None:

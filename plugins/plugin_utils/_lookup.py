@@ -13,8 +13,18 @@ from ansible.plugins.lookup import LookupBase
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import HAS_REQUESTS, ApiError, OptionError
 
 
+# What a rate-limited lookup user can do: a lookup has no wait options.
+LOOKUP_RATE_LIMIT_HINT = "call the lookup less often (once per play, not per host or loop item) or run fewer plays " \
+                         "against this account at once"
+
+
 class WhatsAppLookupBase(LookupBase):
-    """Subclasses call :meth:`load_options` first, then do their work inside :meth:`api_errors`."""
+    """Subclasses call :meth:`load_options` first, then do their work inside :meth:`api_errors`.
+
+    Clients are built with :attr:`client_options` and closed with a ``with`` statement.
+    """
+
+    client_options = {"rate_limit_hint": LOOKUP_RATE_LIMIT_HINT}
 
     def load_options(self, variables, kwargs):
         """Set the options from keywords, variables, ansible.cfg and the environment; return the variables used."""

@@ -295,8 +295,9 @@ def test_lookup(simulator, ansible):
         env={"ANSIBLE_CONFIG": str(config), "WA_WEB_USERNAME": "admin", "WA_WEB_PASSWORD": ONPREM_PASSWORD})
     from_env, by_keyword, by_vars, with_term = [result for state, result in run.results]
     state = run.results[-1][0]
-    assert set(from_env["msg"]) == {"topology", "nodes", "connected", "healthy", "problems"}, run
+    assert set(from_env["msg"]) == {"topology", "topology_name", "nodes", "connected", "healthy", "problems"}, run
     assert (from_env["msg"]["topology"], from_env["msg"]["healthy"], from_env["msg"]["connected"]) == ("ha", True, 2)
+    assert from_env["msg"]["topology_name"] == "High Availability"
     assert by_keyword["msg"][0]["topology"] == "multiconnect" and by_keyword["msg"][0]["healthy"] is False
     assert by_keyword["msg"][0]["problems"] == ["1 of the 2 coreapps that Multiconnect with 2 shards needs is connected "
                                                 "(gw3:8c9d0e1f connected, gw4:1a2b3c4d disconnected)."]

@@ -150,13 +150,11 @@ async def main(queue, args):
     """Poll forever and put status-change events on ``queue``."""
     try:
         settings = source_settings(args, os.environ)
-        api = HypersenderApi(build_client(settings))
+        client = build_client(settings, rate_limit_hint="raise interval, or run fewer sources against this account at once")
     except OptionError as exc:
         raise SourceArgumentError("hypersender.whatsapp.instance_status: %s" % exc) from None
-    try:
-        await poll_forever(queue, api, settings)
-    finally:
-        api.client.close()
+    with client:
+        await poll_forever(queue, HypersenderApi(client), settings)
 
 
 async def poll_forever(queue, api, settings, sleep=asyncio.sleep, now=utc_now, rand=random.random, clock=time.monotonic):

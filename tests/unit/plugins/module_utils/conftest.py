@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiClient
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import read_error as read_hypersender_error
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import TOKEN, FakeClock, ScriptedSession
 
 
@@ -21,6 +22,7 @@ def scripted_client(clock, monkeypatch):
 
     def build(script, **kwargs):
         kwargs.setdefault("rand", lambda: 0.5)
+        kwargs.setdefault("error_reader", read_hypersender_error)  # the Hypersender API's client reads its error bodies
         client = ApiClient("https://api.example.test/api/whatsapp/v1", "Bearer " + TOKEN, service="Hypersender API",
                            auth_hint="check api_token / the HYPERSENDER_API_TOKEN environment variable",
                            clock=clock, sleep=clock.sleep, **kwargs)

@@ -29,6 +29,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     validate_secret,
 )
 
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import read_error as read_hypersender_error
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import read_error as read_onprem_error
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import TOKEN, make_response
 
 
@@ -120,10 +122,13 @@ def test_retryable_codes_are_named_once():
     assert RETRYABLE_STATUS_CODES == {429, 500, 502, 503, 504}
 
 
-def test_error_detail_reads_both_apis_error_shapes():
+def test_each_service_reads_its_own_error_shape():
     assert error_detail({"message": "Resource not found."}) == "Resource not found."
-    assert error_detail({"errors": [{"code": 1005, "title": "Access denied", "details": "Invalid credentials."}]}) \
+    assert read_onprem_error({"errors": [{"code": 1005, "title": "Access denied", "details": "Invalid credentials."}]}) \
         == "1005 Access denied Invalid credentials."
+    assert read_hypersender_error({"message": "invalid", "errors": {"phone": ["taken"]}}) == "phone: taken"
+    # the client's default reader knows no service's own shape
+    assert error_detail({"errors": [{"code": 1005, "title": "Access denied"}]}) is None
     assert error_detail(["x"]) is None
 
 

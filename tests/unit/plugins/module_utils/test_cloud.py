@@ -23,7 +23,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import
     budget_warning,
     build_client,
     observed_budget_warning,
-    check_selection,
+    validate_selection,
     read_graph_error,
     wait_interval,
 )
@@ -191,11 +191,11 @@ class TestOptions:
     ])
     def test_selection_errors(self, options, message):
         with pytest.raises(OptionError, match=message):
-            check_selection(options)
+            validate_selection(options)
 
     def test_selection_dedupes_and_accepts_one_id(self):
-        assert check_selection({"phone_number_id": ["1", "1", " 2 "], "allow_limited": False}) == (["1", "2"], None, False)
-        assert check_selection({"phone_number_id": "5", "waba_id": "9"}) == (["5"], "9", True)
+        assert validate_selection({"phone_number_id": ["1", "1", " 2 "], "allow_limited": False}) == (["1", "2"], None, False)
+        assert validate_selection({"phone_number_id": "5", "waba_id": "9"}) == (["5"], "9", True)
 
     @pytest.mark.parametrize("options, message", [
         ({"api_token": ""}, "api_token is empty: set api_token or the WA_CLOUD_TOKEN"),

@@ -37,7 +37,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import
     wanted_ids,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import STATUSES
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import parse_health, verdict
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import parse_health
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import verdict
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import FAILED, TIMED_OUT, poll, validate_wait_options
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import FakeClock, Outcome, make_response
 

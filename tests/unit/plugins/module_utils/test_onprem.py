@@ -15,21 +15,23 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     ResponseFormatError,
     ServerError,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import (
     GATEWAY_STATUSES,
     ROLES,
     SINGLE,
     Health,
+    validate_rules,
+    contradiction,
+    unknown_values,
+    verdict,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
     OnPremApi,
     build_client,
-    check_rules,
-    contradiction,
     not_healthy_message,
     parse_health,
     parse_login,
     select_credentials,
-    unknown_values,
-    verdict,
 )
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import ScriptedSession, make_response
 
@@ -214,10 +216,10 @@ class TestBuildClient:
 class TestCheckRules:
 
     def test_defaults(self):
-        assert check_rules({}) == {"topology": "auto", "shards": None, "healthy_statuses": None}
+        assert validate_rules({}) == {"topology": "auto", "shards": None, "healthy_statuses": None}
 
     def test_an_empty_status_list_means_the_default(self):
-        assert check_rules({"healthy_statuses": []})["healthy_statuses"] is None
+        assert validate_rules({"healthy_statuses": []})["healthy_statuses"] is None
 
     @pytest.mark.parametrize("options, words", [
         ({"topology": "cluster"}, "topology must be one of auto, single, ha, multiconnect"),
@@ -229,7 +231,7 @@ class TestCheckRules:
     ])
     def test_bad_rules(self, options, words):
         with pytest.raises(OptionError, match=words):
-            check_rules(options)
+            validate_rules(options)
 
 
 class TestParseHealth:
@@ -386,7 +388,8 @@ class TestSingleVerdict:
 
     @pytest.mark.parametrize("status", ["connected", "connecting"])
     def test_good_health(self, status):
-        assert verdict(single(status)) == {"topology": "single", "nodes": [node("", status, None)], "gateway_status": status,
+        assert verdict(single(status)) == {"topology": "single", "topology_name": "single instance",
+                                           "nodes": [node("", status, None)], "gateway_status": status,
                                            "connected": int(status == "connected"), "healthy": True, "problems": []}
 
     @pytest.mark.parametrize("status, words", [
@@ -445,6 +448,11 @@ class TestHighAvailabilityVerdict:
 
     def test_a_connected_master_is_not_a_problem(self):
         assert verdict(cluster(MASTER_UP, core(1, "connected")))["healthy"] is True
+
+    def test_names_the_applied_topology_for_people(self):
+        assert verdict(cluster(MASTER_UP, core(1, "connected")))["topology_name"] == "High Availability"
+        assert verdict(cluster(MASTER_UP, core(1, "connected")), shards=1)["topology_name"] == "Multiconnect"
+        assert verdict(single("connected"), topology="auto")["topology_name"] == "single instance"
 
     def test_no_coreapp_node(self):
         report = verdict(cluster(MASTER_DOWN, SECONDARY))
