@@ -16,7 +16,7 @@ description:
   - An existing instance is never changed. If it has another phone than O(phone) the task fails, because the API
     cannot change an instance's phone.
   - With O(state=restarted), restarts the instance given by O(instance) or by its exact O(name)
-    (C(POST /{instance}/restart)) and is always RV(ignore:changed), as M(ansible.builtin.service) is. With
+    (C(POST /{instance}/restart)) and is always RV(ignore:changed), as C(ansible.builtin.service) is. With
     O(restart_when), it restarts only when the instance is in one of those statuses, and otherwise reports
     RV(ignore:changed=false).
   - After a create or a restart, O(wait=true) polls the instance's health until it reaches O(wait_for), reports a
