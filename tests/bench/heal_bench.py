@@ -17,7 +17,7 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
 from qr_scanner import LiveQrScanner  # noqa: E402  pylint: disable=wrong-import-position
 
