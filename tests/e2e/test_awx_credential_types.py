@@ -37,7 +37,8 @@ def env_vars_read(collections_path):
     """Environment variable -> the plugins that read it.
 
     Modules: their argument specs' env fallbacks, and for onprem_health the credential variables its
-    module_utils reads itself (options beat them, see its notes). Lookups: their documented env options.
+    module_utils reads itself (options beat them, see its notes), which its lookup reads the same way.
+    Other lookups: their documented env options.
     The job tests below show each one is really read.
     """
     readers = {}
@@ -50,8 +51,14 @@ def env_vars_read(collections_path):
                 for var in (fallback[1] if fallback else []):
                     readers.setdefault(var, set()).add("module " + name)
         onprem = importlib.import_module("ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem")
+        # The On-Premises credentials bind late: the module and the lookup both read them from the environment at
+        # run time through _onprem.select_credentials (so the lookup declares no env: for them).
+        lookup_source = (Path(collections_path) / "ansible_collections/hypersender/whatsapp/plugins/lookup/onprem_health.py").read_text()
+        late_binding_lookup = "select_credentials(options, os.environ)" in lookup_source
         for var in onprem.ENV.values():
             readers.setdefault(var, set()).add("module onprem_health")
+            if late_binding_lookup:
+                readers[var].add("lookup hypersender.whatsapp.onprem_health")
     finally:
         sys.path.remove(collections_path)
     ansible_doc = Path(sys.executable).parent / "ansible-doc"
