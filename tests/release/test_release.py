@@ -126,10 +126,10 @@ def test_changelog_lints_and_has_the_release():
 def test_docs_site_builds_without_warnings(tmp_path):
     result = run([ROOT / "scripts" / "build-docs", tmp_path / "site"], env=dict(os.environ, DOCS_PYTHON=sys.executable))
     html = tmp_path / "site" / "build" / "html" / "collections" / NAMESPACE / NAME
-    assert sorted(p.name for p in html.glob("*_module.html")) == ["%s_module.html" % n for n in plugins("module")], result.stdout
-    assert sorted(p.name for p in html.glob("*_lookup.html")) == ["%s_lookup.html" % n for n in plugins("lookup")]
-    assert sorted(p.name for p in html.glob("*_role.html")) == ["%s_role.html" % n for n in roles()]
-    assert sorted(p.name for p in html.glob("*_inventory.html")) == ["%s_inventory.html" % n for n in plugins("inventory")]
+    assert sorted(p.name for p in html.glob("*_module.html")) == sorted("%s_module.html" % n for n in plugins("module")), result.stdout
+    assert sorted(p.name for p in html.glob("*_lookup.html")) == sorted("%s_lookup.html" % n for n in plugins("lookup"))
+    assert sorted(p.name for p in html.glob("*_role.html")) == sorted("%s_role.html" % n for n in roles())
+    assert sorted(p.name for p in html.glob("*_inventory.html")) == sorted("%s_inventory.html" % n for n in plugins("inventory"))
 
 
 def test_execution_environment_dependencies_are_found(installed):
