@@ -201,3 +201,17 @@ def test_check_mode_says_whom_it_would_restart_and_sends_nothing(simulator, live
     assert [entry for entry in sim.requests() if entry["method"] == "POST"] == []
     assert "(check mode: would restart 3, would show the QR code of heal-03)" in run.output
     assert run.scanned == []
+
+
+def test_an_api_error_in_a_healing_round_is_the_gate_s_failure_message(simulator, live_playbook):
+    """A round that fails (here: a rejected token) ends the gate with the round's own reason, not a generic one."""
+    scenario, ids = fleet(failed=2, working=1)
+    sim = simulator(scenario)
+    rc, run = live_playbook(gate_play(ids, wait_for_working_restart=["FAILED"], wait_for_working_api_token="not-the-token-0000"),
+                            sim, scan=False)
+    assert rc != 0
+    last_failure = run.output.rsplit("fatal: [localhost]: FAILED!", 1)[-1]
+    assert re.search(r'"msg": "wait_for_working: GET \S+/instances: the Hypersender API rejected the credentials \(HTTP 401\)',
+                     last_failure), run.output[-3000:]
+    assert "is undefined" not in run.output
+    assert not [r for r in sim.requests() if r["method"] == "POST"], "nothing restarted with a rejected token"
