@@ -523,10 +523,15 @@ def tool_env():
 @pytest.mark.skipif(importlib.util.find_spec("molecule") is None, reason="molecule is not installed in this venv")
 @pytest.mark.xdist_group("molecule")  # the scenarios share the collection tree: one at a time
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_molecule_scenario(scenario):
+def test_molecule_scenario(scenario, tmp_path):
     if scenario.startswith("verify_gateway"):
         needs_onprem_module()
-    completed = subprocess.run([str(BIN / "molecule"), "test", "-s", scenario], cwd=str(COLLECTION_ROOT), env=tool_env(),
+    # Molecule names its default ephemeral directory after the project folder's name, which is "whatsapp" in every
+    # copy of the collection: two runs at once would share it (and each other's simulator). One per test instead.
+    ephemeral = tmp_path / "molecule-ephemeral"
+    ephemeral.mkdir()
+    completed = subprocess.run([str(BIN / "molecule"), "test", "-s", scenario], cwd=str(COLLECTION_ROOT),
+                               env=dict(tool_env(), MOLECULE_EPHEMERAL_DIRECTORY=str(ephemeral)),
                                capture_output=True, text=True, timeout=900, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-6000:]
