@@ -25,8 +25,8 @@ description:
   - The hosts are API objects, not machines. Plays that target them usually set C(connection=local) and
     C(gather_facts=false), or set C(ansible_connection) through O(compose).
   - The configuration file must end in C(hypersender.yml) or C(hypersender.yaml).
-  - The connection options are read from the configuration file, the environment (E(HYPERSENDER_API_URL),
-    E(HYPERSENDER_API_TOKEN)) or C(ansible.cfg); inventory plugins do not see inventory or play variables, so the
+  - The connection options are read from the configuration file, C(ansible.cfg) or the environment
+    (E(HYPERSENDER_API_URL), E(HYPERSENDER_API_TOKEN)), in that order; inventory plugins do not see inventory or play variables, so the
     C(hypersender_*) variables listed for them do not apply here. O(api_token) and O(api_url) may be templates
     (for example a lookup that reads a vault).
 author:
@@ -128,6 +128,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import HAS_REQUESTS, ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     CONNECTION_OPTIONS,
+    ENV_FALLBACKS,
     STATUSES,
     HypersenderApi,
     build_client,
@@ -139,6 +140,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._inventory im
     host_variables,
     status_group,
 )
+from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup import bind_environment
 
 display = Display()
 
@@ -155,7 +157,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        config = self._read_config_data(path)
+        bind_environment(self, ENV_FALLBACKS, self._vars, config)
         try:
             instances = self._instances(path, cache)
             self._populate(instances)

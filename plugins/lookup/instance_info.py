@@ -96,6 +96,7 @@ from ansible.utils.display import Display
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import FleetView, merge_duplicates, select, unknown_statuses
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     CONNECTION_OPTIONS,
+    ENV_FALLBACKS,
     HypersenderApi,
     build_client,
     validate_filters,
@@ -108,6 +109,8 @@ display = Display()
 
 
 class LookupModule(WhatsAppLookupBase):
+
+    env_fallbacks = ENV_FALLBACKS
 
     def run(self, terms, variables=None, **kwargs):
         self.load_options(variables, kwargs)

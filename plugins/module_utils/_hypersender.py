@@ -25,6 +25,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import 
 DEFAULT_API_URL = "https://app.hypersender.com/api/whatsapp/v1"
 TOKEN_ENV = "HYPERSENDER_API_TOKEN"
 URL_ENV = "HYPERSENDER_API_URL"
+# Option -> environment variable: the modules' env fallbacks, which the lookups and the inventory bind late.
+ENV_FALLBACKS = {"api_url": URL_ENV, "api_token": TOKEN_ENV}
 
 STATUSES = ("STOPPED", "STARTING", "WORKING", "SCAN_QR_CODE", "FAILED", "PENDING")
 READY_STATUS = "WORKING"
@@ -63,8 +65,8 @@ def connection_argument_spec(env_fallback):
     module runtime and stays usable from lookups.
     """
     spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
-    spec["api_url"]["fallback"] = (env_fallback, [URL_ENV])
-    spec["api_token"]["fallback"] = (env_fallback, [TOKEN_ENV])
+    for name, env_var in ENV_FALLBACKS.items():
+        spec[name]["fallback"] = (env_fallback, [env_var])
     return spec
 
 
