@@ -37,19 +37,6 @@ options:
     type: str
     required: true
     choices: [hypersender.whatsapp.instances]
-  uuid:
-    description: Only the instance with this UUID (the API's exact C(filter[uuid])).
-    type: str
-  name:
-    description: Only instances whose name contains this text (the API's partial C(filter[name])).
-    type: str
-  phone:
-    description: Only the instance with this E.164 phone number (the API's exact C(filter[phone])).
-    type: str
-  status:
-    description: Only instances in this status (the API's C(filter[status])).
-    type: str
-    choices: [STOPPED, STARTING, WORKING, SCAN_QR_CODE, FAILED, PENDING]
   hostname_source:
     description:
       - Which field of an instance names its host, made safe as described above.
@@ -72,6 +59,7 @@ options:
       - Not allowed together with O(cache=true), which would write the tokens to the cache.
     type: str
 extends_documentation_fragment:
+  - hypersender.whatsapp.filters
   - hypersender.whatsapp.hypersender
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.hypersender.plugins
@@ -129,6 +117,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     CONNECTION_OPTIONS,
     ENV_FALLBACKS,
+    FILTER_OPTIONS,
     STATUSES,
     HypersenderApi,
     build_client,
@@ -144,7 +133,6 @@ from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup impor
 
 display = Display()
 
-FILTERS = ("uuid", "name", "phone", "status")
 TEMPLATED_OPTIONS = ("api_url", "api_token")
 
 
@@ -173,7 +161,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if use_cache and access_token_var:
             raise OptionError("access_token_var and cache: true cannot be used together: the cache would hold the "
                               "instances' access tokens; turn the cache off or drop access_token_var")
-        filters = validate_filters(self._option_values(FILTERS))
+        filters = validate_filters(self._option_values(FILTER_OPTIONS))
         # One cache entry per file, API and filters: editing the filters does not serve the old list.
         scope = json.dumps([self.get_option("api_url"), filters], sort_keys=True)
         cache_key = "%s_%s" % (self.get_cache_key(path), hashlib.sha256(scope.encode("utf-8")).hexdigest()[:12])

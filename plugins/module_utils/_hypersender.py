@@ -53,6 +53,15 @@ CONNECTION_ARGUMENT_SPEC = dict(
 
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGUMENT_SPEC)
 
+# The instance list's filters (module side of the filters doc fragment).
+FILTER_ARGUMENT_SPEC = dict(
+    uuid=dict(type="str"),
+    name=dict(type="str"),
+    phone=dict(type="str"),
+    status=dict(type="str", choices=list(STATUSES)),
+)
+FILTER_OPTIONS = tuple(FILTER_ARGUMENT_SPEC)
+
 
 class InstanceNotFoundError(NotFoundError):
     """The account has no instance with this UUID."""
@@ -120,7 +129,7 @@ def validate_phone(value, option="phone"):
 
 def validate_filters(options):
     """The API's list filters from the options, checked; empty ones left out."""
-    filters = {key: options.get(key) for key in ("uuid", "name", "phone", "status") if options.get(key) not in (None, "")}
+    filters = {key: options.get(key) for key in FILTER_OPTIONS if options.get(key) not in (None, "")}
     if "uuid" in filters:
         filters["uuid"] = validate_uuid(filters["uuid"], option="uuid")
     if "phone" in filters:
