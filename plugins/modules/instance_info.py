@@ -219,7 +219,6 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds
 
 
 def argument_spec():
@@ -258,18 +257,14 @@ def run(module, api, filters, wanted):
 
     result = dict(changed=False, waited=False, polls=0, elapsed=0.0, not_ready_details=[], last_error=None)
     outcome = module.probe_or_wait(probe, lambda view: view.state(), result)
-    view, state = outcome.value, outcome.state
+    view = outcome.value
     result["last_error"] = str(outcome.last_error) if outcome.last_error is not None else None
     if view is not None:
         result.update(view.result())
         for warning in view.warnings() + unknown_statuses(view.instances):
             module.warn(warning)
-    if params["wait"] and module.check_mode:
-        result["msg"] = ("check mode: listed once (%d of %d ready) instead of waiting up to %s s for [%s]"
-                         % (len(view.ready), view.total, format_seconds(params["wait_timeout"]), ", ".join(ready)))
-    elif params["wait"] and state != DONE:
-        module.fail_json(msg=not_ready_message(view, ready, outcome, params["fail_on"]), **result)
-    module.exit_json(**result)
+    module.exit_after_wait(result, outcome, "listed once (%d of %d ready)" % (len(view.ready), view.total) if view is not None else "",
+                           "[%s]" % ", ".join(ready), lambda: not_ready_message(view, ready, outcome, params["fail_on"]))
 
 
 if __name__ == "__main__":
