@@ -83,13 +83,8 @@ extends_documentation_fragment:
   - hypersender.whatsapp.attributes.actiongroup_hypersender
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details:
       - Lists the instances once and says whom it would restart and whose QR code it would show; no action, no wait.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
 requirements:
   - pypng (Python library on the host that runs the module), for O(show_qr=true)
 seealso:

@@ -87,12 +87,9 @@ extends_documentation_fragment:
   - hypersender.whatsapp.attributes.actiongroup_hypersender
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details:
       - Reads the instance list, sends no action and does not wait; says what it would do in RV(msg).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 seealso:
   - module: hypersender.whatsapp.instance_qr

@@ -68,13 +68,8 @@ extends_documentation_fragment:
   - hypersender.whatsapp.attributes.actiongroup_hypersender
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details:
       - Reads the instance's status and says whether it would request a code; requests and writes nothing.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
 requirements:
   - pypng (Python library on the host that runs the module), for O(render=text)
 seealso:
