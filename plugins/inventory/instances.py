@@ -26,8 +26,8 @@ description:
     C(gather_facts=false), or set C(ansible_connection) through O(compose).
   - The configuration file must end in C(hypersender.yml) or C(hypersender.yaml).
   - The connection options are read from the configuration file, C(ansible.cfg) or the environment
-    (E(HYPERSENDER_API_URL), E(HYPERSENDER_API_TOKEN)), in that order; inventory plugins do not see inventory or play variables, so the
-    C(hypersender_*) variables listed for them do not apply here. O(api_token) and O(api_url) may be templates
+    (E(HYPERSENDER_API_URL), E(HYPERSENDER_API_TOKEN)), in that order; inventory plugins do not see inventory or
+    play variables, so the C(hypersender_*) variables listed for them do not apply here. O(api_token) and O(api_url) may be templates
     (for example a lookup that reads a vault).
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)

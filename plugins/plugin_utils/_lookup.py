@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The lookups' common part: read options, bind the environment late, check requirements, map errors."""
+"""The lookups' common part: read options, bind the environment late (the inventory does too), check requirements,
+map errors."""
 
 from __future__ import annotations
 
