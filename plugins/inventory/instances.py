@@ -27,8 +27,8 @@ description:
   - The configuration file must end in C(hypersender.yml) or C(hypersender.yaml).
   - The connection options are read from the configuration file, C(ansible.cfg) or the environment
     (E(HYPERSENDER_API_URL), E(HYPERSENDER_API_TOKEN)), in that order; inventory plugins do not see inventory or
-    play variables, so the C(hypersender_*) variables listed for them do not apply here. O(api_token) and O(api_url) may be templates
-    (for example a lookup that reads a vault).
+    play variables, so the C(hypersender_*) variables listed for them do not apply here. O(api_token) and
+    O(api_url) may be templates (for example a lookup that reads a vault).
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
