@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from ansible.errors import AnsibleLookupError
@@ -57,8 +59,7 @@ def run(monkeypatch, name, terms, variables=None, **kwargs):
             seen["credentials"] = args[0]
         raise Stop("stop")
 
-    module = __import__(type(lookup).__module__, fromlist=["build_client"])
-    monkeypatch.setattr(module, "build_client", fake_build_client)
+    monkeypatch.setattr(sys.modules[type(lookup).__module__], "build_client", fake_build_client)
 
     def call():
         with pytest.raises(AnsibleLookupError, match="stop"):
