@@ -6,7 +6,12 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Attributes of the collection's read-only modules."""
+    """Attributes of the collection's modules.
+
+    The read-only modules take them as they are. The modules that act (instance, instance_qr, fleet_heal) give
+    check_mode details of their own, and instance gives diff_mode full support: the keys of an attribute that a
+    module sets replace the fragment's, its other keys stay.
+    """
 
     DOCUMENTATION = r"""
 attributes:

@@ -73,19 +73,23 @@ seealso:
 
     # Where lookups read the same options besides keyword arguments.
     # The token has no ansible.cfg key on purpose: a secret does not belong in a config file.
+    # No option has an env: entry: the environment variables bind late, as the module's fallbacks do
+    # (ENV_FALLBACKS in module_utils/_cloud.py, read by plugin_utils/_lookup.py bind_environment).
     PLUGINS = r"""
+notes:
+  - >-
+    Where the lookup takes an option from, first to last: its keyword arguments, the variables listed for the option,
+    C(ansible.cfg), the environment variable named in the option's description (E(WA_CLOUD_API_URL),
+    E(WA_CLOUD_TOKEN), E(WA_CLOUD_WABA_ID)), the option's default. The environment is read each time the lookup runs,
+    as the module reads it.
 options:
   api_url:
-    env:
-      - name: WA_CLOUD_API_URL
     ini:
       - section: whatsapp_cloud
         key: api_url
     vars:
       - name: whatsapp_cloud_api_url
   api_token:
-    env:
-      - name: WA_CLOUD_TOKEN
     vars:
       - name: whatsapp_cloud_api_token
   api_version:
@@ -119,8 +123,6 @@ options:
     vars:
       - name: whatsapp_cloud_retries
   waba_id:
-    env:
-      - name: WA_CLOUD_WABA_ID
     vars:
       - name: whatsapp_cloud_waba_id
 """

@@ -25,21 +25,25 @@ options:
     type: str
 """
 
-    # Where lookups read the same options besides keyword arguments.
+    # Where lookups and the inventory read the same options besides keyword arguments.
     # The token has no ansible.cfg key on purpose: a secret does not belong in a config file.
+    # No option has an env: entry: the environment variables bind late, as the modules' fallbacks do
+    # (ENV_FALLBACKS in module_utils/_hypersender.py, read by plugin_utils/_lookup.py bind_environment).
     PLUGINS = r"""
+notes:
+  - >-
+    Where a lookup or the inventory takes an option from, first to last: its keyword arguments (the inventory: its
+    configuration file), the variables listed for the option, C(ansible.cfg), the environment variable named in the
+    option's description (E(HYPERSENDER_API_URL), E(HYPERSENDER_API_TOKEN)), the option's default. The environment
+    is read each time the plugin runs, as the modules read it.
 options:
   api_url:
-    env:
-      - name: HYPERSENDER_API_URL
     ini:
       - section: hypersender_whatsapp
         key: api_url
     vars:
       - name: hypersender_api_url
   api_token:
-    env:
-      - name: HYPERSENDER_API_TOKEN
     vars:
       - name: hypersender_api_token
   validate_certs:

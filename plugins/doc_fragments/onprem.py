@@ -59,14 +59,18 @@ notes:
     # Where lookups read the same options besides keyword arguments.
     # The credentials have no ansible.cfg key on purpose: a secret does not belong in a config file, and
     # a username alone in one would silently choose the login credential.
-    # The credentials have no env: entry either: they bind late, as the module's do. The plugin reads E(WA_API_KEY),
-    # E(WA_ONPREM_TOKEN), E(WA_WEB_USERNAME) and E(WA_WEB_PASSWORD) at run time with the module's own rule
-    # (module_utils/_onprem.py select_credentials), only when no credential option is given.
+    # No option has an env: entry: the environment binds late, as the module's does. E(WA_ONPREM_URL) is read like
+    # the module's fallback (ENV_FALLBACKS in module_utils/_onprem.py, plugin_utils/_lookup.py bind_environment),
+    # E(WA_API_KEY), E(WA_ONPREM_TOKEN), E(WA_WEB_USERNAME) and E(WA_WEB_PASSWORD) with the module's own rule
+    # (select_credentials), only when no credential option is given.
     PLUGINS = r"""
+notes:
+  - >-
+    Where the lookup takes an option from, first to last: its keyword arguments, the variables listed for the option,
+    C(ansible.cfg), the environment variables named in the option's description and in the note on credentials,
+    the option's default. The environment is read each time the lookup runs, as the module reads it.
 options:
   api_url:
-    env:
-      - name: WA_ONPREM_URL
     ini:
       - section: whatsapp_onprem
         key: api_url

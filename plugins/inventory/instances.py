@@ -25,10 +25,10 @@ description:
   - The hosts are API objects, not machines. Plays that target them usually set C(connection=local) and
     C(gather_facts=false), or set C(ansible_connection) through O(compose).
   - The configuration file must end in C(hypersender.yml) or C(hypersender.yaml).
-  - The connection options are read from the configuration file, the environment (E(HYPERSENDER_API_URL),
-    E(HYPERSENDER_API_TOKEN)) or C(ansible.cfg); inventory plugins do not see inventory or play variables, so the
-    C(hypersender_*) variables listed for them do not apply here. O(api_token) and O(api_url) may be templates
-    (for example a lookup that reads a vault).
+  - The connection options are read from the configuration file, C(ansible.cfg) or the environment
+    (E(HYPERSENDER_API_URL), E(HYPERSENDER_API_TOKEN)), in that order; inventory plugins do not see inventory or
+    play variables, so the C(hypersender_*) variables listed for them do not apply here. O(api_token) and
+    O(api_url) may be templates (for example a lookup that reads a vault).
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
@@ -37,19 +37,6 @@ options:
     type: str
     required: true
     choices: [hypersender.whatsapp.instances]
-  uuid:
-    description: Only the instance with this UUID (the API's exact C(filter[uuid])).
-    type: str
-  name:
-    description: Only instances whose name contains this text (the API's partial C(filter[name])).
-    type: str
-  phone:
-    description: Only the instance with this E.164 phone number (the API's exact C(filter[phone])).
-    type: str
-  status:
-    description: Only instances in this status (the API's C(filter[status])).
-    type: str
-    choices: [STOPPED, STARTING, WORKING, SCAN_QR_CODE, FAILED, PENDING]
   hostname_source:
     description:
       - Which field of an instance names its host, made safe as described above.
@@ -72,6 +59,7 @@ options:
       - Not allowed together with O(cache=true), which would write the tokens to the cache.
     type: str
 extends_documentation_fragment:
+  - hypersender.whatsapp.filters
   - hypersender.whatsapp.hypersender
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.hypersender.plugins
@@ -128,6 +116,8 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import HAS_REQUESTS, ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     CONNECTION_OPTIONS,
+    ENV_FALLBACKS,
+    FILTER_OPTIONS,
     STATUSES,
     HypersenderApi,
     build_client,
@@ -139,10 +129,10 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._inventory im
     host_variables,
     status_group,
 )
+from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup import bind_environment
 
 display = Display()
 
-FILTERS = ("uuid", "name", "phone", "status")
 TEMPLATED_OPTIONS = ("api_url", "api_token")
 
 
@@ -155,7 +145,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        config = self._read_config_data(path)
+        bind_environment(self, ENV_FALLBACKS, self._vars, config)
         try:
             instances = self._instances(path, cache)
             self._populate(instances)
@@ -170,7 +161,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if use_cache and access_token_var:
             raise OptionError("access_token_var and cache: true cannot be used together: the cache would hold the "
                               "instances' access tokens; turn the cache off or drop access_token_var")
-        filters = validate_filters(self._option_values(FILTERS))
+        filters = validate_filters(self._option_values(FILTER_OPTIONS))
         # One cache entry per file, API and filters: editing the filters does not serve the old list.
         scope = json.dumps([self.get_option("api_url"), filters], sort_keys=True)
         cache_key = "%s_%s" % (self.get_cache_key(path), hashlib.sha256(scope.encode("utf-8")).hexdigest()[:12])

@@ -74,10 +74,9 @@ _raw:
       sample: []
 """
 
-from ansible.errors import AnsibleLookupError
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
     CONNECTION_OPTIONS,
+    ENV_FALLBACKS,
     SELECTION_OPTIONS,
     build_client,
     validate_selection,
@@ -88,11 +87,11 @@ from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup impor
 
 class LookupModule(WhatsAppLookupBase):
 
+    env_fallbacks = ENV_FALLBACKS
+    no_terms_example = "waba_id='102290129340398'"
+
     def run(self, terms, variables=None, **kwargs):
-        self.load_options(variables, kwargs)
-        if terms:
-            raise AnsibleLookupError("%s takes no terms, got %d: give the options as keyword arguments, e.g. "
-                                     "lookup('%s', waba_id='102290129340398')" % (self.fqcn, len(terms), self.fqcn))
+        self.load_options(variables, kwargs, terms)
         with self.api_errors():
             ids, waba_id, allow_limited = validate_selection(self.options(SELECTION_OPTIONS))
             api = build_client(self.options(CONNECTION_OPTIONS), **self.client_options)

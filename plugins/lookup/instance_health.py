@@ -66,6 +66,7 @@ _raw:
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     CONNECTION_OPTIONS,
+    ENV_FALLBACKS,
     HypersenderApi,
     build_client,
     validate_uuid,
@@ -74,6 +75,8 @@ from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup impor
 
 
 class LookupModule(WhatsAppLookupBase):
+
+    env_fallbacks = ENV_FALLBACKS
 
     def run(self, terms, variables=None, **kwargs):
         self.load_options(variables, kwargs)

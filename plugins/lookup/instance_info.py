@@ -23,25 +23,13 @@ options:
     type: list
     elements: str
     required: false
-  uuid:
-    description: Only the instance with this UUID (the API's exact C(filter[uuid])).
-    type: str
-  name:
-    description: Only instances whose name contains this text (the API's partial C(filter[name])).
-    type: str
-  phone:
-    description: Only the instance with this E.164 phone number (the API's exact C(filter[phone])).
-    type: str
-  status:
-    description: Only instances in this status (the API's C(filter[status])).
-    type: str
-    choices: [STOPPED, STARTING, WORKING, SCAN_QR_CODE, FAILED, PENDING]
   return_access_token:
     description:
       - Include each instance's C(access_token). Use it only where the result is not printed or logged.
     type: bool
     default: false
 extends_documentation_fragment:
+  - hypersender.whatsapp.filters
   - hypersender.whatsapp.hypersender
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.hypersender.plugins
@@ -96,6 +84,8 @@ from ansible.utils.display import Display
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import FleetView, merge_duplicates, select, unknown_statuses
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     CONNECTION_OPTIONS,
+    ENV_FALLBACKS,
+    FILTER_OPTIONS,
     HypersenderApi,
     build_client,
     validate_filters,
@@ -103,17 +93,18 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
 )
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup import WhatsAppLookupBase
 
-FILTERS = ("uuid", "name", "phone", "status")
 display = Display()
 
 
 class LookupModule(WhatsAppLookupBase):
 
+    env_fallbacks = ENV_FALLBACKS
+
     def run(self, terms, variables=None, **kwargs):
         self.load_options(variables, kwargs)
         with self.api_errors():
             wanted = [validate_uuid(term, option="term") for term in terms]
-            filters = validate_filters(self.options(FILTERS))
+            filters = validate_filters(self.options(FILTER_OPTIONS))
             with build_client(self.options(CONNECTION_OPTIONS), **self.client_options) as client:
                 instances = HypersenderApi(client).list_instances(
                     filters, include_access_token=self.get_option("return_access_token"))

@@ -85,12 +85,10 @@ _raw:
       sample: []
 """
 
-import os
-
-from ansible.errors import AnsibleLookupError
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
     CONNECTION_OPTIONS,
+    CREDENTIAL_ENV,
+    ENV_FALLBACKS,
     OnPremApi,
     build_client,
     select_credentials,
@@ -101,15 +99,16 @@ from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup impor
 
 class LookupModule(WhatsAppLookupBase):
 
+    env_fallbacks = ENV_FALLBACKS
+    # The credentials bind late by the module's own rule: options first, the environment only when none is given.
+    env_read_by_rule = CREDENTIAL_ENV
+    no_terms_example = "topology='ha'"
+
     def run(self, terms, variables=None, **kwargs):
-        self.load_options(variables, kwargs)
-        if terms:
-            raise AnsibleLookupError("%s takes no terms, got %d: give the options as keyword arguments, e.g. "
-                                     "lookup('%s', topology='ha')" % (self.fqcn, len(terms), self.fqcn))
+        self.load_options(variables, kwargs, terms)
         with self.api_errors():
             rules = validate_rules(self.options(VERDICT_OPTIONS))
             options = self.options(CONNECTION_OPTIONS)
-            # The credentials bind late: the environment is read here, by the module's own rule (see the notes).
-            credentials = select_credentials(options, os.environ)
+            credentials = select_credentials(options, self.environ)
             with build_client(options, credentials, **self.client_options) as client:
                 return [verdict(OnPremApi(client, credentials).health(), **rules)]

@@ -38,6 +38,8 @@ DEFAULT_API_VERSION = "v23.0"
 TOKEN_ENV = "WA_CLOUD_TOKEN"
 URL_ENV = "WA_CLOUD_API_URL"
 WABA_ENV = "WA_CLOUD_WABA_ID"
+# Option -> environment variable: the module's env fallbacks, which the lookup binds late.
+ENV_FALLBACKS = {"api_url": URL_ENV, "api_token": TOKEN_ENV, "waba_id": WABA_ENV}
 # Meta allows an app 200 management calls an hour per WABA by default (more once a number is registered):
 # a wait polls at most this often by default.
 MANAGEMENT_CALLS_PER_HOUR = 200
@@ -80,10 +82,9 @@ VERSION_PATTERN = re.compile(r"^v[0-9]{1,3}\.[0-9]{1,2}$")
 def cloud_argument_spec(env_fallback):
     """The module argument spec: connection (with the environment fallbacks) and selection."""
     spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
-    spec["api_url"]["fallback"] = (env_fallback, [URL_ENV])
-    spec["api_token"]["fallback"] = (env_fallback, [TOKEN_ENV])
     spec.update((name, dict(option)) for name, option in SELECTION_ARGUMENT_SPEC.items())
-    spec["waba_id"]["fallback"] = (env_fallback, [WABA_ENV])
+    for name, env_var in ENV_FALLBACKS.items():
+        spec[name]["fallback"] = (env_fallback, [env_var])
     return spec
 
 

@@ -25,6 +25,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import 
 DEFAULT_API_URL = "https://app.hypersender.com/api/whatsapp/v1"
 TOKEN_ENV = "HYPERSENDER_API_TOKEN"
 URL_ENV = "HYPERSENDER_API_URL"
+# Option -> environment variable: the modules' env fallbacks, which the lookups and the inventory bind late.
+ENV_FALLBACKS = {"api_url": URL_ENV, "api_token": TOKEN_ENV}
 
 STATUSES = ("STOPPED", "STARTING", "WORKING", "SCAN_QR_CODE", "FAILED", "PENDING")
 READY_STATUS = "WORKING"
@@ -51,6 +53,15 @@ CONNECTION_ARGUMENT_SPEC = dict(
 
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGUMENT_SPEC)
 
+# The instance list's filters (module side of the filters doc fragment).
+FILTER_ARGUMENT_SPEC = dict(
+    uuid=dict(type="str"),
+    name=dict(type="str"),
+    phone=dict(type="str"),
+    status=dict(type="str", choices=list(STATUSES)),
+)
+FILTER_OPTIONS = tuple(FILTER_ARGUMENT_SPEC)
+
 
 class InstanceNotFoundError(NotFoundError):
     """The account has no instance with this UUID."""
@@ -63,8 +74,8 @@ def connection_argument_spec(env_fallback):
     module runtime and stays usable from lookups.
     """
     spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
-    spec["api_url"]["fallback"] = (env_fallback, [URL_ENV])
-    spec["api_token"]["fallback"] = (env_fallback, [TOKEN_ENV])
+    for name, env_var in ENV_FALLBACKS.items():
+        spec[name]["fallback"] = (env_fallback, [env_var])
     return spec
 
 
@@ -118,7 +129,7 @@ def validate_phone(value, option="phone"):
 
 def validate_filters(options):
     """The API's list filters from the options, checked; empty ones left out."""
-    filters = {key: options.get(key) for key in ("uuid", "name", "phone", "status") if options.get(key) not in (None, "")}
+    filters = {key: options.get(key) for key in FILTER_OPTIONS if options.get(key) not in (None, "")}
     if "uuid" in filters:
         filters["uuid"] = validate_uuid(filters["uuid"], option="uuid")
     if "phone" in filters:

@@ -22,7 +22,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     ApiError,
     OptionError,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import once, poll
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds, once, poll
 
 # What a rate-limited module can do, in its own option names.
 WAIT_RATE_LIMIT_HINT = "poll less often (raise wait_sleep) or run fewer pollers at once"
@@ -84,3 +84,18 @@ class WhatsAppModule(AnsibleModule):
             self.fail(error, **result)
         result.update(waited=waiting, polls=outcome.polls, elapsed=round(outcome.elapsed, 3))
         return outcome
+
+    def exit_after_wait(self, result, outcome, read_once, awaited, failure_message):
+        """Exit with ``result`` once :meth:`probe_or_wait` has returned ``outcome``.
+
+        In check mode a wait was a single read: ``msg`` says what it found (``read_once``, e.g. "probed once
+        (status STARTING)") and what it did not wait for (``awaited``). A wait that did not end DONE fails with
+        ``failure_message()``.
+        """
+        params = self.params
+        if params["wait"] and self.check_mode:
+            result["msg"] = "check mode: %s instead of waiting up to %s s for %s" % (
+                read_once, format_seconds(params["wait_timeout"]), awaited)
+        elif params["wait"] and outcome.state != DONE:
+            self.fail_json(msg=failure_message(), **result)
+        self.exit_json(**result)

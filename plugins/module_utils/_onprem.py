@@ -30,6 +30,10 @@ SERVICE = "WhatsApp Business On-Premises API"
 ENV = {"api_url": "WA_ONPREM_URL", "api_key": "WA_API_KEY", "api_token": "WA_ONPREM_TOKEN",
        "username": "WA_WEB_USERNAME", "password": "WA_WEB_PASSWORD"}
 CREDENTIAL_OPTIONS = ("api_key", "api_token", "username", "password")
+# Option -> environment variable: the module's env fallbacks, which the lookup binds late. The credential
+# variables are no fallbacks: select_credentials reads them, only when no credential option is given.
+ENV_FALLBACKS = {"api_url": ENV["api_url"]}
+CREDENTIAL_ENV = tuple(ENV[name] for name in CREDENTIAL_OPTIONS)
 API_KEY_MIN_LENGTH, API_KEY_MAX_LENGTH = 12, 128
 
 CONNECTION_ARGUMENT_SPEC = dict(
@@ -55,7 +59,8 @@ class Credentials:
 def onprem_argument_spec(env_fallback):
     """The module argument spec. Only api_url falls back to its variable here: select_credentials reads the others."""
     spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
-    spec["api_url"]["fallback"] = (env_fallback, [ENV["api_url"]])
+    for name, env_var in ENV_FALLBACKS.items():
+        spec[name]["fallback"] = (env_fallback, [env_var])
     spec.update((name, dict(option)) for name, option in VERDICT_ARGUMENT_SPEC.items())
     return spec
 

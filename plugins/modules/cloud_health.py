@@ -218,7 +218,6 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._module impor
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
     FAILED,
-    format_seconds,
     validate_wait_options,
     wait_argument_spec,
 )
@@ -277,13 +276,10 @@ def run(module, api, selection, explicit_sleep):
     if outcome.value is not None:
         verdict = report(outcome.value[0], allow_limited, outcome.value[1], waba_id)
         result.update(verdict)
-    if params["wait"] and module.check_mode:
-        result["msg"] = ("check mode: read once (%s) instead of waiting up to %s s for the numbers to be able to send"
-                         % ("healthy" if result["healthy"] else "not healthy", format_seconds(params["wait_timeout"])))
-    elif params["wait"] and outcome.state != DONE:
-        module.fail_json(msg=not_ready_message(verdict, params["wait_timeout"], result["polls"], result["elapsed"],
-                                               outcome.last_error, fatal=outcome.state == FAILED), **result)
-    module.exit_json(**result)
+    module.exit_after_wait(result, outcome, "read once (%s)" % ("healthy" if result["healthy"] else "not healthy"),
+                           "the numbers to be able to send",
+                           lambda: not_ready_message(verdict, params["wait_timeout"], result["polls"], result["elapsed"],
+                                                     outcome.last_error, fatal=outcome.state == FAILED))
 
 
 if __name__ == "__main__":

@@ -79,20 +79,12 @@ options:
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
   - hypersender.whatsapp.transport
+  - hypersender.whatsapp.attributes
   - hypersender.whatsapp.attributes.actiongroup_hypersender
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details:
       - Lists the instances once and says whom it would restart and whose QR code it would show; no action, no wait.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: all
 requirements:
   - pypng (Python library on the host that runs the module), for O(show_qr=true)
 seealso:

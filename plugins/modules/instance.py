@@ -83,22 +83,14 @@ extends_documentation_fragment:
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.wait
   - hypersender.whatsapp.wait.statuses
+  - hypersender.whatsapp.attributes
   - hypersender.whatsapp.attributes.actiongroup_hypersender
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details:
       - Reads the instance list, sends no action and does not wait; says what it would do in RV(msg).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: all
-    details:
-      - It talks HTTPS to an API from wherever it runs, usually the controller (C(delegate_to=localhost)).
 seealso:
   - module: hypersender.whatsapp.instance_qr
   - module: hypersender.whatsapp.instance_health

@@ -121,7 +121,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED, format_seconds
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED
 
 
 def argument_spec():
@@ -161,13 +161,9 @@ def run(module, api, instance):
         if health["status"] not in STATUSES:
             module.warn("instance %s reports status %r, which this collection does not know; it counts as not ready"
                         % (instance, health["status"]))
-    if params["wait"] and module.check_mode:
-        result["msg"] = ("check mode: probed once (status %s) instead of waiting up to %s s for %s"
-                         % (health["status"], format_seconds(params["wait_timeout"]), "[%s]" % ", ".join(ready)))
-    elif params["wait"] and state != DONE:
-        module.fail_json(msg=not_ready_message(instance, health, ready, outcome, fatal=state == FAILED,
-                                               fail_on=params["fail_on"]), **result)
-    module.exit_json(**result)
+    module.exit_after_wait(result, outcome, "probed once (status %s)" % (health or {}).get("status"), "[%s]" % ", ".join(ready),
+                           lambda: not_ready_message(instance, health, ready, outcome, fatal=state == FAILED,
+                                                     fail_on=params["fail_on"]))
 
 
 if __name__ == "__main__":

@@ -22,24 +22,9 @@ description:
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
-  uuid:
-    description:
-      - Only the instance with this UUID (the API's exact C(filter[uuid])). Checked before any request.
-    type: str
-  name:
-    description:
-      - Only instances whose name contains this text (the API's partial C(filter[name])).
-    type: str
-  phone:
-    description:
-      - Only the instance with this phone number, in E.164 form such as V(+201234567890) (the API's exact C(filter[phone])).
-      - Checked before any request.
-    type: str
   status:
     description:
       - Only instances in this status (the API's C(filter[status])). Cannot be combined with O(wait=true).
-    type: str
-    choices: [STOPPED, STARTING, WORKING, SCAN_QR_CODE, FAILED, PENDING]
   instances:
     description:
       - UUIDs of the instances to select from the list; each is checked before any request.
@@ -57,6 +42,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - hypersender.whatsapp.filters
   - hypersender.whatsapp.hypersender
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.wait
@@ -222,8 +208,8 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge, not_ready_message, unknown_statuses, wanted_ids
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    FILTER_ARGUMENT_SPEC,
     READY_STATUS,
-    STATUSES,
     HypersenderApi,
     build_client,
     validate_status_wait_options,
@@ -233,16 +219,12 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds
 
 
 def argument_spec():
     spec = connection_argument_spec(env_fallback)
+    spec.update(FILTER_ARGUMENT_SPEC)
     spec.update(
-        uuid=dict(type="str"),
-        name=dict(type="str"),
-        phone=dict(type="str"),
-        status=dict(type="str", choices=list(STATUSES)),
         instances=dict(type="list", elements="str", default=[]),
         return_access_token=dict(type="bool", default=False, no_log=False),
     )
@@ -275,18 +257,14 @@ def run(module, api, filters, wanted):
 
     result = dict(changed=False, waited=False, polls=0, elapsed=0.0, not_ready_details=[], last_error=None)
     outcome = module.probe_or_wait(probe, lambda view: view.state(), result)
-    view, state = outcome.value, outcome.state
+    view = outcome.value
     result["last_error"] = str(outcome.last_error) if outcome.last_error is not None else None
     if view is not None:
         result.update(view.result())
         for warning in view.warnings() + unknown_statuses(view.instances):
             module.warn(warning)
-    if params["wait"] and module.check_mode:
-        result["msg"] = ("check mode: listed once (%d of %d ready) instead of waiting up to %s s for [%s]"
-                         % (len(view.ready), view.total, format_seconds(params["wait_timeout"]), ", ".join(ready)))
-    elif params["wait"] and state != DONE:
-        module.fail_json(msg=not_ready_message(view, ready, outcome, params["fail_on"]), **result)
-    module.exit_json(**result)
+    module.exit_after_wait(result, outcome, "listed once (%d of %d ready)" % (len(view.ready), view.total) if view is not None else "",
+                           "[%s]" % ", ".join(ready), lambda: not_ready_message(view, ready, outcome, params["fail_on"]))
 
 
 if __name__ == "__main__":

@@ -64,22 +64,12 @@ options:
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
   - hypersender.whatsapp.transport
+  - hypersender.whatsapp.attributes
   - hypersender.whatsapp.attributes.actiongroup_hypersender
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details:
       - Reads the instance's status and says whether it would request a code; requests and writes nothing.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: all
-    details:
-      - It talks HTTPS to an API from wherever it runs, usually the controller (C(delegate_to=localhost)).
 requirements:
   - pypng (Python library on the host that runs the module), for O(render=text)
 seealso:

@@ -182,7 +182,6 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
     FAILED,
-    format_seconds,
     validate_wait_options,
     wait_argument_spec,
 )
@@ -221,14 +220,10 @@ def run(module, api, rules):
         result.update(report)
         for warning in unknown_values(health):
             module.warn(warning)
-    if params["wait"] and module.check_mode:
-        result["msg"] = ("check mode: probed once (%s) instead of waiting up to %s s for the gateway to be healthy"
-                         % ("healthy" if result["healthy"] else "not healthy", format_seconds(params["wait_timeout"])))
-    elif params["wait"] and state != DONE:
-        module.fail_json(msg=not_healthy_message(params["api_url"], report, params["wait_timeout"], result["polls"],
-                                                 result["elapsed"], last_error, fatal=state == FAILED) + outcome.note(),
-                         **result)
-    module.exit_json(**result)
+    module.exit_after_wait(result, outcome, "probed once (%s)" % ("healthy" if result["healthy"] else "not healthy"),
+                           "the gateway to be healthy",
+                           lambda: not_healthy_message(params["api_url"], report, params["wait_timeout"], result["polls"],
+                                                       result["elapsed"], last_error, fatal=state == FAILED) + outcome.note())
 
 
 if __name__ == "__main__":

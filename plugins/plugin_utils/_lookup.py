@@ -2,10 +2,14 @@
 # Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The lookups' common part: read options, check requirements, map errors."""
+"""The lookups' common part: read options, bind the environment late (the inventory does too), check requirements,
+map errors."""
 
 from __future__ import annotations
 
+import os
+
+from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.lookup import LookupBase
@@ -18,6 +22,24 @@ LOOKUP_RATE_LIMIT_HINT = "call the lookup less often (once per play, not per hos
                          "against this account at once"
 
 
+def bind_environment(plugin, env_fallbacks, variables=None, direct=None):
+    """Give each option of ``env_fallbacks`` (option -> variable) that nothing set its environment variable.
+
+    The same names and rule as the modules' env fallbacks, read when the plugin runs (late binding, as
+    community.hashi_vault does): keyword or configuration file > variable > ansible.cfg > environment > default.
+    A variable that is set but empty counts, as in a module: the service's build_client treats it as unset.
+    Call it right after ``set_options`` with the same ``variables`` and ``direct``.
+    """
+    for option, env_var in env_fallbacks.items():
+        if env_var not in os.environ:
+            continue
+        # The documented default hides whether anything set the option: ask for its origin.
+        dummy, origin = C.config.get_config_value_and_origin(option, plugin_type=plugin.plugin_type, plugin_name=plugin._load_name,
+                                                             variables=variables, direct=direct)
+        if origin == "default":
+            plugin.set_option(option, os.environ[env_var])
+
+
 class WhatsAppLookupBase(LookupBase):
     """Subclasses call :meth:`load_options` first, then do their work inside :meth:`api_errors`.
 
@@ -25,11 +47,31 @@ class WhatsAppLookupBase(LookupBase):
     """
 
     client_options = {"rate_limit_hint": LOOKUP_RATE_LIMIT_HINT}
+    # Option -> environment variable: the service's ENV_FALLBACKS, which its modules' argument specs use too.
+    env_fallbacks = {}
+    # Environment variables the service reads by a rule of its own rather than as a fallback (see environ).
+    env_read_by_rule = ()
+    # An example of keyword arguments for a lookup that takes no terms (None: it takes terms).
+    no_terms_example = None
 
-    def load_options(self, variables, kwargs):
+    @classmethod
+    def environment_variables(cls):
+        """Every environment variable this lookup reads."""
+        return sorted(set(cls.env_fallbacks.values()) | set(cls.env_read_by_rule))
+
+    @property
+    def environ(self):
+        """The environment as it is now, for a service rule that reads env_read_by_rule itself."""
+        return os.environ
+
+    def load_options(self, variables, kwargs, terms=None):
         """Set the options from keywords, variables, ansible.cfg and the environment; return the variables used."""
         variables = self._render_option_variables(variables)
         self.set_options(var_options=variables, direct=kwargs)
+        bind_environment(self, self.env_fallbacks, variables, kwargs)
+        if terms and self.no_terms_example:
+            raise AnsibleLookupError("%s takes no terms, got %d: give the options as keyword arguments, e.g. lookup('%s', %s)"
+                                     % (self.fqcn, len(terms), self.fqcn, self.no_terms_example))
         if not HAS_REQUESTS:
             raise AnsibleLookupError(missing_required_lib("requests"))
         return variables

@@ -37,8 +37,9 @@ def env_vars_read(collections_path):
     """Environment variable -> the plugins that read it.
 
     Modules: their argument specs' env fallbacks, and for onprem_health the credential variables its
-    module_utils reads itself (options beat them, see its notes), which its lookup reads the same way.
-    Other lookups: their documented env options.
+    module_utils reads itself (options beat them, see its notes).
+    Lookups, all alike: the variables they bind late when they run (LookupModule.environment_variables(),
+    the same names as the modules' fallbacks), since none declares an env: entry.
     The job tests below show each one is really read.
     """
     readers = {}
@@ -51,14 +52,12 @@ def env_vars_read(collections_path):
                 for var in (fallback[1] if fallback else []):
                     readers.setdefault(var, set()).add("module " + name)
         onprem = importlib.import_module("ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem")
-        # The On-Premises credentials bind late: the module and the lookup both read them from the environment at
-        # run time through _onprem.select_credentials (so the lookup declares no env: for them).
-        lookup_source = (Path(collections_path) / "ansible_collections/hypersender/whatsapp/plugins/lookup/onprem_health.py").read_text()
-        late_binding_lookup = "select_credentials(options, os.environ)" in lookup_source
-        for var in onprem.ENV.values():
+        for var in onprem.CREDENTIAL_ENV:
             readers.setdefault(var, set()).add("module onprem_health")
-            if late_binding_lookup:
-                readers[var].add("lookup hypersender.whatsapp.onprem_health")
+        for name in plugin_names("lookup"):
+            lookup = importlib.import_module("ansible_collections.hypersender.whatsapp.plugins.lookup." + name).LookupModule
+            for var in lookup.environment_variables():
+                readers.setdefault(var, set()).add("lookup hypersender.whatsapp." + name)
     finally:
         sys.path.remove(collections_path)
     ansible_doc = Path(sys.executable).parent / "ansible-doc"
@@ -66,9 +65,11 @@ def env_vars_read(collections_path):
     docs = json.loads(subprocess.run([str(ansible_doc), "-t", "lookup", "--json"] + names, capture_output=True, text=True, check=True,
                                      env={"ANSIBLE_COLLECTIONS_PATH": collections_path, "PATH": "/usr/bin:/bin"}).stdout)
     for name, doc in docs.items():
-        for option in doc["doc"]["options"].values():
-            for env in option.get("env", []):
-                readers.setdefault(env["name"], set()).add("lookup " + name)
+        declared = [env["name"] for option in doc["doc"]["options"].values() for env in option.get("env", [])]
+        # An env: entry would bind early, with another precedence than the module's: none is left.
+        assert declared == [], "%s declares env: entries %s; bind them late (ENV_FALLBACKS) instead" % (name, declared)
+        undocumented = [var for var, plugins in readers.items() if "lookup " + name in plugins and var not in json.dumps(doc["doc"])]
+        assert undocumented == [], "%s reads %s but its documentation does not name them" % (name, undocumented)
     return readers
 
 
@@ -98,12 +99,23 @@ def render_injectors(path, inputs):
     return {var: jinja2.Template(template).render(**inputs) for var, template in injectors.items()}
 
 
+def lookup_result(ansible, name, arguments, env):
+    """What ``lookup('hypersender.whatsapp.<name>', <arguments>)`` returns in a job with only ``env`` set."""
+    expression = "lookup('hypersender.whatsapp.%s'%s)" % (name, ", " + arguments if arguments else "")
+    run = ansible(["localhost", "-m", "ansible.builtin.debug", "-a", "msg={{ %s }}" % expression], env=env)
+    assert run.rc == 0, run
+    return run.result["msg"]
+
+
 def test_a_job_with_the_hypersender_credential_works(simulator, ansible):
+    """The module and both lookups with the credential's variables only."""
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
     env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_hypersender.yml",
                            {"api_token": TOKEN, "api_url": sim.hypersender_url})
     run = ansible.module("instance_health", {"instance": WORKING_ID}, env=env)
     assert run.rc == 0 and run.result["status"] == "WORKING", run
+    assert lookup_result(ansible, "instance_health", "'%s'" % WORKING_ID, env)["status"] == "WORKING"
+    assert lookup_result(ansible, "instance_info", "", env)["id"] == WORKING_ID
 
 
 def first_line_through_a_proxy(ansible, module, args, env):
@@ -151,6 +163,8 @@ def test_a_job_with_the_cloud_credential_works(simulator, ansible):
     env = render_injectors(path, {"api_token": CLOUD_TOKEN, "waba_id": "102290129340398", "api_url": sim.cloud_url})
     run = ansible.module("cloud_health", {}, env=env)
     assert run.rc == 0 and run.result["healthy"] is True and len(run.result["numbers"]) == 2, run
+    looked_up = lookup_result(ansible, "cloud_health", "", env)
+    assert looked_up["healthy"] is True and len(looked_up["numbers"]) == 2, looked_up
     gate = ansible(["hypersender.whatsapp.deploy_gate"], command="ansible-playbook", env=env)
     assert gate.rc == 0 and "Cloud API numbers:     PASSED, 2 of 2 number(s) can send (AVAILABLE)" in gate.output, gate
     env = render_injectors(path, {"api_token": CLOUD_TOKEN, "waba_id": "", "api_url": sim.cloud_url})
@@ -175,4 +189,5 @@ def test_a_job_with_the_onprem_credential_works(simulator, ansible, kind):
     env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_onprem.yml", inputs)
     run = ansible.module("onprem_health", {}, env=env)
     assert run.rc == 0 and run.result["healthy"] is True, run
-    assert [r["auth"] for r in sim.requests() if r["path"] == "/v1/health"] == ["apikey" if kind == "api_key" else "bearer"]
+    assert lookup_result(ansible, "onprem_health", "", env)["healthy"] is True
+    assert [r["auth"] for r in sim.requests() if r["path"] == "/v1/health"] == ["apikey" if kind == "api_key" else "bearer"] * 2

@@ -22,12 +22,11 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from cli_simulator import simulators
 from conftest import COLLECTION_ROOT, ONPREM_API_KEY, QR_ID, SECRETS, TOKEN, WORKING_ID, hypersender_scenario, instance
 
 pytestmark = [
@@ -95,47 +94,10 @@ EXTRAVARS = {
 }
 
 
-class CliSimulator:
-    """The simulator in its own process (``run_simulator.py``): ansible-runner forks a pty for the job, and a
-    fork from a process running the simulator's threads is best avoided."""
-
-    def __init__(self, scenario_data, directory):
-        scenario_file = directory / "scenario.json"
-        scenario_file.write_text(json.dumps(scenario_data))
-        url_file = directory / "sim.url"
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, str(COLLECTION_ROOT / "tests" / "simulator" / "run_simulator.py"), "--scenario", str(scenario_file),
-             "--url-file", str(url_file)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while not url_file.exists():
-            assert self.process.poll() is None and time.monotonic() < deadline, "the simulator did not start"
-            time.sleep(0.05)
-        self.url = url_file.read_text().strip()
-        self.hypersender_url = self.url + "/api/whatsapp/v1"
-        self.onprem_url = self.url
-
-    def requests(self):
-        with urllib.request.urlopen(self.url + "/_sim/requests", timeout=10) as answer:
-            return json.load(answer)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
 @pytest.fixture
 def cli_simulator(tmp_path):
-    started = []
-
-    def start(scenario_data):
-        directory = tmp_path / ("sim%d" % len(started))
-        directory.mkdir()
-        started.append(CliSimulator(scenario_data, directory))
-        return started[-1]
-
-    yield start
-    for sim in started:
-        sim.stop()
+    with simulators(tmp_path) as start:
+        yield start
 
 
 @pytest.fixture

@@ -278,6 +278,25 @@ def test_lookup_options_from_keywords_vars_and_ansible_cfg(simulator, ansible):
     assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
 
 
+def test_lookup_environment_binds_late_below_vars_and_ansible_cfg(simulator, ansible):
+    """keyword > variable > ansible.cfg > environment > default: a wrong URL in the environment loses to the others."""
+    sim = simulator(hypersender_scenario(instance()))
+    wrong = {"HYPERSENDER_API_URL": "http://127.0.0.1:9/api/whatsapp/v1", "HYPERSENDER_API_TOKEN": TOKEN}
+    config = ansible.tmp_path / "ansible.cfg"
+    config.write_text("[hypersender_whatsapp]\nretries = 0\ntimeout = 5\n")
+    run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % WORKING_ID), env=dict(wrong, ANSIBLE_CONFIG=str(config)))
+    assert run.rc != 0 and "127.0.0.1:9" in run.output, run  # the environment over the default
+    run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % WORKING_ID), env=dict(wrong, ANSIBLE_CONFIG=str(config)),
+                           extra_args=["-e", "hypersender_api_url=%s" % sim.hypersender_url])
+    assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
+    run = ansible.playbook(LOOKUP_PLAY % ("'%s', api_url='%s'" % (WORKING_ID, sim.hypersender_url)),
+                           env=dict(wrong, ANSIBLE_CONFIG=str(config)))
+    assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
+    config.write_text("[hypersender_whatsapp]\napi_url = %s\nretries = 0\n" % sim.hypersender_url)
+    run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % WORKING_ID), env=dict(wrong, ANSIBLE_CONFIG=str(config)))
+    assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
+
+
 def test_lookup_errors_are_clear(simulator, ansible):
     sim = simulator(hypersender_scenario(instance()))
     run = ansible.playbook(LOOKUP_PLAY % "'nope'", env=env_for(sim))

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import jinja2
@@ -30,6 +29,8 @@ import yaml
 
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(COLLECTION_ROOT / "scripts"))
+sys.path.insert(0, str(COLLECTION_ROOT / "tests" / "simulator"))
+from cli_simulator import simulators  # noqa: E402  pylint: disable=wrong-import-position,import-error
 import ee_build  # noqa: E402  pylint: disable=wrong-import-position,import-error
 import ee_definitions  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
@@ -121,46 +122,11 @@ def built_image():
 # ---------------------------------------------------------------- simulator
 
 
-class CliSimulator:
-    """The simulator in its own process (tests/simulator/run_simulator.py) on the host's loopback."""
-
-    def __init__(self, scenario_data, directory):
-        scenario_file = directory / "scenario.json"
-        scenario_file.write_text(json.dumps(scenario_data))
-        url_file = directory / "sim.url"
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, str(COLLECTION_ROOT / "tests" / "simulator" / "run_simulator.py"), "--scenario", str(scenario_file),
-             "--url-file", str(url_file)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while not url_file.exists():
-            assert self.process.poll() is None and time.monotonic() < deadline, "the simulator did not start"
-            time.sleep(0.05)
-        self.url = url_file.read_text().strip()
-        self.hypersender_url = self.url + "/api/whatsapp/v1"
-        self.onprem_url = self.url
-
-    def requests(self):
-        with urllib.request.urlopen(self.url + "/_sim/requests", timeout=10) as answer:
-            return json.load(answer)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
 @pytest.fixture
 def simulator(tmp_path):
-    started = []
-
-    def start(scenario_data):
-        directory = tmp_path / ("sim%d" % len(started))
-        directory.mkdir()
-        started.append(CliSimulator(scenario_data, directory))
-        return started[-1]
-
-    yield start
-    for sim in started:
-        sim.stop()
+    """``simulator(scenario_data)``: the simulator in its own process on the host's loopback."""
+    with simulators(tmp_path) as start:
+        yield start
 
 
 # ---------------------------------------------------------------- AWX

@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Every lookup reads the modules' environment variables when it runs (late binding), with the modules' precedence."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from ansible.errors import AnsibleLookupError
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import lookup_loader
+from ansible.template import Templar
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
+
+UUID = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
+ENVIRONMENT = ("HYPERSENDER_API_URL", "HYPERSENDER_API_TOKEN", "WA_CLOUD_API_URL", "WA_CLOUD_TOKEN", "WA_CLOUD_WABA_ID",
+               "WA_ONPREM_URL", "WA_API_KEY", "WA_ONPREM_TOKEN", "WA_WEB_USERNAME", "WA_WEB_PASSWORD")
+
+# lookup -> (terms, the environment it needs besides the variable under test, the option under test: its
+# environment variable and its variable)
+CASES = {
+    "instance_health": ([UUID], {}, "api_token", "HYPERSENDER_API_TOKEN", "hypersender_api_token"),
+    "instance_info": ([], {}, "api_url", "HYPERSENDER_API_URL", "hypersender_api_url"),
+    "cloud_health": ([], {"WA_CLOUD_TOKEN": "cloud-token"}, "waba_id", "WA_CLOUD_WABA_ID", "whatsapp_cloud_waba_id"),
+    "onprem_health": ([], {"WA_API_KEY": "an-api-key-of-24-chars"}, "api_url", "WA_ONPREM_URL", "whatsapp_onprem_api_url"),
+}
+VALUES = {"api_token": "token-from-%s", "api_url": "https://%s.example.test"}
+
+
+class Stop(OptionError):
+    """Raised by the fake build_client: the lookup got as far as building a client."""
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+
+def value(option, source):
+    """A valid value of ``option`` that says where it came from (waba_id: digits only)."""
+    if option == "waba_id":
+        return {"env": "111", "var": "222", "keyword": "333"}[source]
+    return VALUES[option] % source
+
+
+def run(monkeypatch, name, terms, variables=None, **kwargs):
+    """Load the lookup first; calling what this returns runs it (up to building a client) and returns its options."""
+    lookup = lookup_loader.get("hypersender.whatsapp." + name, loader=DataLoader(), templar=Templar(loader=DataLoader()))
+    seen = {}
+
+    def fake_build_client(options, *args, **client_kwargs):
+        if args:  # On-Premises: the credentials select_credentials chose
+            seen["credentials"] = args[0]
+        raise Stop("stop")
+
+    monkeypatch.setattr(sys.modules[type(lookup).__module__], "build_client", fake_build_client)
+
+    def call():
+        with pytest.raises(AnsibleLookupError, match="stop"):
+            lookup.run(terms, variables=variables or {}, **kwargs)
+        seen.update((option, lookup.get_option(option)) for option in lookup.option_definitions)
+        return seen
+
+    return call
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_an_environment_variable_set_after_the_lookup_loaded_is_read(monkeypatch, name):
+    terms, needed, option, env_var, dummy = CASES[name]
+    call = run(monkeypatch, name, terms)
+    for key, env_value in needed.items():
+        monkeypatch.setenv(key, env_value)
+    monkeypatch.setenv(env_var, value(option, "env"))
+    assert call()[option] == value(option, "env")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_variable_beats_the_environment_and_a_keyword_beats_both(monkeypatch, name):
+    terms, needed, option, env_var, var = CASES[name]
+    for key, env_value in needed.items():
+        monkeypatch.setenv(key, env_value)
+    monkeypatch.setenv(env_var, value(option, "env"))
+    assert run(monkeypatch, name, terms, {var: value(option, "var")})()[option] == value(option, "var")
+    keyword = {option: value(option, "keyword")}
+    assert run(monkeypatch, name, terms, {var: value(option, "var")}, **keyword)()[option] == value(option, "keyword")
+
+
+def test_without_the_environment_variable_the_default_stays(monkeypatch):
+    monkeypatch.setenv("HYPERSENDER_API_TOKEN", "token")
+    assert run(monkeypatch, "instance_info", [])()["api_url"] == "https://app.hypersender.com/api/whatsapp/v1"
+
+
+def test_an_empty_environment_variable_counts_as_set_like_a_module_fallback(monkeypatch):
+    """AWX injects empty inputs as empty variables: build_client turns the empty URL into the default."""
+    monkeypatch.setenv("HYPERSENDER_API_TOKEN", "token")
+    monkeypatch.setenv("HYPERSENDER_API_URL", "")
+    assert run(monkeypatch, "instance_info", [])()["api_url"] == ""
+
+
+def test_the_onprem_credentials_bind_late_and_yield_to_an_option(monkeypatch):
+    call = run(monkeypatch, "onprem_health", [], api_url="https://wa.example.test:9090")
+    monkeypatch.setenv("WA_API_KEY", "an-api-key-of-24-chars")
+    assert call()["credentials"].secret == "an-api-key-of-24-chars"
+    credentials = run(monkeypatch, "onprem_health", [], api_url="https://wa.example.test:9090", api_token="a-token")()["credentials"]
+    assert (credentials.kind, credentials.secret) == ("api_token", "a-token")
+
+
+@pytest.mark.parametrize("name", ["cloud_health", "onprem_health"])
+def test_a_lookup_without_terms_refuses_terms(name):
+    lookup = lookup_loader.get("hypersender.whatsapp." + name, loader=DataLoader(), templar=Templar(loader=DataLoader()))
+    with pytest.raises(AnsibleLookupError, match=r"takes no terms, got 1: give the options as keyword arguments"):
+        lookup.run(["a term"], variables={})
+
+
+def test_every_lookup_names_the_variables_it_reads():
+    readers = {name: lookup_loader.get("hypersender.whatsapp." + name).environment_variables() for name in CASES}
+    assert readers == {
+        "instance_health": ["HYPERSENDER_API_TOKEN", "HYPERSENDER_API_URL"],
+        "instance_info": ["HYPERSENDER_API_TOKEN", "HYPERSENDER_API_URL"],
+        "cloud_health": ["WA_CLOUD_API_URL", "WA_CLOUD_TOKEN", "WA_CLOUD_WABA_ID"],
+        "onprem_health": ["WA_API_KEY", "WA_ONPREM_TOKEN", "WA_ONPREM_URL", "WA_WEB_PASSWORD", "WA_WEB_USERNAME"],
+    }
