@@ -537,6 +537,9 @@ def test_molecule_scenario(scenario, tmp_path):
     assert completed.returncode == 0, output[-6000:]
     for secret in SECRETS:
         assert secret not in output, "a secret leaked into molecule's output"
+    # The scenario's destroy stopped its simulator (started with --url-file in this ephemeral directory).
+    left = subprocess.run(["pgrep", "-f", str(ephemeral / "simulator.url")], capture_output=True, text=True, check=False)
+    assert left.stdout.strip() == "", "the scenario left its simulator running: pids %s" % left.stdout.split()
 
 
 @pytest.mark.skipif(importlib.util.find_spec("ansiblelint") is None, reason="ansible-lint is not installed in this venv")
