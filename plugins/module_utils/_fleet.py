@@ -120,9 +120,13 @@ def select(instances, wanted):
     return [by_id[uuid] for uuid in wanted if uuid in by_id], [uuid for uuid in wanted if uuid not in by_id]
 
 
+# The order of by_status, the order reports list the statuses in: ready first, then the closest to it, FAILED last.
+REPORT_ORDER = ("WORKING", "SCAN_QR_CODE", "STARTING", "PENDING", "STOPPED", "FAILED")
+
+
 def count_by_status(instances):
-    """Status -> count, with every documented status present (0 when none)."""
-    counts = dict.fromkeys(STATUSES, 0)
+    """Status -> count in :data:`REPORT_ORDER`, every documented status present (0 when none), then unknown ones."""
+    counts = dict.fromkeys(REPORT_ORDER, 0)
     for item in instances:
         counts[item["status"]] = counts.get(item["status"], 0) + 1
     return counts

@@ -133,10 +133,13 @@ count:
   type: int
   sample: 2
 by_status:
-  description: Number of selected instances in each status; every documented status is present.
+  description:
+    - Number of selected instances in each status; every documented status is present.
+    - In the order reports list them, V(WORKING), V(SCAN_QR_CODE), V(STARTING), V(PENDING), V(STOPPED), V(FAILED),
+      then any status this collection does not know, in the order the API listed them.
   returned: always
   type: dict
-  sample: {STOPPED: 0, STARTING: 0, WORKING: 1, SCAN_QR_CODE: 1, FAILED: 0, PENDING: 0}
+  sample: {WORKING: 1, SCAN_QR_CODE: 1, STARTING: 0, PENDING: 0, STOPPED: 0, FAILED: 0}
 missing:
   description: UUIDs of O(instances) that the account does not have.
   returned: always

@@ -423,6 +423,17 @@ def test_fleet_report_lists_the_wabas_numbers_with_their_health(simulator, ansib
         assert CLOUD_TOKEN not in path.read_text()
 
 
+def test_fleet_report_escapes_the_numbers_cells(simulator, ansible):
+    sim = simulator(cloud_scenario(number(NUMBER_1, verified_name="Shop | <b>x</b>")))
+    run = ansible(["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=reports"], command="ansible-playbook",
+                  env=dict(cloud_env(sim), WA_CLOUD_WABA_ID=WABA))
+    assert run.rc == 0, run
+    markdown = (ansible.tmp_path / "reports" / "fleet-report.md").read_text()
+    rows = [line for line in markdown.splitlines() if NUMBER_1 in line]
+    assert len(rows) == 1 and rows[0].count("|") == 8, rows  # 7 cells between 8 pipes: the name's pipe is an entity
+    assert "| Shop &#124; &lt;b>x&lt;/b> |" in rows[0]
+
+
 def test_verify_cloud_token_in_a_role_variable_stays_secret(simulator, ansible):
     """The token given as a (vaulted, here plain) role variable, not in the environment: never printed at -vvvv."""
     sim = simulator(cloud_scenario(number(NUMBER_1)))

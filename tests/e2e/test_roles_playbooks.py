@@ -402,6 +402,16 @@ def test_deploy_gate_refuses_to_check_nothing(ansible):
     run = ansible(["hypersender.whatsapp.deploy_gate"], command="ansible-playbook")
     assert run.rc == 2, run
     assert "deploy_gate: nothing to check. Set HYPERSENDER_API_TOKEN" in failure_messages(run.output)[-1]
+    assert "WA_CLOUD_TOKEN" in failure_messages(run.output)[-1] and "_cloud to true" in failure_messages(run.output)[-1]
+
+
+def test_fleet_report_refuses_to_report_nothing_naming_every_service(ansible):
+    run = ansible(["hypersender.whatsapp.fleet_report"], command="ansible-playbook")
+    assert run.rc == 2, run
+    message = failure_messages(run.output)[-1]
+    assert message.startswith("fleet_report: nothing to report. Set HYPERSENDER_API_TOKEN for the Hypersender instances")
+    assert "WA_ONPREM_URL" in message and "WA_CLOUD_TOKEN" in message, message
+    assert list(ansible.tmp_path.glob("fleet-report.*")) == []
 
 
 def test_deploy_gate_with_localhost_in_the_inventory(simulator, ansible):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import (
     MAX_NAMED,
     NOT_FOUND,
+    REPORT_ORDER,
     count_by_status,
     judge,
     not_ready_message,
@@ -35,6 +36,12 @@ def test_select_keeps_the_wanted_order_and_names_the_missing():
 def test_count_by_status_has_every_documented_status():
     counts = count_by_status(listed((A, "WORKING"), (B, "WORKING"), (C, "MIGRATING")))
     assert counts == {"STOPPED": 0, "STARTING": 0, "WORKING": 2, "SCAN_QR_CODE": 0, "FAILED": 0, "PENDING": 0, "MIGRATING": 1}
+
+
+def test_count_by_status_lists_ready_first_failed_last_then_unknown_statuses():
+    counts = count_by_status(listed((A, "MIGRATING"), (B, "STOPPED"), (C, "WORKING"), (D, "ARCHIVED")))
+    assert list(counts) == ["WORKING", "SCAN_QR_CODE", "STARTING", "PENDING", "STOPPED", "FAILED", "MIGRATING", "ARCHIVED"]
+    assert sorted(REPORT_ORDER) == sorted(STATUSES)
 
 
 def test_all_ready_is_done():
