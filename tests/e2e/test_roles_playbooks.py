@@ -541,7 +541,8 @@ def test_molecule_scenario(scenario, tmp_path):
     ephemeral = tmp_path / "molecule-ephemeral"
     ephemeral.mkdir()
     completed = subprocess.run([str(BIN / "molecule"), "test", "-s", scenario], cwd=str(COLLECTION_ROOT),
-                               env=dict(tool_env(), MOLECULE_EPHEMERAL_DIRECTORY=str(ephemeral)),
+                               # COLUMNS as a CI shell may set it: ps then cuts command lines at 80 characters.
+                               env=dict(tool_env(), MOLECULE_EPHEMERAL_DIRECTORY=str(ephemeral), COLUMNS="80"),
                                capture_output=True, text=True, timeout=900, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-6000:]
