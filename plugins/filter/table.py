@@ -53,10 +53,10 @@ options:
         type: raw
         default: ""
       labels:
-        description: Text to show for given values, for example V({true: ok, false: FAILS}).
+        description: "Text to show for given values, for example V({true: ok, false: FAILS})."
         type: dict
       format:
-        description: A C(printf) format applied to a value that is not empty, for example V(restart failed: %s).
+        description: "A C(printf) format applied to a value that is not empty, for example V(restart failed: %s)."
         type: str
   header:
     description: Whether the first line is the header.
