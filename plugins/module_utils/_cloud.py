@@ -145,7 +145,7 @@ def observed_budget_warning(calls, polls, interval):
     return ("each read took %d Graph API calls (the phone number list has several pages), so polling every %s s makes "
             "up to %d calls an hour, more than the %d an hour Meta allows an app per WhatsApp Business Account by "
             "default: poll every %d s or more" % (per_read, format_seconds(interval), per_read * 3600.0 / interval,
-                                                         MANAGEMENT_CALLS_PER_HOUR, per_read * 3600 // MANAGEMENT_CALLS_PER_HOUR + 1))
+                                                  MANAGEMENT_CALLS_PER_HOUR, per_read * 3600 // MANAGEMENT_CALLS_PER_HOUR + 1))
 
 
 def read_graph_error(status, body, where, headers=None):
