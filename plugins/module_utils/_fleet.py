@@ -14,7 +14,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import 
 MAX_NAMED = 20
 NOT_FOUND = "not found"
 # What to do about a selected instance that is not ready, beside the documented statuses' hints.
-NOT_FOUND_HINT = "the account has no instance with this UUID: check the UUID and that api_token belongs to its account"
+NOT_FOUND_HINT = "the account has no instance with this UUID: check the UUID and that the API token belongs to its account"
 UNKNOWN_STATUS_HINT = "a status this collection does not know: check the instance in the Hypersender dashboard"
 
 
@@ -47,8 +47,18 @@ class FleetView:
             return DONE
         return None
 
+    def outcome(self):
+        """What decides the verdict: ``missing``, ``fail_on`` or ``ready``; None while it is open (keep waiting)."""
+        if self.missing:
+            return "missing"
+        if self.fatal:
+            return "fail_on"
+        return "ready" if self.state() == DONE else None
+
     def result(self):
-        return dict(instances=self.instances, count=len(self.instances), by_status=count_by_status(self.instances),
+        ready = set(self.ready)
+        return dict(instances=[dict(item, ready=item["id"] in ready) for item in self.instances],
+                    count=len(self.instances), total=self.total, by_status=count_by_status(self.instances),
                     missing=self.missing, ready=self.ready, not_ready=[uuid for uuid, status in self.not_ready],
                     not_ready_details=self.details())
 

@@ -34,11 +34,13 @@ READY_STATUS = "WORKING"
 # What to do about an instance that is not WORKING, for failure messages.
 STATUS_HINTS = {
     "STOPPED": "start the instance in the Hypersender dashboard",
-    "STARTING": "it is still starting; raise wait_timeout if it usually takes longer",
+    "STARTING": "it is still starting; give it more time if it usually takes this long",
     "SCAN_QR_CODE": "scan the QR code in the Hypersender dashboard to link the phone",
     "FAILED": "restart the instance from the Hypersender dashboard and check its logs",
-    "PENDING": "it awaits a server assignment; wait longer or contact Hypersender support",
+    "PENDING": "it awaits a server assignment; give it more time or contact Hypersender support",
 }
+# The hints name no option: each caller names its own (a module wait_timeout, the role wait_for_working_timeout).
+WAIT_LONGER_STATUSES = ("STARTING", "PENDING")
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -237,7 +239,7 @@ class HypersenderApi:
         except NotFoundError as error:
             raise InstanceNotFoundError(
                 "instance %s not found (%s): either the Hypersender account of this token has no such instance "
-                "(check the UUID in the dashboard and that api_token belongs to the same account), or api_url is not "
+                "(check the UUID in the dashboard and that the API token belongs to the same account), or api_url is not "
                 "the API's base URL (it is %s; expected one ending in /api/whatsapp/v1, as %s)"
                 % (instance, str(error).split(": ", 1)[-1], safe_url(self.client.base_url), DEFAULT_API_URL),
                 status=404) from None
@@ -276,4 +278,6 @@ def not_ready_message(instance, health, ready, outcome, fatal=False, fail_on=())
     hint = STATUS_HINTS.get(status)
     if hint:
         message += ": %s" % hint
+        if status in WAIT_LONGER_STATUSES and not fatal:
+            message += " (raise wait_timeout)"
     return message

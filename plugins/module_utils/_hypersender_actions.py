@@ -209,8 +209,8 @@ class InstanceActions:
         except RateLimitedError as error:
             asked = " (it asks to retry after %g s)" % error.retry_after if error.retry_after is not None else ""
             raise RateLimitedError("Hypersender allows one new QR code a minute per account and refused this one "
-                                   "(HTTP 429)%s: another task or person asked for a code; raise wait_timeout to wait "
-                                   "for the next minute, or retry later" % asked,
+                                   "(HTTP 429)%s: another task or person asked for a code; wait for the next minute, "
+                                   "or retry later" % asked,
                                    status=429, retry_after=error.retry_after) from None
 
 

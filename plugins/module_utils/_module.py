@@ -24,8 +24,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds, once, poll
 
-# What a rate-limited module can do, in its own option names.
-WAIT_RATE_LIMIT_HINT = "poll less often (raise wait_sleep) or run fewer pollers at once"
+# What a rate-limited module can do. No option named: it reaches last_error, which roles quote with their own variables.
+WAIT_RATE_LIMIT_HINT = "poll less often or run fewer pollers at once"
 TASK_RATE_LIMIT_HINT = "run fewer tasks against this account at once, or retry later"
 
 

@@ -127,11 +127,33 @@ instances:
       description: The instance's access token (null if it is not yet connected).
       type: str
       returned: only with O(return_access_token=true)
+    ready:
+      description: Whether the instance is in a status of O(wait_for) (V(WORKING) without O(wait)), that is in RV(ready).
+      type: bool
+      sample: true
+      version_added: 0.2.0
 count:
   description: Number of selected instances.
   returned: always
   type: int
   sample: 2
+total:
+  description: Number of selected instances plus the UUIDs of RV(missing), that is RV(ready) and RV(not_ready) together.
+  returned: always
+  type: int
+  sample: 2
+  version_added: 0.2.0
+outcome:
+  description:
+    - What decided the result. V(ready) - every selected instance is ready. V(missing) - a UUID of O(instances)
+      is not in the account (a wait stops at once). V(fail_on) - an instance is in a status of O(fail_on) (a wait
+      stops at once). V(timed_out) - the wait's deadline passed first. V(not_ready) - without a wait (or in check
+      mode), not every selected instance is ready.
+  returned: always
+  type: str
+  choices: [ready, missing, fail_on, timed_out, not_ready]
+  sample: ready
+  version_added: 0.2.0
 by_status:
   description:
     - Number of selected instances in each status; every documented status is present.
@@ -258,10 +280,11 @@ def run(module, api, filters, wanted):
         instances = api.list_instances(filters, include_access_token=params["return_access_token"], deadline=deadline)
         return judge(instances, wanted, ready, params["fail_on"])
 
-    result = dict(changed=False, waited=False, polls=0, elapsed=0.0, not_ready_details=[], last_error=None)
+    result = dict(changed=False, waited=False, polls=0, elapsed=0.0, not_ready_details=[], last_error=None, total=0)
     outcome = module.probe_or_wait(probe, lambda view: view.state(), result)
     view = outcome.value
     result["last_error"] = str(outcome.last_error) if outcome.last_error is not None else None
+    result["outcome"] = (view and view.outcome()) or ("timed_out" if result["waited"] else "not_ready")
     if view is not None:
         result.update(view.result())
         for warning in view.warnings() + unknown_statuses(view.instances):

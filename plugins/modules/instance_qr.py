@@ -136,7 +136,7 @@ import time
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError, RateLimitedError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     build_client,
     connection_argument_spec,
@@ -213,6 +213,10 @@ def run(module, actions, instance_id):
         pacer.record(instance_id)  # before: a request that fails after reaching the server counts too
         try:
             answer = actions.request_new_qr_code(instance_id, deadline=deadline)
+        except RateLimitedError as error:
+            # The refusal names no option (fleet_heal and its role reach it too); this module's is wait_timeout.
+            raise RateLimitedError("%s (raise wait_timeout to wait for it here)" % error, status=429,
+                                   retry_after=error.retry_after) from None
         finally:
             pacer.record(instance_id)  # after: the server saw it no later than now
         png_data = qr_png_bytes(answer)

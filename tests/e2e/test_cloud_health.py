@@ -382,6 +382,17 @@ def test_verify_cloud_fails_with_metas_words(simulator, ansible):
     assert debug_lines(run.output, "verify_cloud: FAILED")[1].startswith("PHONE NUMBER ID")
 
 
+def test_verify_cloud_number_errors_name_the_role_variable_before_any_request(simulator, ansible):
+    sim = simulator(cloud_scenario(number(NUMBER_1)))
+    run = ansible.playbook(VERIFY_CLOUD_PLAY, extra_args=["-e", json.dumps({
+        "verify_cloud_phone_number_ids": [NUMBER_1], "verify_cloud_timeout": 100000, "verify_cloud_retries": 11})],
+        env=cloud_env(sim))
+    assert run.rc == 2, run
+    assert failure_messages(run.output)[-1] == ("verify_cloud: verify_cloud_timeout must be a number from 0 to 86400, got 100000; "
+                                                "verify_cloud_retries must be a number from 0 to 10, got 11")
+    assert graph_calls(sim) == []
+
+
 def test_deploy_gate_runs_the_cloud_gate_when_its_token_is_given(simulator, ansible):
     sim = simulator(cloud_scenario(number(NUMBER_1), number(NUMBER_2)))
     env = dict(cloud_env(sim), WA_CLOUD_WABA_ID=WABA)

@@ -55,7 +55,7 @@ def env_with(collections_path, **extra):
 
 
 def plugins(kind):
-    folder = {"module": "modules", "lookup": "lookup", "inventory": "inventory"}[kind]
+    folder = {"module": "modules", "lookup": "lookup", "inventory": "inventory", "filter": "filter"}[kind]
     return sorted(p.stem for p in (ROOT / "plugins" / folder).glob("*.py") if not p.stem.startswith("_"))
 
 
@@ -87,8 +87,9 @@ def test_galaxy_importer_passes_without_errors_or_warnings(tarball, tmp_path):
     assert sorted(c["name"] for c in imported["contents"] if c["content_type"] == "lookup") == plugins("lookup")
 
 
-@pytest.mark.parametrize("kind", ["module", "lookup"])
+@pytest.mark.parametrize("kind", ["module", "lookup", "filter"])
 def test_every_plugin_renders_with_ansible_doc(installed, kind):
+    assert plugins(kind), "no %s plugin" % kind
     for name in plugins(kind):
         text = run([BIN / "ansible-doc", "-t", kind, "%s.%s.%s" % (NAMESPACE, NAME, name)], env=env_with(installed)).stdout
         assert "EXAMPLES" in text and "RETURN" in text.upper(), name
@@ -130,6 +131,7 @@ def test_docs_site_builds_without_warnings(tmp_path):
     assert sorted(p.name for p in html.glob("*_lookup.html")) == sorted("%s_lookup.html" % n for n in plugins("lookup"))
     assert sorted(p.name for p in html.glob("*_role.html")) == sorted("%s_role.html" % n for n in roles())
     assert sorted(p.name for p in html.glob("*_inventory.html")) == sorted("%s_inventory.html" % n for n in plugins("inventory"))
+    assert sorted(p.name for p in html.glob("*_filter.html")) == sorted("%s_filter.html" % n for n in plugins("filter"))
 
 
 def test_execution_environment_dependencies_are_found(installed):

@@ -227,4 +227,4 @@ class TestOptions:
         assert observed_budget_warning(10, 10, 30.0) is None
         assert observed_budget_warning(3, 1, 30.0) is None  # one read: nothing waited for
         warning = observed_budget_warning(20, 10, 30.0)
-        assert warning.startswith("each read took 2 Graph API calls") and "raise wait_sleep to 37 or more" in warning
+        assert warning.startswith("each read took 2 Graph API calls") and "poll every 37 s or more" in warning

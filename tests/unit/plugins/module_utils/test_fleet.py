@@ -66,6 +66,20 @@ def test_nothing_selected_is_never_done():
     assert judge([], [], ["WORKING"], ["FAILED"]).state() is None
 
 
+def test_outcome_says_what_decided_the_verdict_missing_first():
+    assert judge(listed((A, "WORKING")), [A], ["WORKING"], ["FAILED"]).outcome() == "ready"
+    assert judge(listed((A, "FAILED")), [A, B], ["WORKING"], ["FAILED"]).outcome() == "missing"
+    assert judge(listed((A, "FAILED"), (B, "STARTING")), [], ["WORKING"], ["FAILED"]).outcome() == "fail_on"
+    assert judge(listed((A, "STARTING")), [], ["WORKING"], ["FAILED"]).outcome() is None
+    assert judge([], [], ["WORKING"], ["FAILED"]).outcome() is None
+
+
+def test_result_counts_the_missing_and_marks_each_instance_ready_or_not():
+    result = judge(listed((A, "WORKING"), (B, "SCAN_QR_CODE")), [A, B, C], ["WORKING"], ["FAILED"]).result()
+    assert result["total"] == 3 and result["count"] == 2
+    assert [(item["id"], item["ready"]) for item in result["instances"]] == [(A, True), (B, False)]
+
+
 def test_timeout_message_names_each_instance_and_status():
     view = judge(listed((A, "WORKING"), (B, "SCAN_QR_CODE")), [A, B], ["WORKING"], ["FAILED"])
     message = not_ready_message(view, ["WORKING"], Outcome(100, 600.04))

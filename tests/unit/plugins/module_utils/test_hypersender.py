@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError, ResponseFormatError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    STATUS_HINTS,
     STATUSES,
     HypersenderApi,
     InstanceNotFoundError,
@@ -171,6 +172,14 @@ class TestNotReadyMessage:
         message = not_ready_message(UUID, {"status": "STARTING"}, ["WORKING"], Outcome(50, 300.01))
         assert message.startswith("instance %s not in [WORKING] after 300 s; last status STARTING after 50 polls" % UUID)
         assert "raise wait_timeout" in message
+
+    def test_the_hints_name_no_option_the_module_names_its_own(self):
+        """Lookups and roles reach the hints too (not_ready_details), with options of their own."""
+        assert not any("wait_" in hint or "api_token" in hint for hint in STATUS_HINTS.values())
+        message = not_ready_message(UUID, {"status": "PENDING"}, ["WORKING"], Outcome(5, 30))
+        assert message.endswith(": %s (raise wait_timeout)" % STATUS_HINTS["PENDING"])
+        fatal = not_ready_message(UUID, {"status": "STARTING"}, ["WORKING"], Outcome(1, 1), fatal=True, fail_on=["STARTING"])
+        assert "wait_timeout" not in fatal
 
     def test_fatal_status(self):
         message = not_ready_message(UUID, {"status": "FAILED"}, ["WORKING"], Outcome(2, 12), fatal=True, fail_on=["FAILED"])
