@@ -43,7 +43,7 @@ def test_everything_by_status_without_access_tokens(simulator, ansible):
     result = run.result
     assert result["changed"] is False and result["count"] == 4
     assert result["by_status"] == {"STOPPED": 0, "STARTING": 1, "WORKING": 1, "SCAN_QR_CODE": 1, "FAILED": 1, "PENDING": 0}
-    assert set(result["instances"][0]) == {"id", "name", "phone", "service_type", "status", "created_at"}
+    assert set(result["instances"][0]) == {"id", "name", "phone", "service_type", "status", "created_at", "ready"}
     assert (result["ready"], result["waited"], result["polls"]) == ([WORKING_ID], False, 1)
     assert '"access_token":' not in run.output
 
