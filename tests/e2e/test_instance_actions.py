@@ -14,9 +14,10 @@ import pytest
 import requests
 
 from conftest import ACCESS_TOKEN, QR_ID, TOKEN, WORKING_ID, hypersender_scenario, instance
+from qr_scanner import decode_dark_rows, png_dark_rows, text_to_dark_rows
 
-zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp decodes the QR codes the modules print")
-png = pytest.importorskip("png", reason="pypng reads the QR code PNGs")
+pytest.importorskip("zxingcpp", reason="zxing-cpp decodes the QR codes the modules print")
+pytest.importorskip("png", reason="pypng reads the QR code PNGs")
 
 OTHER_ID = "0d6f4a53-27b1-4c55-9a0e-6b1b3f1e9a10"
 PHONE = "+201234567890"
@@ -51,36 +52,6 @@ def live_secrets(sim):
 def assert_no_secret(run, secrets):
     for secret in secrets:
         assert secret not in run.output, "a secret (access token or QR payload) reached the output of %s" % run.args
-
-
-def decode_pixels(dark_rows, scale=4):
-    """zxing-cpp on rows of booleans (True = dark), each pixel drawn scale x scale, white quiet zone."""
-    height, width = len(dark_rows) * scale, len(dark_rows[0]) * scale
-    grey = bytearray()
-    for row in dark_rows:
-        line = bytearray()
-        for dark in row:
-            line += bytes([0 if dark else 255]) * scale
-        grey += bytes(line) * scale
-    found = zxingcpp.read_barcodes(memoryview(bytes(grey)).cast("B", (height, width)), try_invert=False)
-    assert len(found) == 1, "zxing-cpp found %d codes" % len(found)
-    return found[0].text
-
-
-def text_to_dark_rows(lines):
-    """The inverse of the module's drawing: glyph ink is a light module, a blank a dark one."""
-    light = {u"\u2588": (True, True), u"\u2580": (True, False), u"\u2584": (False, True), u" ": (False, False)}
-    rows = []
-    for line in lines:
-        rows.append([not light[glyph][0] for glyph in line])
-        rows.append([not light[glyph][1] for glyph in line])
-    return rows
-
-
-def png_to_dark_rows(path):
-    width, height, pixels, dummy = png.Reader(filename=str(path)).asRGBA8()
-    del width, height
-    return [[value < 128 for value in row[0::4]] for row in pixels]
 
 
 # -- instance, state=present -------------------------------------------------------------------------------------------
@@ -169,7 +140,7 @@ def test_qr_code_path_is_private_and_the_token_only_when_asked(simulator, ansibl
     assert run.result["qr_code_path"] == str(dest)
     assert stat.S_IMODE(os.stat(dest).st_mode) == 0o600
     payloads = requests.get(sim.url + "/_sim/qr", timeout=5).json()
-    assert decode_pixels(png_to_dark_rows(dest)) == payloads[run.result["instance"]["id"]]["payload"]
+    assert decode_dark_rows(png_dark_rows(dest.read_bytes())) == payloads[run.result["instance"]["id"]]["payload"]
     assert_no_secret(run, live_secrets(sim))
 
     asked = ansible.module("instance", {"name": "bot", "phone": PHONE, "return_access_token": True},
@@ -258,8 +229,8 @@ def test_acceptance_decode_the_printed_qr_scan_it_and_the_wait_passes(simulator,
     assert stat.S_IMODE(os.stat(tmp_path / "qr.png").st_mode) == 0o600
     lines = result["qr_code_text"]
     assert all(line in run.output for line in lines), "the drawing is printed as it is"
-    payload = decode_pixels(text_to_dark_rows(lines))
-    assert payload == decode_pixels(png_to_dark_rows(tmp_path / "qr.png"))
+    payload = decode_dark_rows(text_to_dark_rows(lines))
+    assert payload == decode_dark_rows(png_dark_rows((tmp_path / "qr.png").read_bytes()))
     scanned = requests.post("%s/_sim/scan/%s" % (sim.url, QR_ID), json={"payload": payload}, timeout=5)
     assert scanned.status_code == 200, scanned.text
     wait = ansible.module("instance_health", {"instance": QR_ID, "wait": True, "wait_sleep": 0.3, "wait_timeout": 10},
