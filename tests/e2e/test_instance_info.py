@@ -144,8 +144,9 @@ def test_fleet_wait_timeout_names_each_instance_not_ready(simulator, ansible):
     run = ansible.module("instance_info", {"instances": [WORKING_ID, QR_ID], "wait": True, "wait_sleep": 0.5,
                                            "wait_timeout": 1.5}, env=env_for(sim))
     assert run.rc != 0
-    # The time said is the time spent: the deadline, or a little more for the last request.
-    assert re.match(r"^1 of 2 instances not in \[WORKING\] after 1\.[5-9] s: %s SCAN_QR_CODE$" % QR_ID, run.result["msg"]), run
+    # The time said is the time spent: the deadline, or more for the last request (much more on a loaded machine).
+    said = re.match(r"^1 of 2 instances not in \[WORKING\] after ([0-9.]+) s: %s SCAN_QR_CODE$" % QR_ID, run.result["msg"])
+    assert said and float(said.group(1)) >= 1.5, run
     assert run.result["not_ready"] == [QR_ID]
 
 
