@@ -267,7 +267,7 @@ def test_verify_gateway_waits_for_the_ha_cluster(simulator, ansible):
         run = ansible.playbook(VERIFY_GATEWAY_PLAY, env=onprem_env(sim), extra_args=extra_vars(
             verify_gateway_topology="ha", verify_gateway_timeout=60, verify_gateway_poll_interval=0.5))
     assert run.rc == 0, run
-    assert "verify_gateway: waiting up to 60 s for the gateway to be healthy as a High Availability cluster" in run.output
+    assert "verify_gateway: waiting up to 60 s for the gateway (topology ha) to be healthy" in run.output
     lines = debug_lines(run.output, "verify_gateway: PASSED")
     assert lines[0].startswith("verify_gateway: PASSED, High Availability gateway healthy, 4 node(s)")
     assert lines[1].split() == ["NODE", "ROLE", "GATEWAY", "STATUS"]
