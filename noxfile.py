@@ -32,6 +32,8 @@ CACHE = ROOT / ".cache"
 JUNIT = CACHE / "junit"
 ANSIBLE_TEST_HOME = CACHE / "ansible-test-home"
 EMPTY_COLLECTIONS = CACHE / "no-collections"
+# ansible-lint installs the collection it checks into $ANSIBLE_HOME/collections (default ~/.ansible): a private one.
+ANSIBLE_LINT_HOME = CACHE / "ansible-lint-home"
 
 # ansible-core version -> (controller Python, pinned requirements)
 CORE = {
@@ -219,7 +221,8 @@ def lint(session):
     """ansible-lint, production profile (.ansible-lint)"""
     install(session, CORE["2.21"][1])
     junit_dir(session)
-    session.run("ansible-lint", "-c", str(ROOT / ".ansible-lint"), "--nocolor", "-f", "pep8")
+    session.run("ansible-lint", "-c", str(ROOT / ".ansible-lint"), "--nocolor", "-f", "pep8",
+                env={"ANSIBLE_HOME": str(ANSIBLE_LINT_HOME)})
 
 
 # ---------------------------------------------------------------- venvs for scripts/demo, bench, build-docs

@@ -554,9 +554,10 @@ def test_molecule_scenario(scenario, tmp_path):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("ansiblelint") is None, reason="ansible-lint is not installed in this venv")
-def test_ansible_lint_production_profile(collections_path):
+def test_ansible_lint_production_profile(collections_path, tmp_path):
     paths = ["roles", "playbooks", "extensions/molecule"]
-    env = dict(tool_env(), ANSIBLE_COLLECTIONS_PATH=collections_path)
+    # ANSIBLE_HOME: ansible-lint installs the collection there (default ~/.ansible), not in the user's home
+    env = dict(tool_env(), ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_HOME=str(tmp_path / "ansible-home"))
     completed = subprocess.run([str(BIN / "ansible-lint"), "--offline", "--profile", "production", "--nocolor"] + paths,
                                cwd=str(COLLECTION_ROOT), env=env, capture_output=True, text=True, timeout=600, check=False)
     output = completed.stdout + completed.stderr
