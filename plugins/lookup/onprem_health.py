@@ -85,6 +85,8 @@ _raw:
       sample: []
 """
 
+import os
+
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
     CONNECTION_OPTIONS,
     CREDENTIAL_ENV,
@@ -109,6 +111,6 @@ class LookupModule(WhatsAppLookupBase):
         with self.api_errors():
             rules = validate_rules(self.options(VERDICT_OPTIONS))
             options = self.options(CONNECTION_OPTIONS)
-            credentials = select_credentials(options, self.environ)
+            credentials = select_credentials(options, os.environ)
             with build_client(options, credentials, **self.client_options) as client:
                 return [verdict(OnPremApi(client, credentials).health(), **rules)]

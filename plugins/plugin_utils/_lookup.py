@@ -49,7 +49,7 @@ class WhatsAppLookupBase(LookupBase):
     client_options = {"rate_limit_hint": LOOKUP_RATE_LIMIT_HINT}
     # Option -> environment variable: the service's ENV_FALLBACKS, which its modules' argument specs use too.
     env_fallbacks = {}
-    # Environment variables the service reads by a rule of its own rather than as a fallback (see environ).
+    # Environment variables the service reads by a rule of its own (from os.environ) rather than as a fallback.
     env_read_by_rule = ()
     # An example of keyword arguments for a lookup that takes no terms (None: it takes terms).
     no_terms_example = None
@@ -58,11 +58,6 @@ class WhatsAppLookupBase(LookupBase):
     def environment_variables(cls):
         """Every environment variable this lookup reads."""
         return sorted(set(cls.env_fallbacks.values()) | set(cls.env_read_by_rule))
-
-    @property
-    def environ(self):
-        """The environment as it is now, for a service rule that reads env_read_by_rule itself."""
-        return os.environ
 
     def load_options(self, variables, kwargs, terms=None):
         """Set the options from keywords, variables, ansible.cfg and the environment; return the variables used."""
