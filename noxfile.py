@@ -55,21 +55,30 @@ nox.options.error_on_external_run = True
 os.environ["PATH"] = os.pathsep.join([str(CACHE / "pybin"), os.environ.get("PATH", "")])
 # Nothing from the caller's Ansible or Python setup leaks into a step; an empty collections
 # path keeps collections installed for the user (maybe an old hypersender.whatsapp) out.
-for _name in ("PYTHONHOME", "PYTHONPATH", "ANSIBLE_CONFIG", "ANSIBLE_COLLECTIONS_PATH",
-              "ANSIBLE_COLLECTIONS_PATHS", "PYENV_VERSION"):
+for _name in (
+    "PYTHONHOME",
+    "PYTHONPATH",
+    "ANSIBLE_CONFIG",
+    "ANSIBLE_COLLECTIONS_PATH",
+    "ANSIBLE_COLLECTIONS_PATHS",
+    "PYENV_VERSION",
+):
     os.environ.pop(_name, None)
-os.environ.update({
-    "ANSIBLE_COLLECTIONS_PATH": str(EMPTY_COLLECTIONS),
-    "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-    "PYTHONDONTWRITEBYTECODE": "1",
-    "NO_COLOR": "1",
-    "PY_COLORS": "0",
-    "ANSIBLE_NOCOLOR": "1",
-    "ANSIBLE_FORCE_COLOR": "0",
-})
+os.environ.update(
+    {
+        "ANSIBLE_COLLECTIONS_PATH": str(EMPTY_COLLECTIONS),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "NO_COLOR": "1",
+        "PY_COLORS": "0",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORCE_COLOR": "0",
+    }
+)
 
 
 # ---------------------------------------------------------------- building blocks
+
 
 def install(session, requirements):
     """Install a pinned requirements file into the session's venv, unless it is there already."""
@@ -92,8 +101,9 @@ def junit_dir(session):
 def collection_copy(session, core):
     """A fresh copy of the work tree at <tmp>/ansible_collections/hypersender/whatsapp (antsibull-nox)."""
     EMPTY_COLLECTIONS.mkdir(parents=True, exist_ok=True)
-    setup = prepare_collections(session, ansible_core_version=core, install_in_site_packages=False,
-                                install_out_of_tree=True)
+    setup = prepare_collections(
+        session, ansible_core_version=core, install_in_site_packages=False, install_out_of_tree=True
+    )
     if setup is None:
         session.error("could not copy the collection into an ansible_collections tree")
     return setup.current_path
@@ -124,21 +134,37 @@ def pytest(session, requirements, test_dir, core=None, workers=None):
     results = junit_dir(session)
     where = collection_copy(session, core) if core else ROOT
     with session.chdir(where):
-        session.run("python", "-m", "pytest", test_dir, "-p", "no:cacheprovider", "-o", "junit_family=xunit2",
-                    "--junitxml", str(results / "pytest.xml"), "-q", "-rfE", "--color=no",
-                    *(("-n", str(workers), "--dist", "loadgroup") if workers else ()), *session.posargs)
+        session.run(
+            "python",
+            "-m",
+            "pytest",
+            test_dir,
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "junit_family=xunit2",
+            "--junitxml",
+            str(results / "pytest.xml"),
+            "-q",
+            "-rfE",
+            "--color=no",
+            *(("-n", str(workers), "--dist", "loadgroup") if workers else ()),
+            *session.posargs
+        )
 
 
 def no_stray_pytest_files(session):
     """Fail on pytest files in tests/integration/: ansible-test only runs targets there, so they would never run."""
     stray = sorted(p.name for p in (ROOT / "tests" / "integration").glob("*.py"))
     if stray:
-        session.error("tests/integration/ holds pytest files that no step runs (%s): move them to tests/e2e/"
-                      % ", ".join(stray))
+        session.error(
+            "tests/integration/ holds pytest files that no step runs (%s): move them to tests/e2e/" % ", ".join(stray)
+        )
 
 
 # ---------------------------------------------------------------- the steps
 # Defined longest first: `nox --parallel 2` starts them in this order.
+
 
 @nox.session(name="ee", python="3.12", tags=["ee"], allow_parallel=True)
 def ee(session):
@@ -221,12 +247,20 @@ def lint(session):
     """ansible-lint, production profile (.ansible-lint)"""
     install(session, CORE["2.21"][1])
     junit_dir(session)
-    session.run("ansible-lint", "-c", str(ROOT / ".ansible-lint"), "--nocolor", "-f", "pep8",
-                env={"ANSIBLE_HOME": str(ANSIBLE_LINT_HOME)})
+    session.run(
+        "ansible-lint",
+        "-c",
+        str(ROOT / ".ansible-lint"),
+        "--nocolor",
+        "-f",
+        "pep8",
+        env={"ANSIBLE_HOME": str(ANSIBLE_LINT_HOME)},
+    )
 
 
 # ---------------------------------------------------------------- venvs for scripts/demo, bench, build-docs
 # Not tests (default=False): `scripts/bootstrap core221` builds one and links it as .venv/core221.
+
 
 @nox.session(name="venv-core216", python="3.11", default=False)
 def venv_core216(session):

@@ -27,7 +27,7 @@ import re
 import subprocess
 import sys
 
-STANDIN_MARKER = 'hypersender.whatsapp offline get-pip stand-in'
+STANDIN_MARKER = "hypersender.whatsapp offline get-pip stand-in"
 
 STANDIN_TEMPLATE = '''\
 """{marker}.
@@ -63,21 +63,22 @@ if __name__ == '__main__':
 def ansible_test_pip_version():
     """The pip version this venv's ansible-test bootstraps into the venvs it creates."""
     import ansible_test  # pylint: disable=import-outside-toplevel
-    source = os.path.join(os.path.dirname(ansible_test.__file__), '_internal', 'python_requirements.py')
+
+    source = os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py")
     with open(source) as handle:
         text = handle.read()
     match = re.search(r"default_packages\s*=\s*dict\(\s*pip\s*=\s*'([^']+)'", text)
     if not match:
-        sys.exit('ansible_test_offline: cannot find the pip version in %s' % source)
+        sys.exit("ansible_test_offline: cannot find the pip version in %s" % source)
     return match.group(1)
 
 
 def link_user_pip_files(home):
     """Point HOME_DIR's pip configuration and cache at the user's own."""
-    user_home = os.path.expanduser('~')
+    user_home = os.path.expanduser("~")
     if os.path.realpath(user_home) == os.path.realpath(home):
         return
-    for rel in (os.path.join('.config', 'pip'), '.pip', os.path.join('.cache', 'pip')):
+    for rel in (os.path.join(".config", "pip"), ".pip", os.path.join(".cache", "pip")):
         source = os.path.join(user_home, rel)
         link = os.path.join(home, rel)
         if os.path.isdir(source) and not os.path.lexists(link):
@@ -87,37 +88,52 @@ def link_user_pip_files(home):
 
 def seed_get_pip(home):
     pip_version = ansible_test_pip_version()
-    cache = os.path.join(home, '.ansible', 'test', 'cache')
+    cache = os.path.join(home, ".ansible", "test", "cache")
     os.makedirs(cache, exist_ok=True)
-    wheel = 'pip-%s-py3-none-any.whl' % pip_version
+    wheel = "pip-%s-py3-none-any.whl" % pip_version
     if not os.path.exists(os.path.join(cache, wheel)):
-        subprocess.run([sys.executable, '-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--no-input',
-                        '--no-deps', '--only-binary=:all:', '-d', cache, 'pip==%s' % pip_version],
-                       check=True, stdin=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--no-deps",
+                "--only-binary=:all:",
+                "-d",
+                cache,
+                "pip==%s" % pip_version,
+            ],
+            check=True,
+            stdin=subprocess.DEVNULL,
+        )
         if not os.path.exists(os.path.join(cache, wheel)):
-            sys.exit('ansible_test_offline: pip download did not produce %s' % wheel)
-    script = os.path.join(cache, 'get_pip_%s.py' % pip_version.replace('.', '_'))
+            sys.exit("ansible_test_offline: pip download did not produce %s" % wheel)
+    script = os.path.join(cache, "get_pip_%s.py" % pip_version.replace(".", "_"))
     content = STANDIN_TEMPLATE.format(marker=STANDIN_MARKER, wheel=wheel)
     if os.path.exists(script):
         with open(script) as handle:
             existing = handle.read()
         if STANDIN_MARKER not in existing or existing == content:
             return pip_version  # a real get-pip script, or ours, current
-    with open(script + '.tmp', 'w') as handle:
+    with open(script + ".tmp", "w") as handle:
         handle.write(content)
-    os.replace(script + '.tmp', script)
+    os.replace(script + ".tmp", script)
     return pip_version
 
 
 def main(argv):
     if len(argv) != 1:
-        sys.exit('usage: python scripts/ansible_test_offline.py HOME_DIR')
+        sys.exit("usage: python scripts/ansible_test_offline.py HOME_DIR")
     home = os.path.abspath(argv[0])
     os.makedirs(home, exist_ok=True)
     link_user_pip_files(home)
     version = seed_get_pip(home)
-    print('ansible_test_offline: get-pip %s seeded in %s' % (version, os.path.join(home, '.ansible', 'test', 'cache')))
+    print("ansible_test_offline: get-pip %s seeded in %s" % (version, os.path.join(home, ".ansible", "test", "cache")))
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main(sys.argv[1:])

@@ -24,20 +24,26 @@ import time
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CACHE = os.path.join(ROOT, '.cache')
-NOX = os.path.join(ROOT, '.venv', 'nox', 'bin', 'nox')
-REPORT = os.path.join(CACHE, 'nox-report.json')
+CACHE = os.path.join(ROOT, ".cache")
+NOX = os.path.join(ROOT, ".venv", "nox", "bin", "nox")
+REPORT = os.path.join(CACHE, "nox-report.json")
 
 
 def nox_cmd(*args):
-    return [NOX, '-f', os.path.join(ROOT, 'noxfile.py')] + list(args)
+    return [NOX, "-f", os.path.join(ROOT, "noxfile.py")] + list(args)
 
 
 def list_sessions():
     """[(name, description, tags)] of the default sessions, in noxfile order."""
-    out = subprocess.run(nox_cmd('--list', '--json'), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                         check=True, universal_newlines=True, cwd=ROOT)
-    return [(s['name'], s['description'], s['tags']) for s in json.loads(out.stdout)]
+    out = subprocess.run(
+        nox_cmd("--list", "--json"),
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        check=True,
+        universal_newlines=True,
+        cwd=ROOT,
+    )
+    return [(s["name"], s["description"], s["tags"]) for s in json.loads(out.stdout)]
 
 
 def select(sessions, wanted, parser):
@@ -47,15 +53,17 @@ def select(sessions, wanted, parser):
     for item in wanted:
         matches = [name for name, _desc, tags in sessions if item == name or item in tags]
         if not matches:
-            parser.error('unknown step %r (steps: %s; groups: %s)' % (
-                item, ' '.join(s[0] for s in sessions), ' '.join(sorted({t for s in sessions for t in s[2]}))))
+            parser.error(
+                "unknown step %r (steps: %s; groups: %s)"
+                % (item, " ".join(s[0] for s in sessions), " ".join(sorted({t for s in sessions for t in s[2]})))
+            )
         names.extend(name for name in matches if name not in names)
     return names
 
 
 def count_junit(step):
     """(passed, failed, skipped) over .cache/junit/<step>/*.xml, or None if there is none."""
-    files = sorted(glob.glob(os.path.join(CACHE, 'junit', step, '*.xml')))
+    files = sorted(glob.glob(os.path.join(CACHE, "junit", step, "*.xml")))
     if not files:
         return None
     passed = failed = skipped = 0
@@ -65,11 +73,11 @@ def count_junit(step):
         except ET.ParseError:
             failed += 1
             continue
-        for case in tree.iter('testcase'):
+        for case in tree.iter("testcase"):
             tags = {child.tag for child in case}
-            if tags & {'failure', 'error'}:
+            if tags & {"failure", "error"}:
                 failed += 1
-            elif 'skipped' in tags:
+            elif "skipped" in tags:
                 skipped += 1
             else:
                 passed += 1
@@ -79,67 +87,69 @@ def count_junit(step):
 def summary(names, wall):
     try:
         with open(REPORT) as handle:
-            results = {s['name']: s for s in json.load(handle)['sessions']}
+            results = {s["name"]: s for s in json.load(handle)["sessions"]}
     except (OSError, ValueError, KeyError):
         results = {}
-    rows = [('step', 'result', 'passed', 'failed', 'skipped', 'seconds')]
+    rows = [("step", "result", "passed", "failed", "skipped", "seconds")]
     total_passed = total_failed = 0
     for name in names:
         result = results.get(name, {})
-        outcome = result.get('result', 'not run')
+        outcome = result.get("result", "not run")
         counts = count_junit(name)
         if counts is None:  # a step without test cases (lint) counts as one test
-            counts = (1, 0, 0) if outcome == 'success' else (0, 1, 0)
+            counts = (1, 0, 0) if outcome == "success" else (0, 1, 0)
         passed, failed, skipped = counts
-        if outcome != 'success' and failed == 0:
+        if outcome != "success" and failed == 0:
             failed = 1  # failed outside any test case (collection error, crash, install failure)
         total_passed += passed
         total_failed += failed
-        rows.append((name, outcome, str(passed), str(failed), str(skipped), '%.0f' % result.get('duration', 0)))
-    rows.append(('total', '', str(total_passed), str(total_failed), '', '%.0f' % wall))
+        rows.append((name, outcome, str(passed), str(failed), str(skipped), "%.0f" % result.get("duration", 0)))
+    rows.append(("total", "", str(total_passed), str(total_failed), "", "%.0f" % wall))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    print('\nSummary (logs: the nox output above; JUnit XML: .cache/junit/<step>/):')
+    print("\nSummary (logs: the nox output above; JUnit XML: .cache/junit/<step>/):")
     for index, row in enumerate(rows):
-        print('  '.join(c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(row)))
+        print("  ".join(c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(row)))
         if index in (0, len(rows) - 2):
-            print('  '.join('-' * w for w in widths))
-    print('%d passed, %d failed' % (total_passed, total_failed), flush=True)
-    return total_failed == 0 and all(results.get(n, {}).get('result') == 'success' for n in names)
+            print("  ".join("-" * w for w in widths))
+    print("%d passed, %d failed" % (total_passed, total_failed), flush=True)
+    return total_failed == 0 and all(results.get(n, {}).get("result") == "success" for n in names)
 
 
 def main(argv):
     extra = []
-    if '--' in argv:
-        argv, extra = argv[:argv.index('--')], argv[argv.index('--') + 1:]
-    parser = argparse.ArgumentParser(prog='scripts/test', description='Run the collection\'s tests (nox sessions).')
-    parser.add_argument('steps', nargs='*', metavar='STEP', help='session names or tags (groups)')
-    parser.add_argument('-j', '--jobs', default=os.environ.get('HSW_TEST_JOBS', '2'),
-                        help='steps run at the same time (default 2)')
-    parser.add_argument('--list', action='store_true', help='list the steps and exit')
+    if "--" in argv:
+        argv, extra = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
+    parser = argparse.ArgumentParser(prog="scripts/test", description="Run the collection's tests (nox sessions).")
+    parser.add_argument("steps", nargs="*", metavar="STEP", help="session names or tags (groups)")
+    parser.add_argument(
+        "-j", "--jobs", default=os.environ.get("HSW_TEST_JOBS", "2"), help="steps run at the same time (default 2)"
+    )
+    parser.add_argument("--list", action="store_true", help="list the steps and exit")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    boot = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'bootstrap.py')], stdin=subprocess.DEVNULL,
-                          check=False)
+    boot = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "bootstrap.py")], stdin=subprocess.DEVNULL, check=False
+    )
     if boot.returncode != 0:
-        print('bootstrap failed (exit status %d): no step was run' % boot.returncode)
-        print('0 passed, 1 failed')
+        print("bootstrap failed (exit status %d): no step was run" % boot.returncode)
+        print("0 passed, 1 failed")
         return 1
     sessions = list_sessions()
     if args.list:
         for name, description, tags in sessions:
-            print('%-16s %-22s %s' % (name, ','.join(tags), description))
+            print("%-16s %-22s %s" % (name, ",".join(tags), description))
         return 0
     names = select(sessions, args.steps, parser)
     if os.path.exists(REPORT):
         os.unlink(REPORT)
-    print('=== nox: %s, %s at a time' % (' '.join(names), args.jobs), flush=True)
-    cmd = nox_cmd('--parallel', str(args.jobs), '--report', REPORT, '--no-color', '-s', *names)
+    print("=== nox: %s, %s at a time" % (" ".join(names), args.jobs), flush=True)
+    cmd = nox_cmd("--parallel", str(args.jobs), "--report", REPORT, "--no-color", "-s", *names)
     if extra:
-        cmd += ['--'] + extra
+        cmd += ["--"] + extra
     subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, check=False)
     ok = summary(names, time.monotonic() - started)
     return 0 if ok else 1
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -54,7 +54,9 @@ def _number(value):
 
 def gate_out_of_range(checks):
     """``name must be a number from LOW to HIGH, got VALUE`` for each ``name: [value, low, high]`` out of range."""
-    if not isinstance(checks, dict) or not all(isinstance(bounds, (list, tuple)) and len(bounds) == 3 for bounds in checks.values()):
+    if not isinstance(checks, dict) or not all(
+        isinstance(bounds, (list, tuple)) and len(bounds) == 3 for bounds in checks.values()
+    ):
         raise AnsibleFilterError("gate_out_of_range: give a dictionary of name: [value, lower bound, upper bound]")
     problems = []
     for name, (value, low, high) in checks.items():

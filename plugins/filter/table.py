@@ -91,8 +91,11 @@ BOOLEAN_LABELS = {True: "yes", False: "no"}
 def _text(row, column):
     value = row.get(column["key"]) if isinstance(row, dict) else None
     # 1 == True in Python: a label for true must not catch the number 1.
-    labels = [text for key, text in (column.get("labels") or {}).items()
-              if key == value and isinstance(key, bool) == isinstance(value, bool)]
+    labels = [
+        text
+        for key, text in (column.get("labels") or {}).items()
+        if key == value and isinstance(key, bool) == isinstance(value, bool)
+    ]
     if labels:
         value = labels[0]
     elif isinstance(value, bool):

@@ -112,7 +112,6 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import HAS_REQUESTS, ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     CONNECTION_OPTIONS,
@@ -159,8 +158,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         check_variable_name(self.get_option("variable_prefix") + "uuid", "variable_prefix")
         use_cache = self.get_option("cache")
         if use_cache and access_token_var:
-            raise OptionError("access_token_var and cache: true cannot be used together: the cache would hold the "
-                              "instances' access tokens; turn the cache off or drop access_token_var")
+            raise OptionError(
+                "access_token_var and cache: true cannot be used together: the cache would hold the "
+                "instances' access tokens; turn the cache off or drop access_token_var"
+            )
         filters = validate_filters(self._option_values(FILTER_OPTIONS))
         # One cache entry per file, API and filters: editing the filters does not serve the old list.
         scope = json.dumps([self.get_option("api_url"), filters], sort_keys=True)
@@ -196,8 +197,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         strict = self.get_option("strict")
         names, renamed = host_names(instances, self.get_option("hostname_source"))
         for name, uuid in renamed:
-            display.warning("%s: another instance has the host name of instance %s; it is named %s"
-                            % (self.NAME, uuid, name))
+            display.warning(
+                "%s: another instance has the host name of instance %s; it is named %s" % (self.NAME, uuid, name)
+            )
         all_group = self.inventory.add_group(status_group("instances", group_prefix))
         for status in STATUSES:
             self.inventory.add_child(all_group, self.inventory.add_group(status_group(status, group_prefix)))

@@ -78,10 +78,13 @@ _raw:
 """
 
 from ansible.errors import AnsibleLookupError
-
 from ansible.utils.display import Display
-
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import FleetView, merge_duplicates, select, unknown_statuses
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import (
+    FleetView,
+    merge_duplicates,
+    select,
+    unknown_statuses,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     CONNECTION_OPTIONS,
     ENV_FALLBACKS,
@@ -107,12 +110,15 @@ class LookupModule(WhatsAppLookupBase):
             filters = validate_filters(self.options(FILTER_OPTIONS))
             with build_client(self.options(CONNECTION_OPTIONS), **self.client_options) as client:
                 instances = HypersenderApi(client).list_instances(
-                    filters, include_access_token=self.get_option("return_access_token"))
+                    filters, include_access_token=self.get_option("return_access_token")
+                )
         instances, conflicts = merge_duplicates(instances)
         for warning in FleetView(instances, [], [], [], [], conflicts).warnings() + unknown_statuses(instances):
             display.warning("%s: %s" % (self.fqcn, warning))
         selected, missing = select(instances, wanted)
         if missing:
-            raise AnsibleLookupError("%s: no instance %s in this account (filters: %s): check the UUIDs"
-                                     % (self.fqcn, ", ".join(missing), filters or "none"))
+            raise AnsibleLookupError(
+                "%s: no instance %s in this account (filters: %s): check the UUIDs"
+                % (self.fqcn, ", ".join(missing), filters or "none")
+            )
         return selected

@@ -95,7 +95,11 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem impor
     build_client,
     select_credentials,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import VERDICT_OPTIONS, validate_rules, verdict
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import (
+    VERDICT_OPTIONS,
+    validate_rules,
+    verdict,
+)
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup import WhatsAppLookupBase
 
 

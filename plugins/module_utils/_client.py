@@ -130,8 +130,10 @@ def validate_base_url(url, option="api_url"):
     except ValueError:
         raise OptionError("%s %r has an invalid port" % (option, safe_url(url))) from None
     if "@" in parts.netloc:
-        raise OptionError("%s %r contains a user name or password (user:password@): give the credential in its own "
-                          "option, never in the URL" % (option, safe_url(url)))
+        raise OptionError(
+            "%s %r contains a user name or password (user:password@): give the credential in its own "
+            "option, never in the URL" % (option, safe_url(url))
+        )
     if parts.scheme not in ("http", "https"):
         raise OptionError("%s %r must start with https:// (or http://)" % (option, safe_url(url)))
     if not parts.hostname:
@@ -161,8 +163,13 @@ def validate_number(value, option, minimum=0.0, maximum=MAX_TIMEOUT, above_minim
         number = float(value)
     except (TypeError, ValueError, OverflowError):
         raise OptionError("%s must be %s, %s; got %r" % (option, kind, bounds, body_excerpt(str(value)))) from None
-    if (not math.isfinite(number) or number < minimum or number > maximum or (above_minimum and number == minimum)
-            or (integer and number != int(number))):
+    if (
+        not math.isfinite(number)
+        or number < minimum
+        or number > maximum
+        or (above_minimum and number == minimum)
+        or (integer and number != int(number))
+    ):
         raise OptionError("%s must be %s, %s; got %s" % (option, kind, bounds, body_excerpt(str(value))))
     return int(number) if integer else number
 
@@ -183,8 +190,10 @@ def validate_ca_path(path):
         return None
     path = os.path.expanduser(str(path))
     if not os.path.exists(path):
-        raise OptionError("ca_path %r does not exist: give the path of the CA bundle (PEM) that signed the server's "
-                          "certificate" % body_excerpt(path))
+        raise OptionError(
+            "ca_path %r does not exist: give the path of the CA bundle (PEM) that signed the server's "
+            "certificate" % body_excerpt(path)
+        )
     if not os.access(path, os.R_OK):
         raise OptionError("ca_path %r cannot be read by this user" % body_excerpt(path))
     return path
@@ -205,12 +214,15 @@ def validate_secret(value, option, env_var, min_length=1, max_length=None):
     try:
         value.encode("latin-1")
     except UnicodeEncodeError:
-        raise OptionError("%s contains a character an HTTP header cannot carry (outside latin-1): check the value in %s, "
-                          "it may have been pasted with a typographic character" % (option, env_var)) from None
+        raise OptionError(
+            "%s contains a character an HTTP header cannot carry (outside latin-1): check the value in %s, "
+            "it may have been pasted with a typographic character" % (option, env_var)
+        ) from None
     if len(value) < min_length or (max_length is not None and len(value) > max_length):
         raise OptionError(
             "%s must be %d to %d characters long, the given one has %d: check %s"
-            % (option, min_length, max_length, len(value), env_var))
+            % (option, min_length, max_length, len(value), env_var)
+        )
     return value
 
 
@@ -233,7 +245,7 @@ def parse_retry_after(value, now=None):
 
 def backoff_delay(attempt, rand=random.random):
     """Exponential backoff with equal jitter: half fixed, half random, capped."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2**attempt))
     return ceiling / 2 + rand() * ceiling / 2
 
 
@@ -242,7 +254,7 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[
 
 def clean_text(text, limit=DETAIL_LENGTH):
     """Server text fit to quote: terminal escape sequences removed, other unprintable characters as ``?``, capped."""
-    text = _ANSI.sub("", str(text or "")[:limit * 4])
+    text = _ANSI.sub("", str(text or "")[: limit * 4])
     text = "".join(char if char.isprintable() else "?" for char in text)
     if len(text) > limit:
         return text[:limit] + "..."
@@ -251,7 +263,7 @@ def clean_text(text, limit=DETAIL_LENGTH):
 
 def body_excerpt(text):
     """The first bytes of a body, printable ASCII, for an error message."""
-    text = re.sub(r"[^\x20-\x7e]", "?", _ANSI.sub("", (text or "")[:BODY_EXCERPT_LENGTH * 4]))
+    text = re.sub(r"[^\x20-\x7e]", "?", _ANSI.sub("", (text or "")[: BODY_EXCERPT_LENGTH * 4]))
     if len(text) > BODY_EXCERPT_LENGTH:
         return text[:BODY_EXCERPT_LENGTH] + "..."
     return text
@@ -306,10 +318,23 @@ class ApiClient:
     when there is one; a body larger than :data:`MAX_BODY_BYTES` is refused.
     """
 
-    def __init__(self, base_url, auth_header, service, auth_hint, timeout=DEFAULT_TIMEOUT,
-                 validate_certs=True, ca_path=None, retries=DEFAULT_RETRIES,
-                 clock=time.monotonic, sleep=time.sleep, rand=random.random,
-                 error_reader=None, error_classifier=None, rate_limit_hint=DEFAULT_RATE_LIMIT_HINT):
+    def __init__(
+        self,
+        base_url,
+        auth_header,
+        service,
+        auth_hint,
+        timeout=DEFAULT_TIMEOUT,
+        validate_certs=True,
+        ca_path=None,
+        retries=DEFAULT_RETRIES,
+        clock=time.monotonic,
+        sleep=time.sleep,
+        rand=random.random,
+        error_reader=None,
+        error_classifier=None,
+        rate_limit_hint=DEFAULT_RATE_LIMIT_HINT,
+    ):
         self.base_url = base_url.rstrip("/")
         self.error_classifier = error_classifier
         self.service = service
@@ -327,8 +352,9 @@ class ApiClient:
         self._secrets = []
         self._auth = _HeaderAuth()
         self._session = requests.Session()
-        self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT,
-                                      "Accept-Encoding": "identity"})
+        self._session.headers.update(
+            {"Accept": "application/json", "User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+        )
         self._session.auth = self._auth
         if auth_header:
             self.set_auth_header(auth_header)
@@ -428,9 +454,17 @@ class ApiClient:
         until = self._clock() + timeout
         self.requests_sent += 1
         try:
-            response = self._session.request(method, url, params=params, timeout=timeout, auth=auth,
-                                             verify=self.verify, stream=True, allow_redirects=False,
-                                             **({} if json_body is None else {"json": json_body}))
+            response = self._session.request(
+                method,
+                url,
+                params=params,
+                timeout=timeout,
+                auth=auth,
+                verify=self.verify,
+                stream=True,
+                allow_redirects=False,
+                **({} if json_body is None else {"json": json_body}),
+            )
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc, where, url, timeout) from None
         try:
@@ -443,34 +477,50 @@ class ApiClient:
         """The :class:`ApiError` for a request that got no response."""
         cause = _root_cause(exc)
         if isinstance(exc, requests.exceptions.SSLError):
-            if re.search(r"WRONG_VERSION_NUMBER|wrong version number|record layer failure|packet length too long",
-                         str(exc), re.I):
-                return TlsError(self._redact(
-                    "%s: the server did not answer in TLS: the URL says https://, but this port seems to serve plain "
-                    "HTTP; use http:// in the URL or the port that serves HTTPS (ca_path and validate_certs cannot "
-                    "help here)" % where))
-            return TlsError(self._redact(
-                "%s: TLS verification failed (%s). If the server uses a private or self-signed certificate, "
-                "set ca_path to the CA bundle (PEM) that signed it; validate_certs: false disables the check "
-                "(not for production)" % (where, cause)))
+            if re.search(
+                r"WRONG_VERSION_NUMBER|wrong version number|record layer failure|packet length too long", str(exc), re.I
+            ):
+                return TlsError(
+                    self._redact(
+                        "%s: the server did not answer in TLS: the URL says https://, but this port seems to serve plain "
+                        "HTTP; use http:// in the URL or the port that serves HTTPS (ca_path and validate_certs cannot "
+                        "help here)" % where
+                    )
+                )
+            return TlsError(
+                self._redact(
+                    "%s: TLS verification failed (%s). If the server uses a private or self-signed certificate, "
+                    "set ca_path to the CA bundle (PEM) that signed it; validate_certs: false disables the check "
+                    "(not for production)" % (where, cause)
+                )
+            )
         if isinstance(exc, requests.exceptions.ProxyError):
-            return TransportError(self._redact(
-                "%s: cannot connect through the proxy %s (%s): check the proxy, or add this host to NO_PROXY"
-                % (where, _proxy_for(url), cause)))
+            return TransportError(
+                self._redact(
+                    "%s: cannot connect through the proxy %s (%s): check the proxy, or add this host to NO_PROXY"
+                    % (where, _proxy_for(url), cause)
+                )
+            )
         if isinstance(exc, requests.exceptions.ConnectTimeout):
-            error = TransportError("%s: could not connect within %g s: the service is unreachable; check the network"
-                                   % (where, timeout))
+            error = TransportError(
+                "%s: could not connect within %g s: the service is unreachable; check the network" % (where, timeout)
+            )
             error.request_sent = False
             return error
         if isinstance(exc, requests.exceptions.Timeout):
-            return TransportError("%s: no response within %g s: the service is slow or unreachable; "
-                                  "raise timeout or check the network" % (where, timeout))
+            return TransportError(
+                "%s: no response within %g s: the service is slow or unreachable; "
+                "raise timeout or check the network" % (where, timeout)
+            )
         if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
             return TransportError(self._redact("%s: the response was cut off (%s)" % (where, cause)))
         if isinstance(exc, requests.exceptions.ConnectionError):
-            error = TransportError(self._redact(
-                "%s: cannot connect (%s): check the URL and that the service is reachable from this host"
-                % (where, cause)))
+            error = TransportError(
+                self._redact(
+                    "%s: cannot connect (%s): check the URL and that the service is reachable from this host"
+                    % (where, cause)
+                )
+            )
             error.request_sent = not _never_connected(exc)
             return error
         return ApiError(self._redact("%s: request failed (%s)" % (where, cause)))
@@ -479,8 +529,10 @@ class ApiClient:
         """The whole body as text, read before ``until`` and within :data:`MAX_BODY_BYTES`."""
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise ResponseFormatError("%s: the response announces %s bytes, more than the %d MiB this collection reads: "
-                                      "is the URL the %s base URL?" % (where, declared, MAX_BODY_BYTES >> 20, self.service))
+            raise ResponseFormatError(
+                "%s: the response announces %s bytes, more than the %d MiB this collection reads: "
+                "is the URL the %s base URL?" % (where, declared, MAX_BODY_BYTES >> 20, self.service)
+            )
         raw = response.raw
         if getattr(raw, "decode_content", None) is False:
             raw.decode_content = True  # a server that compresses although asked not to
@@ -498,21 +550,26 @@ class ApiClient:
             except (OSError, ValueError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
                 if "timed out" in str(exc) or isinstance(exc, (urllib3.exceptions.ReadTimeoutError, TimeoutError)):
                     raise self._too_slow(where, timeout, size) from None
-                raise TransportError(self._redact("%s: the response was cut off after %d bytes (%s)"
-                                                  % (where, size, _root_cause(exc)))) from None
+                raise TransportError(
+                    self._redact("%s: the response was cut off after %d bytes (%s)" % (where, size, _root_cause(exc)))
+                ) from None
             if not chunk:
                 break
             size += len(chunk)
             if size > MAX_BODY_BYTES:
-                raise ResponseFormatError("%s: the response is larger than the %d MiB this collection reads: is the URL "
-                                          "the %s base URL?" % (where, MAX_BODY_BYTES >> 20, self.service))
+                raise ResponseFormatError(
+                    "%s: the response is larger than the %d MiB this collection reads: is the URL "
+                    "the %s base URL?" % (where, MAX_BODY_BYTES >> 20, self.service)
+                )
             chunks.append(chunk)
         return b"".join(chunks).decode(response.encoding or "utf-8", "replace")
 
     @staticmethod
     def _too_slow(where, timeout, size):
-        return TransportError("%s: no complete response within %g s (the body came too slowly; %d bytes by then): "
-                              "the service is slow or overloaded; raise timeout or check the network" % (where, timeout, size))
+        return TransportError(
+            "%s: no complete response within %g s (the body came too slowly; %d bytes by then): "
+            "the service is slow or overloaded; raise timeout or check the network" % (where, timeout, size)
+        )
 
     def _decode(self, response, text, where):
         try:
@@ -525,12 +582,16 @@ class ApiClient:
         if 200 <= status < 300:
             if not decoded:
                 content_type = response.headers.get("Content-Type", "no content type")
-                raise ResponseFormatError(self._redact(
-                    "%s: expected a JSON body, got %s starting %r: is the URL the %s base URL?"
-                    % (where, body_excerpt(content_type), body_excerpt(text), self.service)))
+                raise ResponseFormatError(
+                    self._redact(
+                        "%s: expected a JSON body, got %s starting %r: is the URL the %s base URL?"
+                        % (where, body_excerpt(content_type), body_excerpt(text), self.service)
+                    )
+                )
             return body
-        classified = self.error_classifier(status, body, where, response.headers) \
-            if self.error_classifier and decoded else None
+        classified = (
+            self.error_classifier(status, body, where, response.headers) if self.error_classifier and decoded else None
+        )
         if classified is not None:
             if isinstance(classified, RateLimitedError):
                 classified.args = ("%s: %s" % (classified, self.rate_limit_hint),)
@@ -543,25 +604,37 @@ class ApiClient:
         said = self._redact(said)
         if 300 <= status < 400:
             location = response.headers.get("Location")
-            raise ApiError(self._redact(
-                "%s: the server redirects (HTTP %d)%s: set the URL to the one it should be; the collection does not "
-                "follow redirects, so the credential never goes to another address"
-                % (where, status, " to %s" % clean_text(safe_url(location), 200) if location else "")), status=status)
+            raise ApiError(
+                self._redact(
+                    "%s: the server redirects (HTTP %d)%s: set the URL to the one it should be; the collection does not "
+                    "follow redirects, so the credential never goes to another address"
+                    % (where, status, " to %s" % clean_text(safe_url(location), 200) if location else "")
+                ),
+                status=status,
+            )
         if status in (401, 403):
-            raise AuthenticationError("%s: the %s rejected the credentials (HTTP %d)%s: %s"
-                                      % (where, self.service, status, said, self.auth_hint), status=status)
+            raise AuthenticationError(
+                "%s: the %s rejected the credentials (HTTP %d)%s: %s"
+                % (where, self.service, status, said, self.auth_hint),
+                status=status,
+            )
         if status == 404:
             raise NotFoundError("%s: not found (HTTP 404)%s" % (where, said), status=status)
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             asked = "; it asks to retry after %g s" % retry_after if retry_after is not None else ""
-            raise RateLimitedError("%s: rate limited by the %s (HTTP 429)%s%s: %s"
-                                   % (where, self.service, said, asked, self.rate_limit_hint),
-                                   status=status, retry_after=retry_after)
+            raise RateLimitedError(
+                "%s: rate limited by the %s (HTTP 429)%s%s: %s"
+                % (where, self.service, said, asked, self.rate_limit_hint),
+                status=status,
+                retry_after=retry_after,
+            )
         if status >= 500:
-            raise ServerError("%s: server error (HTTP %d)%s: the %s is failing; retry later"
-                              % (where, status, said, self.service), status=status,
-                              retry_after=parse_retry_after(response.headers.get("Retry-After")) if status == 503 else None)
+            raise ServerError(
+                "%s: server error (HTTP %d)%s: the %s is failing; retry later" % (where, status, said, self.service),
+                status=status,
+                retry_after=parse_retry_after(response.headers.get("Retry-After")) if status == 503 else None,
+            )
         raise ApiError("%s: unexpected HTTP %d%s" % (where, status, said), status=status)
 
     def _redact(self, text):
@@ -609,8 +682,10 @@ def _root_cause(exc):
     text = str(cause) or cause.__class__.__name__
     for pattern, plain in (
         (r"Connection refused", "connection refused"),
-        (r"Name or service not known|nodename nor servname|getaddrinfo failed|Temporary failure in name resolution",
-         "host name not found"),
+        (
+            r"Name or service not known|nodename nor servname|getaddrinfo failed|Temporary failure in name resolution",
+            "host name not found",
+        ),
         (r"CERTIFICATE_VERIFY_FAILED[^)]*?:\s*([^()]+?)(?:\s*\(|$)", None),
         (r"timed out", "timed out"),
     ):

@@ -29,7 +29,10 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules 
     parse_phone_number_page,
     text,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import transport_argument_spec, validate_transport
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import (
+    transport_argument_spec,
+    validate_transport,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds
 
 SERVICE = "WhatsApp Cloud API"
@@ -53,20 +56,26 @@ PERMISSION_CODES = frozenset([10] + list(range(200, 300)))
 UNKNOWN_CODE = 100
 TEMPORARY_CODES = frozenset((1, 2))
 
-TOKEN_HINT = ("the access token is invalid or has expired: create a new token for a system user (Meta Business "
-              "Settings, System users, Generate new token, with the whatsapp_business_management permission; choose "
-              "'never' as expiry for a pipeline) and set it as api_token or in the %s environment variable" % TOKEN_ENV)
-PERMISSION_HINT = ("the token lacks a permission: give its system user the whatsapp_business_management permission "
-                   "and assign it the WhatsApp Business Account as an asset (Meta Business Settings), then create a new "
-                   "token")
-UNKNOWN_HINT = ("check phone_number_id and waba_id: they are the numeric IDs shown in WhatsApp Manager or the app's "
-                "WhatsApp API Setup page, not the phone number itself; and that api_version (%s) is one Meta still serves")
+TOKEN_HINT = (
+    "the access token is invalid or has expired: create a new token for a system user (Meta Business "
+    "Settings, System users, Generate new token, with the whatsapp_business_management permission; choose "
+    "'never' as expiry for a pipeline) and set it as api_token or in the %s environment variable" % TOKEN_ENV
+)
+PERMISSION_HINT = (
+    "the token lacks a permission: give its system user the whatsapp_business_management permission "
+    "and assign it the WhatsApp Business Account as an asset (Meta Business Settings), then create a new "
+    "token"
+)
+UNKNOWN_HINT = (
+    "check phone_number_id and waba_id: they are the numeric IDs shown in WhatsApp Manager or the app's "
+    "WhatsApp API Setup page, not the phone number itself; and that api_version (%s) is one Meta still serves"
+)
 
 CONNECTION_ARGUMENT_SPEC = dict(
     api_url=dict(type="str", default=DEFAULT_API_URL),
     api_token=dict(type="str", no_log=True),
     api_version=dict(type="str", default=DEFAULT_API_VERSION),
-    **transport_argument_spec()
+    **transport_argument_spec(),
 )
 SELECTION_ARGUMENT_SPEC = dict(
     phone_number_id=dict(type="list", elements="str"),
@@ -91,9 +100,15 @@ def cloud_argument_spec(env_fallback):
 def _graph_id(value, option):
     value = "" if value is None else str(value).strip()
     if not ID_PATTERN.match(value):
-        hint = " (that looks like a phone number; give the number's ID from WhatsApp Manager)" if value.startswith("+") else ""
-        raise OptionError("%s %r is not a Graph API ID: expected digits only, e.g. 106540352242922%s"
-                          % (option, text(value, 40), hint))
+        hint = (
+            " (that looks like a phone number; give the number's ID from WhatsApp Manager)"
+            if value.startswith("+")
+            else ""
+        )
+        raise OptionError(
+            "%s %r is not a Graph API ID: expected digits only, e.g. 106540352242922%s"
+            % (option, text(value, 40), hint)
+        )
     return value
 
 
@@ -107,8 +122,10 @@ def validate_selection(options):
     waba_id = options.get("waba_id")
     waba_id = _graph_id(waba_id, "waba_id") if waba_id not in (None, "") else None
     if not ids and not waba_id:
-        raise OptionError("nothing to check: give phone_number_id (one ID or a list) and/or waba_id (all the numbers of a "
-                          "WhatsApp Business Account)")
+        raise OptionError(
+            "nothing to check: give phone_number_id (one ID or a list) and/or waba_id (all the numbers of a "
+            "WhatsApp Business Account)"
+        )
     return ids, waba_id, options.get("allow_limited", True) is not False
 
 
@@ -130,9 +147,11 @@ def budget_warning(wait_sleep, ids, waba_id):
     if per_hour <= MANAGEMENT_CALLS_PER_HOUR:
         return None
     # No option named: the verify_cloud role reaches this too, with its own variable for the interval.
-    return ("polling every %s s makes up to %d Graph API calls an hour, more than the %d an hour Meta allows an app per "
-            "WhatsApp Business Account by default: expect rate limiting (code 80007); leave the poll interval unset to "
-            "poll within the budget" % (format_seconds(wait_sleep), per_hour, MANAGEMENT_CALLS_PER_HOUR))
+    return (
+        "polling every %s s makes up to %d Graph API calls an hour, more than the %d an hour Meta allows an app per "
+        "WhatsApp Business Account by default: expect rate limiting (code 80007); leave the poll interval unset to "
+        "poll within the budget" % (format_seconds(wait_sleep), per_hour, MANAGEMENT_CALLS_PER_HOUR)
+    )
 
 
 def observed_budget_warning(calls, polls, interval):
@@ -143,10 +162,18 @@ def observed_budget_warning(calls, polls, interval):
     per_read = -(-calls // polls)
     if per_read * 3600.0 / interval <= MANAGEMENT_CALLS_PER_HOUR:
         return None
-    return ("each read took %d Graph API calls (the phone number list has several pages), so polling every %s s makes "
-            "up to %d calls an hour, more than the %d an hour Meta allows an app per WhatsApp Business Account by "
-            "default: poll every %d s or more" % (per_read, format_seconds(interval), per_read * 3600.0 / interval,
-                                                  MANAGEMENT_CALLS_PER_HOUR, per_read * 3600 // MANAGEMENT_CALLS_PER_HOUR + 1))
+    return (
+        "each read took %d Graph API calls (the phone number list has several pages), so polling every %s s makes "
+        "up to %d calls an hour, more than the %d an hour Meta allows an app per WhatsApp Business Account by "
+        "default: poll every %d s or more"
+        % (
+            per_read,
+            format_seconds(interval),
+            per_read * 3600.0 / interval,
+            MANAGEMENT_CALLS_PER_HOUR,
+            per_read * 3600 // MANAGEMENT_CALLS_PER_HOUR + 1,
+        )
+    )
 
 
 def read_graph_error(status, body, where, headers=None):
@@ -171,16 +198,23 @@ def read_graph_error(status, body, where, headers=None):
         retry_after = _regain_access_seconds(headers)
         asked = "; Meta asks to wait %s s" % format_seconds(retry_after) if retry_after is not None else ""
         # The client adds what the caller can do about it (its rate_limit_hint).
-        return RateLimitedError("%s: rate limited by the %s%s. Calls are retried with backoff"
-                                % (head, SERVICE, asked), status=status, retry_after=retry_after)
+        return RateLimitedError(
+            "%s: rate limited by the %s%s. Calls are retried with backoff" % (head, SERVICE, asked),
+            status=status,
+            retry_after=retry_after,
+        )
     if code in TOKEN_CODES:
         return AuthenticationError("%s: %s" % (head, TOKEN_HINT), status=status)
     if code in PERMISSION_CODES:
         return AuthenticationError("%s: %s" % (head, PERMISSION_HINT), status=status)
     if code == UNKNOWN_CODE:
-        return NotFoundError("%s: an unknown ID, field or path; %s" % (head, UNKNOWN_HINT % _version_in(where)), status=status)
+        return NotFoundError(
+            "%s: an unknown ID, field or path; %s" % (head, UNKNOWN_HINT % _version_in(where)), status=status
+        )
     if code in TEMPORARY_CODES or status >= 500:
-        return ServerError("%s: a temporary problem at Meta; it is retried, see https://metastatus.com" % head, status=status)
+        return ServerError(
+            "%s: a temporary problem at Meta; it is retried, see https://metastatus.com" % head, status=status
+        )
     return ApiError(head, status=status)
 
 
@@ -209,12 +243,19 @@ def build_client(options, **client_kwargs):
     token = validate_secret(options.get("api_token"), "api_token", TOKEN_ENV)
     version = str(options.get("api_version") or DEFAULT_API_VERSION).strip()
     if not VERSION_PATTERN.match(version):
-        raise OptionError("api_version %r is not a Graph API version: expected v<major>.<minor>, e.g. %s"
-                          % (text(version, 20), DEFAULT_API_VERSION))
+        raise OptionError(
+            "api_version %r is not a Graph API version: expected v<major>.<minor>, e.g. %s"
+            % (text(version, 20), DEFAULT_API_VERSION)
+        )
     transport = validate_transport(options)
-    client = ApiClient(base_url, "Bearer " + token, service=SERVICE,
-                       auth_hint="check api_token / the %s environment variable (a system user token)" % TOKEN_ENV,
-                       error_classifier=read_graph_error, **dict(transport, **client_kwargs))
+    client = ApiClient(
+        base_url,
+        "Bearer " + token,
+        service=SERVICE,
+        auth_hint="check api_token / the %s environment variable (a system user token)" % TOKEN_ENV,
+        error_classifier=read_graph_error,
+        **dict(transport, **client_kwargs),
+    )
     return CloudApi(client, version)
 
 
@@ -251,11 +292,14 @@ class CloudApi:
             path, params = self._same_host_path(next_url)
             key = (path, tuple(sorted(params.items())))
             if key in seen:
-                raise ResponseFormatError("GET /%s/%s/phone_numbers: paging.next repeats a page already read"
-                                          % (self.version, waba_id))
+                raise ResponseFormatError(
+                    "GET /%s/%s/phone_numbers: paging.next repeats a page already read" % (self.version, waba_id)
+                )
             seen.add(key)
-        raise ResponseFormatError("GET /%s/%s/phone_numbers: more than %d pages; stopped following paging.next"
-                                  % (self.version, waba_id, MAX_PAGES))
+        raise ResponseFormatError(
+            "GET /%s/%s/phone_numbers: more than %d pages; stopped following paging.next"
+            % (self.version, waba_id, MAX_PAGES)
+        )
 
     def _same_host_path(self, next_url):
         """The path and query of a paging.next URL under api_url; anything else is refused (the token goes only there).
@@ -263,13 +307,17 @@ class CloudApi:
         Graph puts the access token in paging.next; it is dropped: the token travels in the Authorization header.
         """
         base, url = urlsplit(self.client.base_url), urlsplit(next_url)
-        if (url.scheme, url.netloc.lower()) != (base.scheme, base.netloc.lower()) or not url.path.startswith(base.path + "/"):
+        if (url.scheme, url.netloc.lower()) != (base.scheme, base.netloc.lower()) or not url.path.startswith(
+            base.path + "/"
+        ):
             shown = "%s://%s%s" % (url.scheme, url.hostname or "?", url.path) if url.scheme else "a relative URL"
-            raise ResponseFormatError("paging.next points to %s, outside api_url %s: not followed, so that the token is "
-                                      "sent nowhere else; set api_url to the host the Graph API pages on"
-                                      % (safe_url(shown), safe_url(self.client.base_url)))
+            raise ResponseFormatError(
+                "paging.next points to %s, outside api_url %s: not followed, so that the token is "
+                "sent nowhere else; set api_url to the host the Graph API pages on"
+                % (safe_url(shown), safe_url(self.client.base_url))
+            )
         params = {key: value for key, value in parse_qsl(url.query, keep_blank_values=True) if key != "access_token"}
-        return url.path[len(base.path):], params
+        return url.path[len(base.path) :], params
 
     def read(self, ids, waba_id, deadline=None):
         """(numbers, missing ids): the WABA's numbers (only ``ids`` if given) or each number in ``ids``."""
@@ -285,9 +333,15 @@ class CloudApi:
 def not_ready_message(report, wait_timeout, polls, elapsed, last_error=None, fatal=False):
     """Why a wait for the Cloud API numbers failed: the last read's problems, the polls and the time spent."""
     if fatal:
-        message = "stopped waiting after %d polls (%s s), since waiting cannot fix this" % (polls, format_seconds(elapsed))
+        message = "stopped waiting after %d polls (%s s), since waiting cannot fix this" % (
+            polls,
+            format_seconds(elapsed),
+        )
     else:
-        message = "the WhatsApp Cloud API numbers cannot send after %s s (%d polls)" % (format_seconds(wait_timeout), polls)
+        message = "the WhatsApp Cloud API numbers cannot send after %s s (%d polls)" % (
+            format_seconds(wait_timeout),
+            polls,
+        )
     if report is None:
         return message + "; no read succeeded" + ("; last error: %s" % last_error if last_error is not None else "")
     message += ": %s" % " ".join(report["problems"])

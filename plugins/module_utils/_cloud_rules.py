@@ -20,8 +20,18 @@ AVAILABLE, LIMITED, BLOCKED = "AVAILABLE", "LIMITED", "BLOCKED"
 CAN_SEND_VALUES = (AVAILABLE, LIMITED, BLOCKED)
 ON_PREMISE = "ON_PREMISE"
 # The node fields the collection reads, in the order of the result.
-NUMBER_FIELDS = ("display_phone_number", "verified_name", "status", "quality_rating", "code_verification_status",
-                 "name_status", "platform_type", "throughput", "account_mode", "health_status")
+NUMBER_FIELDS = (
+    "display_phone_number",
+    "verified_name",
+    "status",
+    "quality_rating",
+    "code_verification_status",
+    "name_status",
+    "platform_type",
+    "throughput",
+    "account_mode",
+    "health_status",
+)
 TEXT_LIMIT = 400
 
 ENTITY_NAMES = {
@@ -65,7 +75,11 @@ def _entity_error(raw, where):
         raise ResponseFormatError("%s: an entry of errors is not an object; got %s" % (where, _describe(raw)))
     code = raw.get("error_code")
     return {
-        "error_code": code if isinstance(code, int) and not isinstance(code, bool) else (text(code, 40) if code is not None else None),
+        "error_code": (
+            code
+            if isinstance(code, int) and not isinstance(code, bool)
+            else (text(code, 40) if code is not None else None)
+        ),
         "error_description": text(raw["error_description"]) if raw.get("error_description") is not None else None,
         "possible_solution": text(raw["possible_solution"]) if raw.get("possible_solution") is not None else None,
     }
@@ -73,8 +87,9 @@ def _entity_error(raw, where):
 
 def _entity(raw, where):
     if not isinstance(raw, dict) or not isinstance(raw.get("can_send_message"), str):
-        raise ResponseFormatError("%s: an entity is not an object with a can_send_message string; got %s"
-                                  % (where, _describe(raw)))
+        raise ResponseFormatError(
+            "%s: an entity is not an object with a can_send_message string; got %s" % (where, _describe(raw))
+        )
     info = [] if raw.get("additional_info") is None else raw["additional_info"]
     errors = [] if raw.get("errors") is None else raw["errors"]
     if not isinstance(info, list) or not isinstance(errors, list):
@@ -91,28 +106,38 @@ def _entity(raw, where):
 def parse_health_status(value, where):
     """``health_status`` as ``{can_send_message, entities}``; unknown strings pass through (and count as BLOCKED)."""
     if not isinstance(value, dict) or not isinstance(value.get("can_send_message"), str):
-        raise ResponseFormatError("%s: health_status is not an object with a can_send_message string; got %s"
-                                  % (where, _describe(value)))
+        raise ResponseFormatError(
+            "%s: health_status is not an object with a can_send_message string; got %s" % (where, _describe(value))
+        )
     entities = [] if value.get("entities") is None else value["entities"]
     if not isinstance(entities, list):
         raise ResponseFormatError("%s: health_status.entities is not an array; got %s" % (where, _describe(entities)))
-    return {"can_send_message": text(value["can_send_message"], 40), "entities": [_entity(item, where) for item in entities]}
+    return {
+        "can_send_message": text(value["can_send_message"], 40),
+        "entities": [_entity(item, where) for item in entities],
+    }
 
 
 def parse_phone_number(body, where):
     """A phone number node as a flat dict: ``id``, the NUMBER_FIELDS (``throughput`` as ``throughput_level``), ``health``."""
     if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not body["id"]:
-        raise ResponseFormatError("%s: expected a phone number object with an id string; got %s" % (where, _describe(body)))
+        raise ResponseFormatError(
+            "%s: expected a phone number object with an id string; got %s" % (where, _describe(body))
+        )
     if "health_status" not in body:
-        raise ResponseFormatError("%s: phone number %s has no health_status field; is api_url the Graph API and "
-                                  "api_version v16.0 or later?" % (where, text(body["id"], 40)))
+        raise ResponseFormatError(
+            "%s: phone number %s has no health_status field; is api_url the Graph API and "
+            "api_version v16.0 or later?" % (where, text(body["id"], 40))
+        )
     number = {"id": text(body["id"], 40)}
     for field in NUMBER_FIELDS[:-1]:
         value = body.get(field)
         if field == "throughput":
             value = value.get("level") if isinstance(value, dict) else None
             field = "throughput_level"
-        number[field] = text(value, 80) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+        number[field] = (
+            text(value, 80) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+        )
     number["health"] = parse_health_status(body["health_status"], "%s, phone number %s" % (where, number["id"]))
     return number
 
@@ -120,7 +145,9 @@ def parse_phone_number(body, where):
 def parse_phone_number_page(body, where):
     """One page of ``GET /<WABA_ID>/phone_numbers``: (numbers, the ``paging.next`` URL or None)."""
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise ResponseFormatError("%s: expected an object with a data array of phone numbers; got %s" % (where, _describe(body)))
+        raise ResponseFormatError(
+            "%s: expected an object with a data array of phone numbers; got %s" % (where, _describe(body))
+        )
     paging = body.get("paging")
     next_url = paging.get("next") if isinstance(paging, dict) else None
     if next_url is not None and not isinstance(next_url, str):
@@ -146,7 +173,11 @@ def _sentence(value):
 
 
 def _blocked_problems(number, entity):
-    subject = "%s cannot send messages: %s is %s" % (_subject(number), _entity_subject(number, entity), entity["can_send_message"])
+    subject = "%s cannot send messages: %s is %s" % (
+        _subject(number),
+        _entity_subject(number, entity),
+        entity["can_send_message"],
+    )
     if not entity["errors"]:
         return ["%s, and Meta gave no reason; look at the number and its account in WhatsApp Manager." % subject]
     problems = []
@@ -164,8 +195,11 @@ def _blocked_problems(number, entity):
 
 def _limited_problem(number, entity):
     info = " ".join(_sentence(item) for item in entity["additional_info"]) or "Meta gave no detail."
-    return ("%s can send only with limits: %s is LIMITED: %s allow_limited is false, so LIMITED does not pass."
-            % (_subject(number), _entity_subject(number, entity), info))
+    return "%s can send only with limits: %s is LIMITED: %s allow_limited is false, so LIMITED does not pass." % (
+        _subject(number),
+        _entity_subject(number, entity),
+        info,
+    )
 
 
 def number_verdict(number, allow_limited=True):
@@ -181,15 +215,20 @@ def number_verdict(number, allow_limited=True):
         elif value not in (AVAILABLE, LIMITED):
             problems.extend(_blocked_problems(number, entity))
     if not problems and health["can_send_message"] not in (AVAILABLE, LIMITED):
-        problems.append("%s cannot send messages: its overall can_send_message is %s, but no entity says why; look "
-                        "at the number in WhatsApp Manager." % (_subject(number), health["can_send_message"]))
+        problems.append(
+            "%s cannot send messages: its overall can_send_message is %s, but no entity says why; look "
+            "at the number in WhatsApp Manager." % (_subject(number), health["can_send_message"])
+        )
     elif not problems and effective == LIMITED and not allow_limited:
-        problems.append("%s can send only with limits (can_send_message LIMITED), and allow_limited is false."
-                        % _subject(number))
+        problems.append(
+            "%s can send only with limits (can_send_message LIMITED), and allow_limited is false." % _subject(number)
+        )
     if number.get("platform_type") == ON_PREMISE:
-        problems.append("%s is on the On-Premises API (platform_type ON_PREMISE), which Meta retired: its final client "
-                        "version expired on 23 October 2025, so the number no longer sends or receives there. Migrate it "
-                        "to the Cloud API (Meta's guide: migrate from On-Premises API to Cloud API)." % _subject(number))
+        problems.append(
+            "%s is on the On-Premises API (platform_type ON_PREMISE), which Meta retired: its final client "
+            "version expired on 23 October 2025, so the number no longer sends or receives there. Migrate it "
+            "to the Cloud API (Meta's guide: migrate from On-Premises API to Cloud API)." % _subject(number)
+        )
     result = {key: value for key, value in number.items() if key != "health"}
     result.update(can_send_message=effective, entities=health["entities"], healthy=not problems, problems=problems)
     return result
@@ -206,11 +245,15 @@ def report(numbers, allow_limited=True, missing=(), waba_id=None):
     verdicts = [number_verdict(number, allow_limited) for number in numbers]
     problems = [problem for verdict in verdicts for problem in verdict["problems"]]
     for number_id in missing:
-        problems.append("Phone number %s is not among the phone numbers of WhatsApp Business Account %s: check "
-                        "phone_number_id and waba_id in WhatsApp Manager (API Setup)." % (number_id, waba_id))
+        problems.append(
+            "Phone number %s is not among the phone numbers of WhatsApp Business Account %s: check "
+            "phone_number_id and waba_id in WhatsApp Manager (API Setup)." % (number_id, waba_id)
+        )
     if not verdicts and not missing:
-        problems.append("WhatsApp Business Account %s has no phone numbers, so nothing can send: add or migrate a "
-                        "number in WhatsApp Manager, or check waba_id." % waba_id)
+        problems.append(
+            "WhatsApp Business Account %s has no phone numbers, so nothing can send: add or migrate a "
+            "number in WhatsApp Manager, or check waba_id." % waba_id
+        )
     return {
         "numbers": verdicts,
         "healthy": not problems,

@@ -7,14 +7,20 @@
 from __future__ import annotations
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import body_excerpt
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import STATUS_HINTS, STATUSES, status_list
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    STATUS_HINTS,
+    STATUSES,
+    status_list,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED, format_seconds
 
 # A failure message names at most this many instances, then says how many more.
 MAX_NAMED = 20
 NOT_FOUND = "not found"
 # What to do about a selected instance that is not ready, beside the documented statuses' hints.
-NOT_FOUND_HINT = "the account has no instance with this UUID: check the UUID and that the API token belongs to its account"
+NOT_FOUND_HINT = (
+    "the account has no instance with this UUID: check the UUID and that the API token belongs to its account"
+)
 UNKNOWN_STATUS_HINT = "a status this collection does not know: check the instance in the Hypersender dashboard"
 
 
@@ -57,22 +63,32 @@ class FleetView:
 
     def result(self):
         ready = set(self.ready)
-        return dict(instances=[dict(item, ready=item["id"] in ready) for item in self.instances],
-                    count=len(self.instances), total=self.total, by_status=count_by_status(self.instances),
-                    missing=self.missing, ready=self.ready, not_ready=[uuid for uuid, status in self.not_ready],
-                    not_ready_details=self.details())
+        return dict(
+            instances=[dict(item, ready=item["id"] in ready) for item in self.instances],
+            count=len(self.instances),
+            total=self.total,
+            by_status=count_by_status(self.instances),
+            missing=self.missing,
+            ready=self.ready,
+            not_ready=[uuid for uuid, status in self.not_ready],
+            not_ready_details=self.details(),
+        )
 
     def details(self):
         """For each instance not ready, in order: ``id``, ``name``, ``status`` and ``hint`` (what to do)."""
         names = {item["id"]: item.get("name") or "" for item in self.instances}
-        return [{"id": uuid, "name": names.get(uuid, ""), "status": status, "hint": hint(status)}
-                for uuid, status in self.not_ready]
+        return [
+            {"id": uuid, "name": names.get(uuid, ""), "status": status, "hint": hint(status)}
+            for uuid, status in self.not_ready
+        ]
 
     def warnings(self):
         """Sentences about what the API said that does not add up (duplicate ids)."""
-        return ["GET /instances lists instance %s %d times with different statuses (%s); it counts as %s, the worst of them"
-                % (uuid, len(statuses), ", ".join(body_excerpt(status) for status in statuses), chosen)
-                for uuid, (statuses, chosen) in sorted(self.conflicts.items())]
+        return [
+            "GET /instances lists instance %s %d times with different statuses (%s); it counts as %s, the worst of them"
+            % (uuid, len(statuses), ", ".join(body_excerpt(status) for status in statuses), chosen)
+            for uuid, (statuses, chosen) in sorted(self.conflicts.items())
+        ]
 
 
 def hint(status):
@@ -112,7 +128,9 @@ def merge_duplicates(instances, ready_statuses=("WORKING",), fail_on=()):
             chosen[key] = item
         elif _rank(item["status"], ready_statuses, fail_on) > _rank(chosen[key]["status"], ready_statuses, fail_on):
             chosen[key] = item
-    conflicts = {chosen[key]["id"]: (found, chosen[key]["status"]) for key, found in statuses.items() if len(set(found)) > 1}
+    conflicts = {
+        chosen[key]["id"]: (found, chosen[key]["status"]) for key, found in statuses.items() if len(set(found)) > 1
+    }
     return [chosen[key] for key in order], conflicts
 
 
@@ -164,9 +182,11 @@ def unknown_statuses(instances):
     for item in instances:
         if item["status"] not in STATUSES:
             seen.setdefault(item["status"], []).append(item["id"])
-    return ["%d instance(s) report status %r, which this collection does not know; they count as not ready: %s"
-            % (len(ids), body_excerpt(status), ", ".join(ids[:MAX_NAMED]) + (" and more" if len(ids) > MAX_NAMED else ""))
-            for status, ids in seen.items()]
+    return [
+        "%d instance(s) report status %r, which this collection does not know; they count as not ready: %s"
+        % (len(ids), body_excerpt(status), ", ".join(ids[:MAX_NAMED]) + (" and more" if len(ids) > MAX_NAMED else ""))
+        for status, ids in seen.items()
+    ]
 
 
 def describe(pairs):
@@ -182,20 +202,34 @@ def not_ready_message(view, ready_statuses, outcome, fail_on=()):
     if view is None:
         message = "no poll of GET /instances succeeded in %d polls over %s s" % (polls, elapsed)
     elif view.missing:
-        message = ("%d of the selected UUIDs are not in this account (or do not match the other filters): %s; "
-                   "waiting cannot make them appear: check the UUIDs and that api_token belongs to their account"
-                   % (len(view.missing), ", ".join(view.missing[:MAX_NAMED])))
+        message = (
+            "%d of the selected UUIDs are not in this account (or do not match the other filters): %s; "
+            "waiting cannot make them appear: check the UUIDs and that api_token belongs to their account"
+            % (len(view.missing), ", ".join(view.missing[:MAX_NAMED]))
+        )
         if view.fatal:
             message += "; in a status of fail_on %s: %s" % (status_list(fail_on), describe(view.fatal))
     elif view.fatal:
         message = "%d of %d instances reported a status in fail_on %s after %d polls: %s" % (
-            len(view.fatal), view.total, status_list(fail_on), polls, describe(view.fatal))
+            len(view.fatal),
+            view.total,
+            status_list(fail_on),
+            polls,
+            describe(view.fatal),
+        )
     elif not view.total:
-        message = "no instance matched the filters after %s s and %d polls: check the filters and api_token's account" % (
-            elapsed, polls)
+        message = (
+            "no instance matched the filters after %s s and %d polls: check the filters and api_token's account"
+            % (elapsed, polls)
+        )
     else:
         message = "%d of %d instances not in %s after %s s: %s" % (
-            len(view.not_ready), view.total, status_list(ready_statuses), elapsed, describe(view.not_ready))
+            len(view.not_ready),
+            view.total,
+            status_list(ready_statuses),
+            elapsed,
+            describe(view.not_ready),
+        )
     if outcome.last_error is not None:
         message += "; last error: %s" % outcome.last_error
     return message + outcome.note()

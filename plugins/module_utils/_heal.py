@@ -19,8 +19,16 @@ RATE_WINDOW = 60.0
 class HealState:
     """What the gate did so far. ``to_dict()`` / ``from_dict()`` carry it between rounds."""
 
-    def __init__(self, deadline=None, restarts=None, restart_times=None, restarting=None, qr_times=None,
-                 qr_shown=None, restart_failures=None):
+    def __init__(
+        self,
+        deadline=None,
+        restarts=None,
+        restart_times=None,
+        restarting=None,
+        qr_times=None,
+        qr_shown=None,
+        restart_failures=None,
+    ):
         self.deadline = deadline
         self.restarts = dict(restarts or {})  # id -> restarts sent
         self.restart_times = list(restart_times or [])  # clock times of every restart sent
@@ -36,9 +44,15 @@ class HealState:
         return cls(**{key: data.get(key) for key in known})
 
     def to_dict(self):
-        return dict(deadline=self.deadline, restarts=self.restarts, restart_times=self.restart_times,
-                    restarting=self.restarting, qr_times=self.qr_times, qr_shown=self.qr_shown,
-                    restart_failures=self.restart_failures)
+        return dict(
+            deadline=self.deadline,
+            restarts=self.restarts,
+            restart_times=self.restart_times,
+            restarting=self.restarting,
+            qr_times=self.qr_times,
+            qr_shown=self.qr_shown,
+            restart_failures=self.restart_failures,
+        )
 
     def last_qr(self):
         return max(self.qr_times.values()) if self.qr_times else None
@@ -74,9 +88,13 @@ def restart_budget(state, now, limit=RESTART_LIMIT, window=RATE_WINDOW):
 
 def restart_candidates(instances, state, statuses, max_restarts):
     """Instances in a status of ``statuses`` that may still be restarted, in the list's order."""
-    return [item for item in instances
-            if item["status"] in statuses and item["id"] not in state.restarting
-            and state.restarts.get(item["id"], 0) < max_restarts]
+    return [
+        item
+        for item in instances
+        if item["status"] in statuses
+        and item["id"] not in state.restarting
+        and state.restarts.get(item["id"], 0) < max_restarts
+    ]
 
 
 def qr_choice(instances, state, now, window=RATE_WINDOW):
@@ -87,8 +105,12 @@ def qr_choice(instances, state, now, window=RATE_WINDOW):
     last = state.last_qr()
     if last is not None and now < last + window:
         return None
-    waiting = [item for item in instances if item["status"] == "SCAN_QR_CODE"
-               and (item["id"] not in state.qr_times or now >= state.qr_times[item["id"]] + window)]
+    waiting = [
+        item
+        for item in instances
+        if item["status"] == "SCAN_QR_CODE"
+        and (item["id"] not in state.qr_times or now >= state.qr_times[item["id"]] + window)
+    ]
     if not waiting:
         return None
     return min(waiting, key=lambda item: state.qr_times.get(item["id"], float("-inf")))
@@ -106,14 +128,26 @@ def next_qr_time(instances, state, window=RATE_WINDOW):
 
 def beyond_help(instances, state, fail_on, restart_statuses, max_restarts):
     """(id, status) of instances in ``fail_on`` that the gate will not restart (any more)."""
-    return [(item["id"], item["status"]) for item in instances
-            if item["status"] in fail_on and item["id"] not in state.restarting
-            and (item["status"] not in restart_statuses or state.restarts.get(item["id"], 0) >= max_restarts)]
+    return [
+        (item["id"], item["status"])
+        for item in instances
+        if item["status"] in fail_on
+        and item["id"] not in state.restarting
+        and (item["status"] not in restart_statuses or state.restarts.get(item["id"], 0) >= max_restarts)
+    ]
 
 
 def actions_summary(instances, state):
     """Per instance the gate acted on: {id, name, restarts, qr_shown, restart_error}."""
     names = {item["id"]: item.get("name") for item in instances}
     touched = sorted(set(state.restarts) | set(state.qr_shown), key=lambda uuid: (names.get(uuid) or "", uuid))
-    return [dict(id=uuid, name=names.get(uuid), restarts=state.restarts.get(uuid, 0), qr_shown=state.qr_shown.get(uuid, 0),
-                 restart_error=state.restart_failures.get(uuid)) for uuid in touched]
+    return [
+        dict(
+            id=uuid,
+            name=names.get(uuid),
+            restarts=state.restarts.get(uuid, 0),
+            qr_shown=state.qr_shown.get(uuid, 0),
+            restart_error=state.restart_failures.get(uuid),
+        )
+        for uuid in touched
+    ]

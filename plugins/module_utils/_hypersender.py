@@ -19,8 +19,15 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     validate_base_url,
     validate_secret,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import transport_argument_spec, validate_transport
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds, validate_wait_options, wait_argument_spec
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import (
+    transport_argument_spec,
+    validate_transport,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
+    format_seconds,
+    validate_wait_options,
+    wait_argument_spec,
+)
 
 DEFAULT_API_URL = "https://app.hypersender.com/api/whatsapp/v1"
 TOKEN_ENV = "HYPERSENDER_API_TOKEN"
@@ -50,7 +57,7 @@ E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")
 CONNECTION_ARGUMENT_SPEC = dict(
     api_url=dict(type="str", default=DEFAULT_API_URL),
     api_token=dict(type="str", no_log=True),
-    **transport_argument_spec()
+    **transport_argument_spec(),
 )
 
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGUMENT_SPEC)
@@ -95,15 +102,19 @@ def validate_status_wait_options(params):
     validate_wait_options(params["wait_timeout"], params["wait_sleep"])
     both = sorted(set(params["wait_for"]) & set(params["fail_on"]))
     if both:
-        raise OptionError("wait_for and fail_on both name %s: a status cannot be awaited and fatal at once" % ", ".join(both))
+        raise OptionError(
+            "wait_for and fail_on both name %s: a status cannot be awaited and fatal at once" % ", ".join(both)
+        )
 
 
 def validate_uuid(value, option="instance"):
     text = "" if value is None else str(value).strip()
     if not UUID_PATTERN.match(text):
-        raise OptionError("%s %r is not an instance UUID (expected 8-4-4-4-12 hex digits, e.g. "
-                          "fa3d01c4-1234-4c0d-a12f-df319b612f8c, as shown in the Hypersender dashboard)"
-                          % (option, body_excerpt(text)))
+        raise OptionError(
+            "%s %r is not an instance UUID (expected 8-4-4-4-12 hex digits, e.g. "
+            "fa3d01c4-1234-4c0d-a12f-df319b612f8c, as shown in the Hypersender dashboard)"
+            % (option, body_excerpt(text))
+        )
     return text
 
 
@@ -114,8 +125,10 @@ def validate_statuses(values, option):
     values = list(values or [])
     unknown = [value for value in values if value not in STATUSES]
     if unknown:
-        raise OptionError("%s: unknown status %s; expected any of %s"
-                          % (option, ", ".join(repr(v) for v in unknown), ", ".join(STATUSES)))
+        raise OptionError(
+            "%s: unknown status %s; expected any of %s"
+            % (option, ", ".join(repr(v) for v in unknown), ", ".join(STATUSES))
+        )
     if not values:
         raise OptionError("%s must name at least one status (%s)" % (option, ", ".join(STATUSES)))
     return values
@@ -124,8 +137,10 @@ def validate_statuses(values, option):
 def validate_phone(value, option="phone"):
     text = str(value).strip()
     if not E164_PATTERN.match(text):
-        raise OptionError("%s %r is not an E.164 phone number (a + then 7 to 15 digits, e.g. +201234567890)"
-                          % (option, body_excerpt(text)))
+        raise OptionError(
+            "%s %r is not an E.164 phone number (a + then 7 to 15 digits, e.g. +201234567890)"
+            % (option, body_excerpt(text))
+        )
     return text
 
 
@@ -151,9 +166,13 @@ def build_client(options, **client_kwargs):
     token = validate_secret(options.get("api_token"), "api_token", TOKEN_ENV)
     transport = validate_transport(options)
     return ApiClient(
-        base_url, "Bearer " + token, service="Hypersender API",
+        base_url,
+        "Bearer " + token,
+        service="Hypersender API",
         auth_hint="check api_token / the %s environment variable" % TOKEN_ENV,
-        error_reader=read_error, **dict(transport, **client_kwargs))
+        error_reader=read_error,
+        **dict(transport, **client_kwargs),
+    )
 
 
 def read_error(body):
@@ -163,8 +182,10 @@ def read_error(body):
         return None
     fields = body.get("errors")
     if isinstance(fields, dict) and fields:
-        return "; ".join("%s: %s" % (field, " ".join(str(m) for m in (said if isinstance(said, list) else [said])))
-                         for field, said in fields.items())
+        return "; ".join(
+            "%s: %s" % (field, " ".join(str(m) for m in (said if isinstance(said, list) else [said])))
+            for field, said in fields.items()
+        )
     return error_detail(body)
 
 
@@ -177,8 +198,10 @@ def parse_health(body, instance):
         raise ResponseFormatError("GET /%s/health: expected a JSON object, got %s" % (instance, _describe(body)))
     status = body.get("status")
     if not isinstance(status, str) or not status:
-        raise ResponseFormatError("GET /%s/health: the response has no status string (keys: %s)"
-                                  % (instance, ", ".join(sorted(str(k) for k in body)) or "none"))
+        raise ResponseFormatError(
+            "GET /%s/health: the response has no status string (keys: %s)"
+            % (instance, ", ".join(sorted(str(k) for k in body)) or "none")
+        )
     instance_id = body.get("instance_id")
     connected_at = body.get("connected_at")
     return {
@@ -203,8 +226,10 @@ def parse_instances(body, include_access_token=False):
     instances = []
     for position, item in enumerate(body):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("status"), str):
-            raise ResponseFormatError("GET /instances: item %d is not an instance with an id and a status: %s"
-                                      % (position, _describe(item, with_keys=True)))
+            raise ResponseFormatError(
+                "GET /instances: item %d is not an instance with an id and a status: %s"
+                % (position, _describe(item, with_keys=True))
+            )
         instance = {field: _text(item.get(field)) for field in INSTANCE_FIELDS}
         if include_access_token:
             instance["access_token"] = item.get("access_token")
@@ -218,8 +243,11 @@ def _text(value):
 
 def _describe(value, with_keys=False):
     if isinstance(value, dict):
-        return "an object with keys %s" % (", ".join(sorted(str(k) for k in value)) or "none") if with_keys \
+        return (
+            "an object with keys %s" % (", ".join(sorted(str(k) for k in value)) or "none")
+            if with_keys
             else "an object"
+        )
     if isinstance(value, list):
         return "an array of %d items" % len(value)
     if value is None:
@@ -242,7 +270,8 @@ class HypersenderApi:
                 "(check the UUID in the dashboard and that the API token belongs to the same account), or api_url is not "
                 "the API's base URL (it is %s; expected one ending in /api/whatsapp/v1, as %s)"
                 % (instance, str(error).split(": ", 1)[-1], safe_url(self.client.base_url), DEFAULT_API_URL),
-                status=404) from None
+                status=404,
+            ) from None
         return parse_health(body, instance)
 
     def list_instances(self, filters=None, include_access_token=False, deadline=None):
@@ -265,13 +294,26 @@ def not_ready_message(instance, health, ready, outcome, fatal=False, fail_on=())
     polls, elapsed = outcome.polls, format_seconds(outcome.elapsed)
     if fatal:
         message = "instance %s reported %s, a status in fail_on %s, after %d polls" % (
-            instance, status, status_list(fail_on), polls)
+            instance,
+            status,
+            status_list(fail_on),
+            polls,
+        )
     elif status is None:
         message = "instance %s not in %s after %s s; no poll succeeded in %d polls" % (
-            instance, status_list(ready), elapsed, polls)
+            instance,
+            status_list(ready),
+            elapsed,
+            polls,
+        )
     else:
         message = "instance %s not in %s after %s s; last status %s after %d polls" % (
-            instance, status_list(ready), elapsed, body_excerpt(status), polls)
+            instance,
+            status_list(ready),
+            elapsed,
+            body_excerpt(status),
+            polls,
+        )
     if outcome.last_error is not None:
         message += "; last error: %s" % outcome.last_error
     message += outcome.note()

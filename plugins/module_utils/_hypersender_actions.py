@@ -48,7 +48,9 @@ def validate_name(value, option="name"):
     if not text.strip():
         raise OptionError("%s is empty: give the instance's name (at most %d characters)" % (option, NAME_MAX_LENGTH))
     if len(text) > NAME_MAX_LENGTH:
-        raise OptionError("%s is %d characters long; Hypersender allows at most %d" % (option, len(text), NAME_MAX_LENGTH))
+        raise OptionError(
+            "%s is %d characters long; Hypersender allows at most %d" % (option, len(text), NAME_MAX_LENGTH)
+        )
     if re.search(r"[\x00-\x1f\x7f]", text):
         raise OptionError("%s contains control characters" % option)
     return text
@@ -58,8 +60,10 @@ def validate_webhook_url(value, option="webhook_url"):
     text = str(value).strip()
     parts = urlsplit(text)
     if parts.scheme != "https" or not parts.hostname or re.search(r"\s", text):
-        raise OptionError("%s %r must be an https:// URL (Hypersender sends the instance's events there)"
-                          % (option, body_excerpt(text)))
+        raise OptionError(
+            "%s %r must be an https:// URL (Hypersender sends the instance's events there)"
+            % (option, body_excerpt(text))
+        )
     return text
 
 
@@ -77,8 +81,9 @@ def qr_png_bytes(raw):
     """The PNG bytes of an answer's ``qr_code`` (base64, without a data-URI prefix; tolerate one)."""
     text = raw.get("qr_code") if isinstance(raw, dict) else None
     if not isinstance(text, str) or not text:
-        raise ResponseFormatError("the answer has no qr_code (keys: %s)"
-                                  % (", ".join(sorted(raw)) if isinstance(raw, dict) else "none"))
+        raise ResponseFormatError(
+            "the answer has no qr_code (keys: %s)" % (", ".join(sorted(raw)) if isinstance(raw, dict) else "none")
+        )
     if text.startswith("data:"):
         text = text.split(",", 1)[-1]
     try:
@@ -151,18 +156,24 @@ class InstanceActions:
 
     def find_by_name(self, name, include_access_token=False):
         """The instances whose name is exactly ``name`` (``filter[name]`` is a partial match)."""
-        listed = parse_instances(self.client.get_json("/instances", params={"filter[name]": name}),
-                                 include_access_token=include_access_token)
+        listed = parse_instances(
+            self.client.get_json("/instances", params={"filter[name]": name}), include_access_token=include_access_token
+        )
         return [item for item in listed if item.get("name") == name]
 
     def find_by_id(self, instance, include_access_token=False):
-        listed = parse_instances(self.client.get_json("/instances", params={"filter[uuid]": instance}),
-                                 include_access_token=include_access_token)
+        listed = parse_instances(
+            self.client.get_json("/instances", params={"filter[uuid]": instance}),
+            include_access_token=include_access_token,
+        )
         found = [item for item in listed if item["id"] == instance]
         if not found:
-            raise InstanceNotFoundError("instance %s not found: the Hypersender account of this token has no such "
-                                        "instance; check the UUID in the dashboard and that api_token belongs to "
-                                        "the same account" % instance, status=404)
+            raise InstanceNotFoundError(
+                "instance %s not found: the Hypersender account of this token has no such "
+                "instance; check the UUID in the dashboard and that api_token belongs to "
+                "the same account" % instance,
+                status=404,
+            )
         return found[0]
 
     def _post_when_allowed(self, path, deadline):
@@ -183,35 +194,44 @@ class InstanceActions:
             return self.client.request_json("POST", "/create-instance", json_body=body)
         except ApiError as error:
             if error.status == 422:
-                raise ApiError("Hypersender refused to create instance %r (HTTP 422): %s"
-                               % (name, _said(error)), status=422) from None
+                raise ApiError(
+                    "Hypersender refused to create instance %r (HTTP 422): %s" % (name, _said(error)), status=422
+                ) from None
             raise
 
     def restart(self, instance, deadline=None):
         try:
             return self._post_when_allowed("/%s/restart" % instance, deadline)
         except NotFoundError:
-            raise InstanceNotFoundError("instance %s not found (HTTP 404) when restarting it" % instance,
-                                        status=404) from None
+            raise InstanceNotFoundError(
+                "instance %s not found (HTTP 404) when restarting it" % instance, status=404
+            ) from None
         except ApiError as error:
             if error.status == 500:
-                raise ApiError("Hypersender could not restart instance %s (HTTP 500): %s; it was not retried "
-                               "because the restart may have begun: check the instance in the dashboard"
-                               % (instance, _said(error)), status=500) from None
+                raise ApiError(
+                    "Hypersender could not restart instance %s (HTTP 500): %s; it was not retried "
+                    "because the restart may have begun: check the instance in the dashboard"
+                    % (instance, _said(error)),
+                    status=500,
+                ) from None
             raise
 
     def request_new_qr_code(self, instance, deadline=None):
         try:
             return self._post_when_allowed("/%s/request-new-qr-code" % instance, deadline)
         except NotFoundError:
-            raise InstanceNotFoundError("instance %s not found (HTTP 404) when requesting a QR code" % instance,
-                                        status=404) from None
+            raise InstanceNotFoundError(
+                "instance %s not found (HTTP 404) when requesting a QR code" % instance, status=404
+            ) from None
         except RateLimitedError as error:
             asked = " (it asks to retry after %g s)" % error.retry_after if error.retry_after is not None else ""
-            raise RateLimitedError("Hypersender allows one new QR code a minute per account and refused this one "
-                                   "(HTTP 429)%s: another task or person asked for a code; wait for the next minute, "
-                                   "or retry later" % asked,
-                                   status=429, retry_after=error.retry_after) from None
+            raise RateLimitedError(
+                "Hypersender allows one new QR code a minute per account and refused this one "
+                "(HTTP 429)%s: another task or person asked for a code; wait for the next minute, "
+                "or retry later" % asked,
+                status=429,
+                retry_after=error.retry_after,
+            ) from None
 
 
 def _said(error):

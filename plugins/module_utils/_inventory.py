@@ -16,8 +16,14 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
 
 HOSTNAME_SOURCES = ("name", "uuid", "phone")
 # Host variables: prefix + field name; "uuid" carries the instance's id.
-HOST_FIELDS = (("uuid", "id"), ("name", "name"), ("phone", "phone"), ("status", "status"),
-               ("service_type", "service_type"), ("created_at", "created_at"))
+HOST_FIELDS = (
+    ("uuid", "id"),
+    ("name", "name"),
+    ("phone", "phone"),
+    ("status", "status"),
+    ("service_type", "service_type"),
+    ("created_at", "created_at"),
+)
 _UNSAFE_CHARACTERS = re.compile(r"[^A-Za-z0-9_.-]+")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -86,6 +92,7 @@ def check_variable_name(value, option):
     if value in (None, ""):
         return value
     if not _VARIABLE_NAME.match(str(value)):
-        raise OptionError("%s %r is not a valid variable name (letters, digits and _, not starting with a digit)"
-                          % (option, value))
+        raise OptionError(
+            "%s %r is not a valid variable name (letters, digits and _, not starting with a digit)" % (option, value)
+        )
     return value

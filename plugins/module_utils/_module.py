@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -76,11 +75,16 @@ class WhatsAppModule(AnsibleModule):
         waiting = params["wait"] and not self.check_mode
         started = time.monotonic()
         try:
-            outcome = poll(probe, classify, params["wait_timeout"], params["wait_sleep"]) if waiting \
+            outcome = (
+                poll(probe, classify, params["wait_timeout"], params["wait_sleep"])
+                if waiting
                 else once(probe, classify)
+            )
         except ApiError as error:
             # polls: the probes made, the failing one included (a probe without a wait is one).
-            result.update(waited=waiting, polls=getattr(error, "polls", 1), elapsed=round(time.monotonic() - started, 3))
+            result.update(
+                waited=waiting, polls=getattr(error, "polls", 1), elapsed=round(time.monotonic() - started, 3)
+            )
             self.fail(error, **result)
         result.update(waited=waiting, polls=outcome.polls, elapsed=round(outcome.elapsed, 3))
         return outcome
@@ -95,7 +99,10 @@ class WhatsAppModule(AnsibleModule):
         params = self.params
         if params["wait"] and self.check_mode:
             result["msg"] = "check mode: %s instead of waiting up to %s s for %s" % (
-                read_once, format_seconds(params["wait_timeout"]), awaited)
+                read_once,
+                format_seconds(params["wait_timeout"]),
+                awaited,
+            )
         elif params["wait"] and outcome.state != DONE:
             self.fail_json(msg=failure_message(), **result)
         self.exit_json(**result)

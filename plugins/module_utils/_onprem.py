@@ -22,13 +22,25 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     validate_base_url,
     validate_secret,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import SINGLE, VERDICT_ARGUMENT_SPEC, Health
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import transport_argument_spec, validate_transport
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import (
+    SINGLE,
+    VERDICT_ARGUMENT_SPEC,
+    Health,
+)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import (
+    transport_argument_spec,
+    validate_transport,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds
 
 SERVICE = "WhatsApp Business On-Premises API"
-ENV = {"api_url": "WA_ONPREM_URL", "api_key": "WA_API_KEY", "api_token": "WA_ONPREM_TOKEN",
-       "username": "WA_WEB_USERNAME", "password": "WA_WEB_PASSWORD"}
+ENV = {
+    "api_url": "WA_ONPREM_URL",
+    "api_key": "WA_API_KEY",
+    "api_token": "WA_ONPREM_TOKEN",
+    "username": "WA_WEB_USERNAME",
+    "password": "WA_WEB_PASSWORD",
+}
 CREDENTIAL_OPTIONS = ("api_key", "api_token", "username", "password")
 # Option -> environment variable: the module's env fallbacks, which the lookup binds late. The credential
 # variables are no fallbacks: select_credentials reads them, only when no credential option is given.
@@ -42,7 +54,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     api_token=dict(type="str", no_log=True),
     username=dict(type="str"),
     password=dict(type="str", no_log=True),
-    **transport_argument_spec()
+    **transport_argument_spec(),
 )
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGUMENT_SPEC)
 
@@ -82,55 +94,81 @@ def select_credentials(options, environ):
     if not kinds:
         kinds, where = _kinds(from_env), "environment variables"
     if not kinds:
-        raise OptionError("no credentials: give api_key (or set WA_API_KEY), api_token (WA_ONPREM_TOKEN), or username "
-                          "and password (WA_WEB_USERNAME and WA_WEB_PASSWORD)")
+        raise OptionError(
+            "no credentials: give api_key (or set WA_API_KEY), api_token (WA_ONPREM_TOKEN), or username "
+            "and password (WA_WEB_USERNAME and WA_WEB_PASSWORD)"
+        )
     if len(kinds) > 1:
         names = {"api_key": "api_key", "api_token": "api_token", "login": "username/password"}
         if where == "task options":
-            raise OptionError("more than one credential in the task options: %s; give only one of api_key, api_token "
-                              "or username and password" % ", ".join(names[kind] for kind in kinds))
-        raise OptionError("more than one credential in the environment: %s; unset all but one, or give the one to use as "
-                          "a task option (options override the environment)"
-                          % ", ".join(ENV[kind] if kind in ENV else "WA_WEB_USERNAME/WA_WEB_PASSWORD" for kind in kinds))
+            raise OptionError(
+                "more than one credential in the task options: %s; give only one of api_key, api_token "
+                "or username and password" % ", ".join(names[kind] for kind in kinds)
+            )
+        raise OptionError(
+            "more than one credential in the environment: %s; unset all but one, or give the one to use as "
+            "a task option (options override the environment)"
+            % ", ".join(ENV[kind] if kind in ENV else "WA_WEB_USERNAME/WA_WEB_PASSWORD" for kind in kinds)
+        )
     values = given if where == "task options" else from_env
     if kinds == ["api_key"]:
-        return Credentials("api_key", validate_secret(values["api_key"], "api_key", ENV["api_key"],
-                                                      API_KEY_MIN_LENGTH, API_KEY_MAX_LENGTH))
+        return Credentials(
+            "api_key",
+            validate_secret(values["api_key"], "api_key", ENV["api_key"], API_KEY_MIN_LENGTH, API_KEY_MAX_LENGTH),
+        )
     if kinds == ["api_token"]:
         return Credentials("api_token", validate_secret(values["api_token"], "api_token", ENV["api_token"]))
     username = given["username"] or from_env["username"]
     password = given["password"] or from_env["password"]
     if not username or not password:
         missing = "username" if not username else "password"
-        raise OptionError("%s is missing: logging in needs both username and password (or %s and %s)"
-                          % (missing, ENV["username"], ENV["password"]))
+        raise OptionError(
+            "%s is missing: logging in needs both username and password (or %s and %s)"
+            % (missing, ENV["username"], ENV["password"])
+        )
     if ":" in str(username):
         raise OptionError("username must not contain a colon (HTTP Basic authentication cannot carry it)")
     for name, value in (("username", username), ("password", password)):
         try:
             str(value).encode("latin-1")
         except UnicodeEncodeError:
-            raise OptionError("%s contains a character HTTP Basic authentication cannot carry (outside latin-1): check "
-                              "the value in %s or %s" % (name, name, ENV[name])) from None
+            raise OptionError(
+                "%s contains a character HTTP Basic authentication cannot carry (outside latin-1): check "
+                "the value in %s or %s" % (name, name, ENV[name])
+            ) from None
     return Credentials("login", str(password), username=str(username))
 
 
 def build_client(options, credentials, **client_kwargs):
     """An :class:`ApiClient` for the Webapp at api_url, with the credential's header (none yet for a login)."""
     if not _set(options.get("api_url")):
-        raise OptionError("api_url is not set: give the Webapp's root URL, e.g. https://wa.example.com:9090, as api_url "
-                          "or in the %s environment variable" % ENV["api_url"])
+        raise OptionError(
+            "api_url is not set: give the Webapp's root URL, e.g. https://wa.example.com:9090, as api_url "
+            "or in the %s environment variable" % ENV["api_url"]
+        )
     base_url = validate_base_url(options["api_url"])
     transport = validate_transport(options)
     header, hint = {
-        "api_key": ("Apikey ", "check api_key / the WA_API_KEY environment variable against the Webapp's WA_API_KEY "
-                               "(the Webapp must be restarted after it changes)"),
-        "api_token": ("Bearer ", "check api_token / the WA_ONPREM_TOKEN environment variable; Bearer tokens expire "
-                                 "after 7 days, an API key (api_key) does not"),
+        "api_key": (
+            "Apikey ",
+            "check api_key / the WA_API_KEY environment variable against the Webapp's WA_API_KEY "
+            "(the Webapp must be restarted after it changes)",
+        ),
+        "api_token": (
+            "Bearer ",
+            "check api_token / the WA_ONPREM_TOKEN environment variable; Bearer tokens expire "
+            "after 7 days, an API key (api_key) does not",
+        ),
         "login": (None, "check username and password / the WA_WEB_USERNAME and WA_WEB_PASSWORD environment variables"),
     }[credentials.kind]
-    client = ApiClient(base_url, header and header + credentials.secret, service=SERVICE, auth_hint=hint,
-                       error_reader=read_error, **dict(transport, **client_kwargs))
+    client = ApiClient(
+        base_url,
+        header and header + credentials.secret,
+        service=SERVICE,
+        auth_hint=hint,
+        error_reader=read_error,
+        **dict(transport, **client_kwargs),
+    )
     client.add_secret(credentials.secret)
     return client
 
@@ -152,8 +190,9 @@ def read_error(body):
     errors = body.get("errors") if isinstance(body, dict) else None
     if detail is None and isinstance(errors, list) and errors and isinstance(errors[0], dict):
         first = errors[0]
-        detail = clean_text(" ".join(str(first[key]) for key in ("code", "title", "details")
-                                     if first.get(key) not in (None, "")))
+        detail = clean_text(
+            " ".join(str(first[key]) for key in ("code", "title", "details") if first.get(key) not in (None, ""))
+        )
     return detail
 
 
@@ -163,15 +202,18 @@ def parse_login(body):
     first = users[0] if isinstance(users, list) and users else None
     token = first.get("token") if isinstance(first, dict) else None
     if not isinstance(token, str) or not re.match(r"^[\x21-\x7e]+$", token):
-        raise ResponseFormatError("POST /v1/users/login: expected users[0].token, a printable string; got %s"
-                                  % (_describe(first) if isinstance(first, dict) else _describe(body)))
+        raise ResponseFormatError(
+            "POST /v1/users/login: expected users[0].token, a printable string; got %s"
+            % (_describe(first) if isinstance(first, dict) else _describe(body))
+        )
     return token
 
 
 def _node(name, value, where):
     if not isinstance(value, dict) or not isinstance(value.get("gateway_status"), str):
-        raise ResponseFormatError("GET /v1/health: %s is not an object with a gateway_status string; got %s"
-                                  % (where, _describe(value)))
+        raise ResponseFormatError(
+            "GET /v1/health: %s is not an object with a gateway_status string; got %s" % (where, _describe(value))
+        )
     role = value.get("role")
     if role is not None and not isinstance(role, str):
         raise ResponseFormatError("GET /v1/health: the role of %s is not a string; got %s" % (where, _describe(role)))
@@ -186,16 +228,26 @@ def parse_health(body):
     """
     health = body.get("health") if isinstance(body, dict) else None
     if not isinstance(health, dict):
-        got = "health is %s" % _describe(health) if isinstance(body, dict) and "health" in body else "got %s" % _describe(body)
+        got = (
+            "health is %s" % _describe(health)
+            if isinstance(body, dict) and "health" in body
+            else "got %s" % _describe(body)
+        )
         detail = read_error(body)
-        raise ResponseFormatError("GET /v1/health: expected an object with a health object; %s%s"
-                                  % (got, "; it says: %s" % detail if detail else ""))
+        raise ResponseFormatError(
+            "GET /v1/health: expected an object with a health object; %s%s"
+            % (got, "; it says: %s" % detail if detail else "")
+        )
     errors = _errors_beside(body)
     if "gateway_status" in health:
         return Health(SINGLE, [_node("", health, "health")], errors)
     if not health:
-        raise ResponseFormatError("GET /v1/health: health is an empty object, with neither a gateway_status nor any node")
-    return Health("cluster", [_node(name, value, "node %r" % body_excerpt(name)) for name, value in health.items()], errors)
+        raise ResponseFormatError(
+            "GET /v1/health: health is an empty object, with neither a gateway_status nor any node"
+        )
+    return Health(
+        "cluster", [_node(name, value, "node %r" % body_excerpt(name)) for name, value in health.items()], errors
+    )
 
 
 def _errors_beside(body):
@@ -205,8 +257,10 @@ def _errors_beside(body):
         return ()
     if not isinstance(errors, list):
         errors = [errors]
-    return tuple(read_error({"errors": [error]}) if isinstance(error, dict) else clean_text(str(error), 200)
-                 for error in errors[:10])
+    return tuple(
+        read_error({"errors": [error]}) if isinstance(error, dict) else clean_text(str(error), 200)
+        for error in errors[:10]
+    )
 
 
 class OnPremApi:
@@ -218,8 +272,9 @@ class OnPremApi:
         self.logged_in = credentials.kind != "login"
 
     def login(self, deadline=None):
-        body = self.client.request_json("POST", "/v1/users/login", deadline=deadline,
-                                        auth=(self.credentials.username, self.credentials.secret))
+        body = self.client.request_json(
+            "POST", "/v1/users/login", deadline=deadline, auth=(self.credentials.username, self.credentials.secret)
+        )
         self.client.set_auth_header("Bearer " + parse_login(body))
         self.logged_in = True
 
@@ -230,18 +285,27 @@ class OnPremApi:
         try:
             return parse_health(self.client.get_json("/v1/health", deadline=deadline))
         except NotFoundError as error:
-            raise NotFoundError("%s: is api_url the Webapp's root URL (e.g. https://wa.example.com:9090, without /v1)?"
-                                % error, status=404) from None
+            raise NotFoundError(
+                "%s: is api_url the Webapp's root URL (e.g. https://wa.example.com:9090, without /v1)?" % error,
+                status=404,
+            ) from None
 
 
 def not_healthy_message(api_url, report, wait_timeout, polls, elapsed, last_error=None, fatal=False):
     """Why a wait for a healthy gateway failed: the last poll's problems, the polls and the time spent."""
     if fatal:
         message = "stopped waiting for the gateway at %s after %d polls (%s s), since waiting cannot fix this" % (
-            safe_url(api_url), polls, format_seconds(elapsed))
+            safe_url(api_url),
+            polls,
+            format_seconds(elapsed),
+        )
     else:
         message = "the gateway at %s is not healthy after %s s (%d polls, %s s elapsed)" % (
-            safe_url(api_url), format_seconds(wait_timeout), polls, format_seconds(elapsed))
+            safe_url(api_url),
+            format_seconds(wait_timeout),
+            polls,
+            format_seconds(elapsed),
+        )
     if report is None:
         return message + "; no poll succeeded" + ("; last error: %s" % last_error if last_error is not None else "")
     message += ": %s" % " ".join(report["problems"])

@@ -27,10 +27,10 @@ FINDER_MODULES = 7  # a finder pattern is 7 modules wide
 # Logs (terminals, the AWX job output) print light glyphs on a dark background, so a glyph's
 # ink is a *light* module and a blank is a dark one. Index: (top light, bottom light).
 _HALF_BLOCKS = {
-    (True, True): u"\u2588",   # full block
-    (True, False): u"\u2580",  # upper half block
-    (False, True): u"\u2584",  # lower half block
-    (False, False): u" ",
+    (True, True): "\u2588",  # full block
+    (True, False): "\u2580",  # upper half block
+    (False, True): "\u2584",  # lower half block
+    (False, False): " ",
 }
 
 
@@ -46,7 +46,7 @@ def png_to_dark_pixels(data):
         for row in rows:
             line = []
             for x in range(width):
-                red, green, blue, alpha = row[4 * x:4 * x + 4]
+                red, green, blue, alpha = row[4 * x : 4 * x + 4]
                 # transparent pixels count as the light background
                 luminance = (299 * red + 587 * green + 114 * blue) / 1000.0 if alpha >= 128 else 255
                 line.append(luminance < 128)
@@ -74,12 +74,21 @@ def modules_from_pixels(pixels):
     size = run / float(FINDER_MODULES)
     width_modules = (right - left + 1) / size if size else 0
     count = int(round(width_modules))
-    if size < 1 or count < 21 or (count - 17) % 4 or abs(width_modules - count) > 0.25 \
-            or abs((bottom - top + 1) / size - count) > 0.5:
-        raise QrImageError("the image does not look like a QR code (%gx%g pixels of code, finder run %d)"
-                           % (right - left + 1, bottom - top + 1, run))
-    return [[pixels[int(top + (row + 0.5) * size)][int(left + (col + 0.5) * size)] for col in range(count)]
-            for row in range(count)]
+    if (
+        size < 1
+        or count < 21
+        or (count - 17) % 4
+        or abs(width_modules - count) > 0.25
+        or abs((bottom - top + 1) / size - count) > 0.5
+    ):
+        raise QrImageError(
+            "the image does not look like a QR code (%gx%g pixels of code, finder run %d)"
+            % (right - left + 1, bottom - top + 1, run)
+        )
+    return [
+        [pixels[int(top + (row + 0.5) * size)][int(left + (col + 0.5) * size)] for col in range(count)]
+        for row in range(count)
+    ]
 
 
 def render_half_blocks(modules, quiet_zone=QUIET_ZONE):
@@ -91,7 +100,9 @@ def render_half_blocks(modules, quiet_zone=QUIET_ZONE):
     rows += [light_row] * quiet_zone
     if len(rows) % 2:
         rows.append(light_row)
-    return [u"".join(_HALF_BLOCKS[(top[x], bottom[x])] for x in range(width)) for top, bottom in zip(rows[::2], rows[1::2])]
+    return [
+        "".join(_HALF_BLOCKS[(top[x], bottom[x])] for x in range(width)) for top, bottom in zip(rows[::2], rows[1::2])
+    ]
 
 
 def half_blocks_to_dark_pixels(lines):

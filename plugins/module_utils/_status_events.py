@@ -27,9 +27,22 @@ DEFAULT_MAX_BACKOFF = 300.0
 DEFAULT_SOURCE_RETRIES = 1
 DEFAULT_SOURCE_TIMEOUT = 10.0
 
-SOURCE_OPTIONS = ("api_url", "api_token", "validate_certs", "ca_path", "timeout", "retries",
-                  "interval", "initial_snapshot", "error_threshold", "max_backoff",
-                  "uuid", "name", "phone", "status")
+SOURCE_OPTIONS = (
+    "api_url",
+    "api_token",
+    "validate_certs",
+    "ca_path",
+    "timeout",
+    "retries",
+    "interval",
+    "initial_snapshot",
+    "error_threshold",
+    "max_backoff",
+    "uuid",
+    "name",
+    "phone",
+    "status",
+)
 
 
 def utc_now():
@@ -84,14 +97,18 @@ class StatusTracker:
 
 def error_event(error, failures, since):
     """The event sent when ``failures`` polls in a row have failed."""
-    return {"hypersender": {"error": {
-        "message": str(error),
-        "type": type(error).__name__,
-        "http_status": getattr(error, "status", None),
-        "retryable": bool(getattr(error, "retryable", False)),
-        "failures": failures,
-        "since": since,
-    }}}
+    return {
+        "hypersender": {
+            "error": {
+                "message": str(error),
+                "type": type(error).__name__,
+                "http_status": getattr(error, "status", None),
+                "retryable": bool(getattr(error, "retryable", False)),
+                "failures": failures,
+                "since": since,
+            }
+        }
+    }
 
 
 def recovered_event(failures, since, now):
@@ -138,7 +155,9 @@ def source_settings(args, environ):
     args = dict(args or {})
     unknown = sorted(key for key in args if key not in SOURCE_OPTIONS and not str(key).startswith("eda_"))
     if unknown:
-        raise OptionError("unknown argument(s) %s; the arguments are %s" % (", ".join(unknown), ", ".join(SOURCE_OPTIONS)))
+        raise OptionError(
+            "unknown argument(s) %s; the arguments are %s" % (", ".join(unknown), ", ".join(SOURCE_OPTIONS))
+        )
     settings = {
         "api_url": args.get("api_url") or environ.get(URL_ENV) or DEFAULT_API_URL,
         "api_token": args.get("api_token") or environ.get(TOKEN_ENV),
@@ -152,6 +171,8 @@ def source_settings(args, environ):
         "max_backoff": _number(args, "max_backoff", DEFAULT_MAX_BACKOFF, 0.001),
     }
     if settings["max_backoff"] < settings["interval"]:
-        raise OptionError("max_backoff (%s) must not be less than interval (%s)" % (settings["max_backoff"], settings["interval"]))
+        raise OptionError(
+            "max_backoff (%s) must not be less than interval (%s)" % (settings["max_backoff"], settings["interval"])
+        )
     settings["filters"] = validate_filters(args)
     return settings

@@ -40,8 +40,10 @@ class WaitOutcome:
         """What ended a timed-out wait besides the last state, as a clause for messages (empty if nothing)."""
         if self.held_back is None:
             return ""
-        return ("; the API asked to wait %s s more before the next request (Retry-After), past the deadline, so no "
-                "request was sent after it" % format_seconds(self.held_back))
+        return (
+            "; the API asked to wait %s s more before the next request (Retry-After), past the deadline, so no "
+            "request was sent after it" % format_seconds(self.held_back)
+        )
 
 
 def wait_argument_spec(wait_sleep=6):

@@ -203,17 +203,20 @@ elapsed:
 """
 
 from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
-    cloud_argument_spec,
     budget_warning,
     build_client,
+    cloud_argument_spec,
+    not_ready_message,
     observed_budget_warning,
     validate_selection,
-    not_ready_message,
     wait_interval,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import BLOCKED, report, waiting_cannot_fix
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import (
+    BLOCKED,
+    report,
+    waiting_cannot_fix,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
@@ -251,8 +254,19 @@ def run(module, api, selection, explicit_sleep):
         if warning:
             module.warn(warning)
 
-    result = dict(changed=False, waited=False, polls=0, elapsed=0.0, healthy=False, problems=[], numbers=[], missing=[],
-                  can_send_message=BLOCKED, wait_sleep=params["wait_sleep"], api_calls=0)
+    result = dict(
+        changed=False,
+        waited=False,
+        polls=0,
+        elapsed=0.0,
+        healthy=False,
+        problems=[],
+        numbers=[],
+        missing=[],
+        can_send_message=BLOCKED,
+        wait_sleep=params["wait_sleep"],
+        api_calls=0,
+    )
 
     def probe(deadline):
         try:
@@ -264,7 +278,9 @@ def run(module, api, selection, explicit_sleep):
         verdict = report(read[0], allow_limited, read[1], waba_id)
         if verdict["healthy"]:
             return DONE
-        fatal = read[1] or (waba_id and not ids and not read[0]) or any(waiting_cannot_fix(number) for number in read[0])
+        fatal = (
+            read[1] or (waba_id and not ids and not read[0]) or any(waiting_cannot_fix(number) for number in read[0])
+        )
         return FAILED if fatal else None
 
     outcome = module.probe_or_wait(probe, classify, result)
@@ -276,10 +292,20 @@ def run(module, api, selection, explicit_sleep):
     if outcome.value is not None:
         verdict = report(outcome.value[0], allow_limited, outcome.value[1], waba_id)
         result.update(verdict)
-    module.exit_after_wait(result, outcome, "read once (%s)" % ("healthy" if result["healthy"] else "not healthy"),
-                           "the numbers to be able to send",
-                           lambda: not_ready_message(verdict, params["wait_timeout"], result["polls"], result["elapsed"],
-                                                     outcome.last_error, fatal=outcome.state == FAILED))
+    module.exit_after_wait(
+        result,
+        outcome,
+        "read once (%s)" % ("healthy" if result["healthy"] else "not healthy"),
+        "the numbers to be able to send",
+        lambda: not_ready_message(
+            verdict,
+            params["wait_timeout"],
+            result["polls"],
+            result["elapsed"],
+            outcome.last_error,
+            fatal=outcome.state == FAILED,
+        ),
+    )
 
 
 if __name__ == "__main__":

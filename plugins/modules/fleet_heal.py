@@ -180,7 +180,6 @@ import re
 import time
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._heal import (
@@ -228,7 +227,12 @@ def argument_spec():
 
 
 def validate_options(params):
-    if params["max_restarts"] < 0 or params["wait_timeout"] < 0 or params["wait_sleep"] <= 0 or params["rate_window"] <= 0:
+    if (
+        params["max_restarts"] < 0
+        or params["wait_timeout"] < 0
+        or params["wait_sleep"] <= 0
+        or params["rate_window"] <= 0
+    ):
         raise OptionError("max_restarts and wait_timeout must be 0 or more, wait_sleep and rate_window more than 0")
     if "WORKING" in params["restart"]:
         raise OptionError("restart must not name WORKING: the gate would restart the instances it waits for")
@@ -252,7 +256,9 @@ class Round:
 
     def poll(self):
         filters = {"name": self.params["name"]} if self.params["name"] else None
-        listed = self.api.list_instances(filters, deadline=time.monotonic() + max(1.0, self.state.deadline - time.time()))
+        listed = self.api.list_instances(
+            filters, deadline=time.monotonic() + max(1.0, self.state.deadline - time.time())
+        )
         self.result["polls"] += 1
         self.view = judge(listed, self.wanted, ["WORKING"], [])
         self.state.observe(self.view.instances)
@@ -280,7 +286,9 @@ class Round:
             return None
         if self.module.check_mode:
             return dict(id=item["id"], name=item.get("name"), valid_for=QR_VALID_SECONDS)
-        answer = self.actions.request_new_qr_code(item["id"], deadline=time.monotonic() + max(1.0, self.state.deadline - time.time()))
+        answer = self.actions.request_new_qr_code(
+            item["id"], deadline=time.monotonic() + max(1.0, self.state.deadline - time.time())
+        )
         self.state.record_qr(item["id"], time.time())
         self.result["changed"] = True
         data = qr_png_bytes(answer)
@@ -320,12 +328,24 @@ class Round:
     def finish(self, outcome):
         view = self.view
         self.result.update(
-            outcome=outcome, done=outcome != "qr",
-            instances=view.instances, ready=view.ready, missing=view.missing,
+            outcome=outcome,
+            done=outcome != "qr",
+            instances=view.instances,
+            ready=view.ready,
+            missing=view.missing,
             not_ready=[list(pair) for pair in view.not_ready],
-            beyond_help=[list(pair) for pair in beyond_help(view.instances, self.state, self.params["fail_on"],
-                                                            self.params["restart"], self.params["max_restarts"])],
-            actions=actions_summary(view.instances, self.state), heal_state=self.state.to_dict(),
+            beyond_help=[
+                list(pair)
+                for pair in beyond_help(
+                    view.instances,
+                    self.state,
+                    self.params["fail_on"],
+                    self.params["restart"],
+                    self.params["max_restarts"],
+                )
+            ],
+            actions=actions_summary(view.instances, self.state),
+            heal_state=self.state.to_dict(),
         )
         return self.result
 

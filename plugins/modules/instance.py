@@ -190,17 +190,16 @@ msg:
 """
 
 from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     STATUSES,
     HypersenderApi,
     build_client,
-    validate_status_wait_options,
     connection_argument_spec,
     not_ready_message,
     status_wait_argument_spec,
     validate_phone,
+    validate_status_wait_options,
     validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
@@ -249,7 +248,9 @@ def validate_options(params):
             raise OptionError("state=present needs name (the instance's name)")
         for option in ("instance", "restart_when"):
             if params[option]:
-                raise OptionError("%s applies to state=restarted only; state=present selects the instance by name" % option)
+                raise OptionError(
+                    "%s applies to state=restarted only; state=present selects the instance by name" % option
+                )
     else:
         if params["instance"] is not None:
             values["instance"] = validate_uuid(params["instance"])
@@ -281,14 +282,18 @@ class InstanceModule:
         name, phone = self.values["name"], self.values["phone"]
         found = self.actions.find_by_name(name, include_access_token=self.params["return_access_token"])
         if len(found) > 1:
-            self.fail("%d instances are named exactly %r: give state=restarted an instance UUID, or rename one in "
-                      "the dashboard" % (len(found), name))
+            self.fail(
+                "%d instances are named exactly %r: give state=restarted an instance UUID, or rename one in "
+                "the dashboard" % (len(found), name)
+            )
         if found:
             instance = found[0]
             self.result.update(instance=instance, diff=dict(before=diff_view(instance), after=diff_view(instance)))
             if phone is not None and instance.get("phone") != phone:
-                self.fail("instance %r (%s) exists with phone %s, not %s; Hypersender cannot change an instance's phone: "
-                          "use another name for the new number" % (name, instance["id"], instance.get("phone"), phone))
+                self.fail(
+                    "instance %r (%s) exists with phone %s, not %s; Hypersender cannot change an instance's phone: "
+                    "use another name for the new number" % (name, instance["id"], instance.get("phone"), phone)
+                )
             return "instance %r exists (%s, %s)" % (name, instance["id"], instance["status"])
         if phone is None:
             self.fail("no instance is named %r, and phone is needed to create one" % name)
@@ -312,8 +317,10 @@ class InstanceModule:
         else:
             found = self.actions.find_by_name(self.values["name"], include_access_token=token)
             if len(found) != 1:
-                self.fail("%s instance is named exactly %r: give instance (the UUID) instead"
-                          % ("no" if not found else "more than one", self.values["name"]))
+                self.fail(
+                    "%s instance is named exactly %r: give instance (the UUID) instead"
+                    % ("no" if not found else "more than one", self.values["name"])
+                )
             instance = found[0]
         previous = instance["status"]
         self.result.update(instance=instance, previous_status=previous)
@@ -321,7 +328,11 @@ class InstanceModule:
         if when and previous not in when:
             self.result["diff"] = dict(before=diff_view(instance), after=diff_view(instance))
             self.wait(instance, None)
-            return "instance %s is %s, not in restart_when [%s]: not restarted" % (instance["id"], previous, ", ".join(when))
+            return "instance %s is %s, not in restart_when [%s]: not restarted" % (
+                instance["id"],
+                previous,
+                ", ".join(when),
+            )
         after = dict(diff_view(instance), status="restarting (STOPPED, STARTING, then its working status)")
         self.result.update(changed=True, restarted=True, diff=dict(before=diff_view(instance), after=after))
         if self.module.check_mode:
@@ -337,10 +348,12 @@ class InstanceModule:
             return
         ready, fail_on = self.params["wait_for"], self.params["fail_on"]
         if previous_status is None:
+
             def classify(health):
                 if health["status"] in ready:
                     return DONE
                 return FAILED if health["status"] in fail_on else None
+
         else:
             classify = restart_classifier(previous_status, ready, fail_on)
         probe = HypersenderApi(self.client).instance_health_probe(instance["id"])
@@ -348,8 +361,11 @@ class InstanceModule:
         if outcome.value is not None:
             instance["status"] = outcome.value["status"]
         if outcome.state != DONE:
-            self.fail(not_ready_message(instance["id"], outcome.value, ready, outcome, fatal=outcome.state == FAILED,
-                                        fail_on=fail_on))
+            self.fail(
+                not_ready_message(
+                    instance["id"], outcome.value, ready, outcome, fatal=outcome.state == FAILED, fail_on=fail_on
+                )
+            )
 
 
 def main():

@@ -108,16 +108,15 @@ polls:
 """
 
 from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     READY_STATUS,
     STATUSES,
     HypersenderApi,
     build_client,
-    validate_status_wait_options,
     connection_argument_spec,
     not_ready_message,
     status_wait_argument_spec,
+    validate_status_wait_options,
     validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
@@ -159,11 +158,17 @@ def run(module, api, instance):
         result.update(health)
         result["healthy"] = state == DONE
         if health["status"] not in STATUSES:
-            module.warn("instance %s reports status %r, which this collection does not know; it counts as not ready"
-                        % (instance, health["status"]))
-    module.exit_after_wait(result, outcome, "probed once (status %s)" % (health or {}).get("status"), "[%s]" % ", ".join(ready),
-                           lambda: not_ready_message(instance, health, ready, outcome, fatal=state == FAILED,
-                                                     fail_on=params["fail_on"]))
+            module.warn(
+                "instance %s reports status %r, which this collection does not know; it counts as not ready"
+                % (instance, health["status"])
+            )
+    module.exit_after_wait(
+        result,
+        outcome,
+        "probed once (status %s)" % (health or {}).get("status"),
+        "[%s]" % ", ".join(ready),
+        lambda: not_ready_message(instance, health, ready, outcome, fatal=state == FAILED, fail_on=params["fail_on"]),
+    )
 
 
 if __name__ == "__main__":

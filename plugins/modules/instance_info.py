@@ -229,18 +229,22 @@ polls:
 """
 
 from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge, not_ready_message, unknown_statuses, wanted_ids
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import (
+    judge,
+    not_ready_message,
+    unknown_statuses,
+    wanted_ids,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     FILTER_ARGUMENT_SPEC,
     READY_STATUS,
     HypersenderApi,
     build_client,
-    validate_status_wait_options,
     connection_argument_spec,
     status_wait_argument_spec,
     validate_filters,
+    validate_status_wait_options,
     validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
@@ -260,7 +264,9 @@ def argument_spec():
 def validate_options(params):
     validate_status_wait_options(params)
     if params["wait"] and params["status"]:
-        raise OptionError("status filters the list by status, so it cannot be awaited: use instances, uuid, name or phone with wait")
+        raise OptionError(
+            "status filters the list by status, so it cannot be awaited: use instances, uuid, name or phone with wait"
+        )
     wanted = wanted_ids(validate_uuid(uuid, option="instances item") for uuid in params["instances"])
     return validate_filters(params), wanted
 
@@ -289,8 +295,13 @@ def run(module, api, filters, wanted):
         result.update(view.result())
         for warning in view.warnings() + unknown_statuses(view.instances):
             module.warn(warning)
-    module.exit_after_wait(result, outcome, "listed once (%d of %d ready)" % (len(view.ready), view.total) if view is not None else "",
-                           "[%s]" % ", ".join(ready), lambda: not_ready_message(view, ready, outcome, params["fail_on"]))
+    module.exit_after_wait(
+        result,
+        outcome,
+        "listed once (%d of %d ready)" % (len(view.ready), view.total) if view is not None else "",
+        "[%s]" % ", ".join(ready),
+        lambda: not_ready_message(view, ready, outcome, params["fail_on"]),
+    )
 
 
 if __name__ == "__main__":

@@ -135,8 +135,11 @@ msg:
 import time
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
-
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError, RateLimitedError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    ApiError,
+    OptionError,
+    RateLimitedError,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     build_client,
     connection_argument_spec,
@@ -151,7 +154,12 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     write_private_file,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import HAS_PNG, PNG_IMPORT_ERROR, QrImageError, png_to_text
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import (
+    HAS_PNG,
+    PNG_IMPORT_ERROR,
+    QrImageError,
+    png_to_text,
+)
 
 
 def argument_spec():
@@ -193,20 +201,27 @@ def run(module, actions, instance_id):
         result["instance"] = instance
         if instance["status"] != "SCAN_QR_CODE" and not params["force"]:
             result["msg"] = "instance %s is %s: no QR code needed (force=true asks for one anyway)" % (
-                instance_id, instance["status"])
+                instance_id,
+                instance["status"],
+            )
             module.exit_json(**result)
         result.update(changed=True, requested=True)
         if module.check_mode:
-            result["msg"] = "check mode: would request a new QR code for instance %s (%s)" % (instance_id, instance["status"])
+            result["msg"] = "check mode: would request a new QR code for instance %s (%s)" % (
+                instance_id,
+                instance["status"],
+            )
             module.exit_json(**result)
         pacer = QrPacer(actions.client.base_url, interval=params["min_interval"])
         pause = pacer.wait_needed(instance_id)
         if pause > 0:
             if time.monotonic() + pause > deadline:
                 result.update(changed=False, requested=False)
-                message = ("a QR code for instance %s was requested less than %g s ago; Hypersender allows one a minute: "
-                           "the last code is still valid for the person scanning it, or retry in %.0f s (or raise "
-                           "wait_timeout to wait here)" % (instance_id, params["min_interval"], pause + 0.5))
+                message = (
+                    "a QR code for instance %s was requested less than %g s ago; Hypersender allows one a minute: "
+                    "the last code is still valid for the person scanning it, or retry in %.0f s (or raise "
+                    "wait_timeout to wait here)" % (instance_id, params["min_interval"], pause + 0.5)
+                )
                 module.fail_json(msg=message, **result)
             time.sleep(pause)
             result["paced"] = round(pause, 3)
@@ -215,8 +230,9 @@ def run(module, actions, instance_id):
             answer = actions.request_new_qr_code(instance_id, deadline=deadline)
         except RateLimitedError as error:
             # The refusal names no option (fleet_heal and its role reach it too); this module's is wait_timeout.
-            raise RateLimitedError("%s (raise wait_timeout to wait for it here)" % error, status=429,
-                                   retry_after=error.retry_after) from None
+            raise RateLimitedError(
+                "%s (raise wait_timeout to wait for it here)" % error, status=429, retry_after=error.retry_after
+            ) from None
         finally:
             pacer.record(instance_id)  # after: the server saw it no later than now
         png_data = qr_png_bytes(answer)
@@ -226,8 +242,10 @@ def run(module, actions, instance_id):
             result["qr_code_text"] = png_to_text(png_data)
         if params["dest"]:
             result["dest"] = write_private_file(params["dest"], png_data)
-        result["msg"] = "new QR code for instance %s (%s), valid for about %d s: whoever scans it links their WhatsApp " \
-                        "account to the instance" % (instance_id, result["instance"].get("name"), QR_VALID_SECONDS)
+        result["msg"] = (
+            "new QR code for instance %s (%s), valid for about %d s: whoever scans it links their WhatsApp "
+            "account to the instance" % (instance_id, result["instance"].get("name"), QR_VALID_SECONDS)
+        )
     except (ApiError, OptionError, QrImageError) as error:
         module.fail(error, **result)
     module.exit_json(**result)

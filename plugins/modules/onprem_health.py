@@ -169,16 +169,20 @@ elapsed:
 import os
 
 from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
     OnPremApi,
-    onprem_argument_spec,
     build_client,
     not_healthy_message,
+    onprem_argument_spec,
     select_credentials,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import validate_rules, contradiction, unknown_values, verdict
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import (
+    contradiction,
+    unknown_values,
+    validate_rules,
+    verdict,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
     FAILED,
@@ -220,10 +224,22 @@ def run(module, api, rules):
         result.update(report)
         for warning in unknown_values(health):
             module.warn(warning)
-    module.exit_after_wait(result, outcome, "probed once (%s)" % ("healthy" if result["healthy"] else "not healthy"),
-                           "the gateway to be healthy",
-                           lambda: not_healthy_message(params["api_url"], report, params["wait_timeout"], result["polls"],
-                                                       result["elapsed"], last_error, fatal=state == FAILED) + outcome.note())
+    module.exit_after_wait(
+        result,
+        outcome,
+        "probed once (%s)" % ("healthy" if result["healthy"] else "not healthy"),
+        "the gateway to be healthy",
+        lambda: not_healthy_message(
+            params["api_url"],
+            report,
+            params["wait_timeout"],
+            result["polls"],
+            result["elapsed"],
+            last_error,
+            fatal=state == FAILED,
+        )
+        + outcome.note(),
+    )
 
 
 if __name__ == "__main__":

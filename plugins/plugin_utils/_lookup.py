@@ -13,13 +13,13 @@ from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.lookup import LookupBase
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import HAS_REQUESTS, ApiError, OptionError
 
-
 # What a rate-limited lookup user can do: a lookup has no wait options.
-LOOKUP_RATE_LIMIT_HINT = "call the lookup less often (once per play, not per host or loop item) or run fewer plays " \
-                         "against this account at once"
+LOOKUP_RATE_LIMIT_HINT = (
+    "call the lookup less often (once per play, not per host or loop item) or run fewer plays "
+    "against this account at once"
+)
 
 
 def bind_environment(plugin, env_fallbacks, variables=None, direct=None):
@@ -34,8 +34,9 @@ def bind_environment(plugin, env_fallbacks, variables=None, direct=None):
         if env_var not in os.environ:
             continue
         # The documented default hides whether anything set the option: ask for its origin.
-        dummy, origin = C.config.get_config_value_and_origin(option, plugin_type=plugin.plugin_type, plugin_name=plugin._load_name,
-                                                             variables=variables, direct=direct)
+        dummy, origin = C.config.get_config_value_and_origin(
+            option, plugin_type=plugin.plugin_type, plugin_name=plugin._load_name, variables=variables, direct=direct
+        )
         if origin == "default":
             plugin.set_option(option, os.environ[env_var])
 
@@ -65,8 +66,10 @@ class WhatsAppLookupBase(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         bind_environment(self, self.env_fallbacks, variables, kwargs)
         if terms and self.no_terms_example:
-            raise AnsibleLookupError("%s takes no terms, got %d: give the options as keyword arguments, e.g. lookup('%s', %s)"
-                                     % (self.fqcn, len(terms), self.fqcn, self.no_terms_example))
+            raise AnsibleLookupError(
+                "%s takes no terms, got %d: give the options as keyword arguments, e.g. lookup('%s', %s)"
+                % (self.fqcn, len(terms), self.fqcn, self.no_terms_example)
+            )
         if not HAS_REQUESTS:
             raise AnsibleLookupError(missing_required_lib("requests"))
         return variables

@@ -46,7 +46,9 @@ STATUSES = ["WORKING", "FAILED", "SCAN_QR_CODE", "STOPPED", "STARTING"]
 class SimulatorProcess:
     def __init__(self):
         env = dict(os.environ, PYTHONPATH=str(ROOT / "tests" / "simulator"))
-        self.process = subprocess.Popen([sys.executable, "-m", "whatsapp_sim"], stdout=subprocess.PIPE, text=True, env=env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "whatsapp_sim"], stdout=subprocess.PIPE, text=True, env=env
+        )
         line = self.process.stdout.readline().strip()
         if not line.startswith("READY "):
             raise RuntimeError("the simulator did not start: %r" % line)
@@ -139,9 +141,19 @@ async def run_source(module, settings, queue, seconds, polls_wanted=None, poll_s
 
 
 def settings_for(sim, interval):
-    return {"api_url": sim.url + "/api/whatsapp/v1", "api_token": TOKEN, "validate_certs": True, "ca_path": None,
-            "timeout": 10.0, "retries": 1, "interval": interval, "initial_snapshot": False, "error_threshold": 3,
-            "max_backoff": 300.0, "filters": {}}
+    return {
+        "api_url": sim.url + "/api/whatsapp/v1",
+        "api_token": TOKEN,
+        "validate_certs": True,
+        "ca_path": None,
+        "timeout": 10.0,
+        "retries": 1,
+        "interval": interval,
+        "initial_snapshot": False,
+        "error_threshold": 3,
+        "max_backoff": 300.0,
+        "filters": {},
+    }
 
 
 def importable_collection():
@@ -176,14 +188,17 @@ def main():
         queue = TimedQueue()
         duration = max(change[3] for change in expected) + 3 * args.interval
         poll_seconds = []
-        polls, dummy = asyncio.run(run_source(module, settings_for(sim, args.interval), queue, duration,
-                                              poll_seconds=poll_seconds))
+        polls, dummy = asyncio.run(
+            run_source(module, settings_for(sim, args.interval), queue, duration, poll_seconds=poll_seconds)
+        )
         list_requests = [r for r in sim.requests_logged() if r["path"].endswith("/instances")]
         # per instance, the events in order must be exactly the scripted changes in order
         received_by_uuid, expected_by_uuid = {}, {}
         for received, event in queue.events:
             body = event["hypersender"]
-            received_by_uuid.setdefault(body["instance"]["id"], []).append((body["previous_status"], body["status"], received))
+            received_by_uuid.setdefault(body["instance"]["id"], []).append(
+                (body["previous_status"], body["status"], received)
+            )
         for uuid, old, new, at in expected:
             expected_by_uuid.setdefault(uuid, []).append((old, new, at))
         per_change, lags, unexpected = [], [], 0
@@ -197,8 +212,15 @@ def main():
         unexpected += sum(len(events) for uuid, events in received_by_uuid.items() if uuid not in expected_by_uuid)
         # 2. memory over many polls
         tracemalloc.start()
-        sim.load({"hypersender": {"tokens": [TOKEN], "rate_limit": None,
-                                  "generate": {"count": 100, "seed": 3, "working_within": 0}}})
+        sim.load(
+            {
+                "hypersender": {
+                    "tokens": [TOKEN],
+                    "rate_limit": None,
+                    "generate": {"count": 100, "seed": 3, "working_within": 0},
+                }
+            }
+        )
         mem_queue = TimedQueue()
         mem_polls, marks = asyncio.run(run_source(module, settings_for(sim, 0.0001), mem_queue, 600, args.polls))
         tracemalloc.stop()
@@ -210,16 +232,26 @@ def main():
     result = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": "%d cores, Python %s, %s" % (os.cpu_count() or 0, platform.python_version(), platform.platform()),
-        "interval_s": args.interval, "instances": args.instances, "changes": len(expected),
-        "events": len(queue.events), "events_per_change_min": min(per_change), "events_per_change_max": max(per_change),
-        "poll_seconds_max": round(max(poll_seconds), 3), "poll_seconds_median": round(statistics.median(poll_seconds), 3),
+        "interval_s": args.interval,
+        "instances": args.instances,
+        "changes": len(expected),
+        "events": len(queue.events),
+        "events_per_change_min": min(per_change),
+        "events_per_change_max": max(per_change),
+        "poll_seconds_max": round(max(poll_seconds), 3),
+        "poll_seconds_median": round(statistics.median(poll_seconds), 3),
         "unexpected_events": unexpected,
-        "lag_s": {"max": round(max(lags), 3), "median": round(statistics.median(lags), 3),
-                  "p95": round(sorted(lags)[int(0.95 * (len(lags) - 1))], 3)},
+        "lag_s": {
+            "max": round(max(lags), 3),
+            "median": round(statistics.median(lags), 3),
+            "p95": round(sorted(lags)[int(0.95 * (len(lags) - 1))], 3),
+        },
         "load_window_s": round(load_end - load_start, 3),
-        "polls": polls, "list_requests": len(list_requests),
+        "polls": polls,
+        "list_requests": len(list_requests),
         "requests_per_poll": round(len(list_requests) / max(polls, 1), 3),
-        "memory_polls": mem_polls, "memory_events": len(mem_queue.events),
+        "memory_polls": mem_polls,
+        "memory_events": len(mem_queue.events),
         "heap_mb_after_100_polls": round(marks.get(100, (float("nan"),))[0], 3),
         "heap_mb_after_last_poll": round(marks.get(args.polls, (float("nan"),))[0], 3),
         "heap_mb_after_half_the_polls": round(marks.get(args.polls // 2, (float("nan"),))[0], 3),
@@ -230,21 +262,43 @@ def main():
     print("| figure | value |")
     print("|---|---|")
     print("| status changes scripted (%d instances) | %d |" % (args.instances, result["changes"]))
-    print("| events per change (min / max); events for no change | %d / %d; %d |" % (
-        result["events_per_change_min"], result["events_per_change_max"], unexpected))
-    print("| lag change -> event, interval %.2f s: max / p95 / median | %.3f / %.3f / %.3f s "
-          "(upper bounds: include the %.3f s the scenario load took) |" % (
-              args.interval, result["lag_s"]["max"], result["lag_s"]["p95"], result["lag_s"]["median"],
-              result["load_window_s"]))
-    print("| one poll (GET /instances + parsing), max / median | %.3f / %.3f s |" % (
-        result["poll_seconds_max"], result["poll_seconds_median"]))
-    print("| API requests per poll | %d requests / %d polls = %.3f |" % (
-        len(list_requests), polls, result["requests_per_poll"]))
-    print("| Python heap after 100 / %d / %d polls (100 instances) | %.3f / %.3f / %.3f MB |" % (
-        args.polls // 2, args.polls, result["heap_mb_after_100_polls"], result["heap_mb_after_half_the_polls"],
-        result["heap_mb_after_last_poll"]))
-    print("| RSS after 100 / %d polls | %.1f / %.1f MB |" % (
-        args.polls, result["rss_mb_after_100_polls"], result["rss_mb_after_last_poll"]))
+    print(
+        "| events per change (min / max); events for no change | %d / %d; %d |"
+        % (result["events_per_change_min"], result["events_per_change_max"], unexpected)
+    )
+    print(
+        "| lag change -> event, interval %.2f s: max / p95 / median | %.3f / %.3f / %.3f s "
+        "(upper bounds: include the %.3f s the scenario load took) |"
+        % (
+            args.interval,
+            result["lag_s"]["max"],
+            result["lag_s"]["p95"],
+            result["lag_s"]["median"],
+            result["load_window_s"],
+        )
+    )
+    print(
+        "| one poll (GET /instances + parsing), max / median | %.3f / %.3f s |"
+        % (result["poll_seconds_max"], result["poll_seconds_median"])
+    )
+    print(
+        "| API requests per poll | %d requests / %d polls = %.3f |"
+        % (len(list_requests), polls, result["requests_per_poll"])
+    )
+    print(
+        "| Python heap after 100 / %d / %d polls (100 instances) | %.3f / %.3f / %.3f MB |"
+        % (
+            args.polls // 2,
+            args.polls,
+            result["heap_mb_after_100_polls"],
+            result["heap_mb_after_half_the_polls"],
+            result["heap_mb_after_last_poll"],
+        )
+    )
+    print(
+        "| RSS after 100 / %d polls | %.1f / %.1f MB |"
+        % (args.polls, result["rss_mb_after_100_polls"], result["rss_mb_after_last_poll"])
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     ok = result["events_per_change_min"] == 1 and result["events_per_change_max"] == 1 and unexpected == 0

@@ -39,7 +39,9 @@ TOKEN = "bench-token-0123456789"
 class SimulatorProcess:
     def __init__(self, scenario):
         env = dict(os.environ, PYTHONPATH=str(ROOT / "tests" / "simulator"))
-        self.process = subprocess.Popen([sys.executable, "-m", "whatsapp_sim"], stdout=subprocess.PIPE, text=True, env=env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "whatsapp_sim"], stdout=subprocess.PIPE, text=True, env=env
+        )
         line = self.process.stdout.readline().strip()
         if not line.startswith("READY "):
             raise RuntimeError("the simulator did not start: %r" % line)
@@ -104,21 +106,41 @@ def main():
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
-    scenario = {"hypersender": {"tokens": [TOKEN], "rate_limit": None,
-                                "generate": {"count": args.count, "seed": 7, "working_within": 0}}}
+    scenario = {
+        "hypersender": {
+            "tokens": [TOKEN],
+            "rate_limit": None,
+            "generate": {"count": args.count, "seed": 7, "working_within": 0},
+        }
+    }
     sim = SimulatorProcess(scenario)
     with tempfile.TemporaryDirectory(prefix="hsw-bench-inv-") as tmp:
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_dir(tmp), HYPERSENDER_API_TOKEN=TOKEN,
-                   ANSIBLE_HOME=str(Path(tmp) / "home"), ANSIBLE_LOCAL_TEMP=str(Path(tmp) / "local"),
-                   ANSIBLE_INVENTORY_UNPARSED_FAILED="1", NO_PROXY="127.0.0.1,localhost")
+        env = dict(
+            os.environ,
+            ANSIBLE_COLLECTIONS_PATH=collections_dir(tmp),
+            HYPERSENDER_API_TOKEN=TOKEN,
+            ANSIBLE_HOME=str(Path(tmp) / "home"),
+            ANSIBLE_LOCAL_TEMP=str(Path(tmp) / "local"),
+            ANSIBLE_INVENTORY_UNPARSED_FAILED="1",
+            NO_PROXY="127.0.0.1,localhost",
+        )
         plugin = Path(tmp) / "hypersender.yml"
-        plugin.write_text(yaml.safe_dump({"plugin": "hypersender.whatsapp.instances",
-                                          "api_url": sim.url + "/api/whatsapp/v1"}))
+        plugin.write_text(
+            yaml.safe_dump({"plugin": "hypersender.whatsapp.instances", "api_url": sim.url + "/api/whatsapp/v1"})
+        )
         cached = Path(tmp) / "cached.hypersender.yml"
-        cached.write_text(yaml.safe_dump({"plugin": "hypersender.whatsapp.instances",
-                                          "api_url": sim.url + "/api/whatsapp/v1", "cache": True,
-                                          "cache_plugin": "ansible.builtin.jsonfile",
-                                          "cache_connection": str(Path(tmp) / "cache"), "cache_timeout": 3600}))
+        cached.write_text(
+            yaml.safe_dump(
+                {
+                    "plugin": "hypersender.whatsapp.instances",
+                    "api_url": sim.url + "/api/whatsapp/v1",
+                    "cache": True,
+                    "cache_plugin": "ansible.builtin.jsonfile",
+                    "cache_connection": str(Path(tmp) / "cache"),
+                    "cache_timeout": 3600,
+                }
+            )
+        )
         dummy, dummy, listing = timed_list(str(plugin), env)
         listing = json.loads(listing)
         hosts = len(listing["_meta"]["hostvars"])
@@ -144,30 +166,50 @@ def main():
         return statistics.median(run[index] for run in figures[kind])
 
     result = {
-        "date": time.strftime("%Y-%m-%d"), "hosts": hosts, "repeat": args.repeat, "static_file_mb": round(static_mb, 2),
+        "date": time.strftime("%Y-%m-%d"),
+        "hosts": hosts,
+        "repeat": args.repeat,
+        "static_file_mb": round(static_mb, 2),
         "machine": "%d cores, Python %s, %s" % (os.cpu_count() or 0, platform.python_version(), platform.platform()),
-        "ansible_core": subprocess.run([str(BIN / "ansible"), "--version"], capture_output=True, text=True,
-                                       check=False).stdout.split("\n")[0],
+        "ansible_core": subprocess.run(
+            [str(BIN / "ansible"), "--version"], capture_output=True, text=True, check=False
+        ).stdout.split("\n")[0],
     }
     for kind in figures:
-        result[kind] = {"wall_s": round(median(kind, 0), 2), "peak_rss_mb": round(median(kind, 1), 1),
-                        "walls": [round(w, 2) for w, r in figures[kind]]}
+        result[kind] = {
+            "wall_s": round(median(kind, 0), 2),
+            "peak_rss_mb": round(median(kind, 1), 1),
+            "walls": [round(w, 2) for w, r in figures[kind]],
+        }
         if kind in requests_per_run:
             result[kind]["api_requests_per_run"] = requests_per_run[kind]
     for kind in ("plugin", "plugin_cached"):
         result[kind]["wall_ratio_to_static"] = round(result[kind]["wall_s"] / result["static"]["wall_s"], 2)
         result[kind]["rss_ratio_to_static"] = round(result[kind]["peak_rss_mb"] / result["static"]["peak_rss_mb"], 2)
 
-    print("ansible-inventory --list, %d hosts, median of %d runs (%s; %s); static file %.2f MB" % (
-        hosts, args.repeat, result["ansible_core"], result["machine"], static_mb))
+    print(
+        "ansible-inventory --list, %d hosts, median of %d runs (%s; %s); static file %.2f MB"
+        % (hosts, args.repeat, result["ansible_core"], result["machine"], static_mb)
+    )
     print("| source | wall s | peak RSS MB | wall ratio to static | RSS ratio to static | API requests per run |")
     print("|---|---:|---:|---:|---:|---|")
-    for kind, label in (("plugin", "hypersender.whatsapp.instances"), ("plugin_cached", "the plugin, warm jsonfile cache"),
-                        ("static", "static YAML inventory (same hosts and vars)")):
+    for kind, label in (
+        ("plugin", "hypersender.whatsapp.instances"),
+        ("plugin_cached", "the plugin, warm jsonfile cache"),
+        ("static", "static YAML inventory (same hosts and vars)"),
+    ):
         row = result[kind]
-        print("| %s | %.2f | %.1f | %s | %s | %s |" % (
-            label, row["wall_s"], row["peak_rss_mb"], row.get("wall_ratio_to_static", "1.00"),
-            row.get("rss_ratio_to_static", "1.00"), ", ".join(str(n) for n in row.get("api_requests_per_run", [])) or "-"))
+        print(
+            "| %s | %.2f | %.1f | %s | %s | %s |"
+            % (
+                label,
+                row["wall_s"],
+                row["peak_rss_mb"],
+                row.get("wall_ratio_to_static", "1.00"),
+                row.get("rss_ratio_to_static", "1.00"),
+                ", ".join(str(n) for n in row.get("api_requests_per_run", [])) or "-",
+            )
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     return 0

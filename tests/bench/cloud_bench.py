@@ -42,13 +42,18 @@ def main():
     args = parser.parse_args()
     sys.path.insert(0, collection_path())
     from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (  # pylint: disable=import-outside-toplevel
-        MANAGEMENT_CALLS_PER_HOUR, build_client)
+        MANAGEMENT_CALLS_PER_HOUR,
+        build_client,
+    )
 
     ids = [str(106540352242000 + n) for n in range(args.numbers)]
     scenario = {"cloud": {"tokens": [TOKEN], "wabas": [{"id": WABA, "phone_numbers": [{"id": i} for i in ids]}]}}
     with Simulator(scenario) as sim:
         figures = {}
-        for name, selection in (("one phone_numbers call (waba_id)", ([], WABA)), ("one call per number (phone_number_id)", (ids, None))):
+        for name, selection in (
+            ("one phone_numbers call (waba_id)", ([], WABA)),
+            ("one call per number (phone_number_id)", (ids, None)),
+        ):
             api = build_client({"api_url": sim.cloud_url, "api_token": TOKEN})
             started = time.perf_counter()
             for dummy in range(args.reads):
@@ -59,8 +64,10 @@ def main():
             api.client.close()
     print("%d numbers, %d reads each way, simulator on loopback" % (args.numbers, args.reads))
     for name, (calls, millis) in figures.items():
-        print("  %-40s %5.1f calls a read  %7.2f ms a read  reads an hour within %d calls: %d"
-              % (name, calls, millis, MANAGEMENT_CALLS_PER_HOUR, MANAGEMENT_CALLS_PER_HOUR // calls))
+        print(
+            "  %-40s %5.1f calls a read  %7.2f ms a read  reads an hour within %d calls: %d"
+            % (name, calls, millis, MANAGEMENT_CALLS_PER_HOUR, MANAGEMENT_CALLS_PER_HOUR // calls)
+        )
     (waba_calls, waba_ms), (each_calls, each_ms) = list(figures.values())
     print("  ratio per number / WABA: %.1fx the calls, %.1fx the time" % (each_calls / waba_calls, each_ms / waba_ms))
 

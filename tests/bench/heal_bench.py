@@ -115,11 +115,22 @@ def heal_scenario(token, failed, scan, working, scale, seed=42):
         if status == "SCAN_QR_CODE":
             item["access_token"] = None
         instances.append(item)
-    actions = {"stopped_for": 5.0 / scale, "starting_for": 10.0 / scale, "qr_valid": window,
-               "rate_limits": {name: {"requests": limit, "window": window}
-                               for name, limit in (("create", 5), ("restart", 5), ("qr", 1))}}
-    scenario = {"hypersender": {"tokens": [token], "rate_limit": {"requests": 10, "window": window},
-                                "instances": instances, "actions": actions}}
+    actions = {
+        "stopped_for": 5.0 / scale,
+        "starting_for": 10.0 / scale,
+        "qr_valid": window,
+        "rate_limits": {
+            name: {"requests": limit, "window": window} for name, limit in (("create", 5), ("restart", 5), ("qr", 1))
+        },
+    }
+    scenario = {
+        "hypersender": {
+            "tokens": [token],
+            "rate_limit": {"requests": 10, "window": window},
+            "instances": instances,
+            "actions": actions,
+        }
+    }
     return scenario, ids
 
 
@@ -134,10 +145,17 @@ def run_live(runner, playbook, extra_vars, sim_url, timeout=900):
     (base / "qr_tasks.yml").write_text(URI_QR_TASKS)
     extra_vars = dict(extra_vars, qr_tasks=str(base / "qr_tasks.yml"))
     (base / "vars.json").write_text(json.dumps(extra_vars))
-    argv = [str(Path(sys.executable).parent / "ansible-playbook"), str(base / "playbook.yml"), "-e", "@" + str(base / "vars.json")]
+    argv = [
+        str(Path(sys.executable).parent / "ansible-playbook"),
+        str(base / "playbook.yml"),
+        "-e",
+        "@" + str(base / "vars.json"),
+    ]
     started = time.monotonic()
     env = dict(runner.env, BENCH_TIMER_FILE=str(base / "timer.jsonl"))
-    process = subprocess.Popen(argv, env=env, cwd=str(base), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        argv, env=env, cwd=str(base), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     scanner = LiveQrScanner(process.stdout, sim_url)
     scanner.start()
     try:
@@ -149,8 +167,15 @@ def run_live(runner, playbook, extra_vars, sim_url, timeout=900):
     ended = time.monotonic()
     scanner.join(timeout=30)
     (base / "output.log").write_text(scanner.output)
-    return {"rc": rc, "started": started, "ended": ended, "wall": ended - started, "scanned": scanner.scanned,
-            "errors": scanner.errors, "log": str(base / "output.log")}
+    return {
+        "rc": rc,
+        "started": started,
+        "ended": ended,
+        "wall": ended - started,
+        "scanned": scanner.scanned,
+        "errors": scanner.errors,
+        "log": str(base / "output.log"),
+    }
 
 
 def run_heal(sim, runner, token, scale, failed=10, scan=5, working=5):
@@ -159,8 +184,10 @@ def run_heal(sim, runner, token, scale, failed=10, scan=5, working=5):
     # enough for the restarts (5 a window) and the codes (1 a window), with room to spare
     timeout = (failed / 5.0 + scan + 4) * window + 60
     rows = []
-    for name, playbook, poll in (("(h) wait_for_working, restart + show_qr", HEAL_ROLE_PLAY, ROLE_POLL / scale),
-                                 ("(u) uri loop: restart, QR, poll", URI_HEAL_PLAY, URI_POLL / scale)):
+    for name, playbook, poll in (
+        ("(h) wait_for_working, restart + show_qr", HEAL_ROLE_PLAY, ROLE_POLL / scale),
+        ("(u) uri loop: restart, QR, poll", URI_HEAL_PLAY, URI_POLL / scale),
+    ):
         reset = sim.load(scenario)
         extra = {"ids": ids, "poll": poll, "timeout": timeout, "window": window, "retries": int(timeout / poll) + 1}
         result = run_live(runner, playbook, extra, sim.url)
@@ -168,30 +195,56 @@ def run_heal(sim, runner, token, scale, failed=10, scan=5, working=5):
         ready = sim.ready_times()
         last_working = max((t for t in ready.values() if t is not None), default=None)
         all_working = all(t is not None for t in ready.values())
-        rows.append({
-            "contender": name, "size": len(ids), "failed": failed, "scan": scan, "rc": result["rc"], "wall": result["wall"],
-            "calls": len(log), "throttled": sum(1 for r in log if r["status"] == 429),
-            "restarts": sum(1 for r in log if r["path"].endswith("/restart") and r["status"] == 200),
-            "qr_codes": sum(1 for r in log if r["path"].endswith("/request-new-qr-code") and r["status"] == 200),
-            "scanned": sum(1 for dummy, status in result["scanned"] if status == 200),
-            "all_working": all_working,
-            "end_after_last_working": (result["ended"] - reset - last_working) if all_working else None,
-            "log": result["log"], "errors": result["errors"],
-        })
+        rows.append(
+            {
+                "contender": name,
+                "size": len(ids),
+                "failed": failed,
+                "scan": scan,
+                "rc": result["rc"],
+                "wall": result["wall"],
+                "calls": len(log),
+                "throttled": sum(1 for r in log if r["status"] == 429),
+                "restarts": sum(1 for r in log if r["path"].endswith("/restart") and r["status"] == 200),
+                "qr_codes": sum(1 for r in log if r["path"].endswith("/request-new-qr-code") and r["status"] == 200),
+                "scanned": sum(1 for dummy, status in result["scanned"] if status == 200),
+                "all_working": all_working,
+                "end_after_last_working": (result["ended"] - reset - last_working) if all_working else None,
+                "log": result["log"],
+                "errors": result["errors"],
+            }
+        )
     return rows
 
 
 def heal_table(rows):
-    lines = ["| contender | wall s | API calls | 429s | restarts | QR codes | codes scanned | all WORKING | "
-             "end after last WORKING s | rc |", "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+    lines = [
+        "| contender | wall s | API calls | 429s | restarts | QR codes | codes scanned | all WORKING | "
+        "end after last WORKING s | rc |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+    ]
     for row in rows:
         after = "%.1f" % row["end_after_last_working"] if row["end_after_last_working"] is not None else "-"
-        lines.append("| %s | %.1f | %d | %d | %d | %d | %d | %s | %s | %d |" % (
-            row["contender"], row["wall"], row["calls"], row["throttled"], row["restarts"], row["qr_codes"], row["scanned"],
-            "yes" if row["all_working"] else "no", after, row["rc"]))
+        lines.append(
+            "| %s | %.1f | %d | %d | %d | %d | %d | %s | %s | %d |"
+            % (
+                row["contender"],
+                row["wall"],
+                row["calls"],
+                row["throttled"],
+                row["restarts"],
+                row["qr_codes"],
+                row["scanned"],
+                "yes" if row["all_working"] else "no",
+                after,
+                row["rc"],
+            )
+        )
     if len(rows) == 2 and rows[0]["calls"]:
         heal, uri = rows
         lines.append("")
-        lines.append("Ratios (uri loop / gate): API calls %.2f, wall %.2f; 429s %d against %d." % (
-            uri["calls"] / heal["calls"], uri["wall"] / heal["wall"], uri["throttled"], heal["throttled"]))
+        lines.append(
+            "Ratios (uri loop / gate): API calls %.2f, wall %.2f; 429s %d against %d."
+            % (uri["calls"] / heal["calls"], uri["wall"] / heal["wall"], uri["throttled"], heal["throttled"])
+        )
     return "\n".join(lines)

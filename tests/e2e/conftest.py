@@ -64,7 +64,11 @@ def hypersender_scenario(*instances, **extra):
 
 
 def instance(uuid=WORKING_ID, status="WORKING", **fields):
-    item = {"id": uuid, "name": fields.pop("name", "Instance-" + uuid[:4]), "access_token": fields.pop("access_token", ACCESS_TOKEN)}
+    item = {
+        "id": uuid,
+        "name": fields.pop("name", "Instance-" + uuid[:4]),
+        "access_token": fields.pop("access_token", ACCESS_TOKEN),
+    }
     if "timeline" in fields:
         item["timeline"] = fields.pop("timeline")
     else:
@@ -166,7 +170,15 @@ class ScenarioSwitch:
         self._thread.join()
 
 
-SECRETS = (TOKEN, ONPREM_API_KEY, ONPREM_TOKEN, ONPREM_PASSWORD, ACCESS_TOKEN, ACCESS_TOKEN.split("|", 1)[1], CLOUD_TOKEN)
+SECRETS = (
+    TOKEN,
+    ONPREM_API_KEY,
+    ONPREM_TOKEN,
+    ONPREM_PASSWORD,
+    ACCESS_TOKEN,
+    ACCESS_TOKEN.split("|", 1)[1],
+    CLOUD_TOKEN,
+)
 
 
 @pytest.fixture
@@ -180,29 +192,34 @@ def ansible(collections_path, tmp_path):
     bin_dir = Path(sys.executable).parent
 
     def base_env(extra):
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "HYPERSENDER_", "WA_"))}
-        env.update({
-            "ANSIBLE_COLLECTIONS_PATH": collections_path,
-            "ANSIBLE_STDOUT_CALLBACK": "minimal",
-            "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
-            "ANSIBLE_LOCALHOST_WARNING": "0",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_RETRY_FILES_ENABLED": "0",
-            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-local"),
-            "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "PATH": str(bin_dir) + os.pathsep + env.get("PATH", ""),
-            "NO_PROXY": "127.0.0.1,localhost",
-        })
+        env = {
+            key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "HYPERSENDER_", "WA_"))
+        }
+        env.update(
+            {
+                "ANSIBLE_COLLECTIONS_PATH": collections_path,
+                "ANSIBLE_STDOUT_CALLBACK": "minimal",
+                "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+                "ANSIBLE_LOCALHOST_WARNING": "0",
+                "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+                "ANSIBLE_NOCOLOR": "1",
+                "ANSIBLE_FORCE_COLOR": "0",
+                "ANSIBLE_RETRY_FILES_ENABLED": "0",
+                "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-local"),
+                "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+                "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+                "PATH": str(bin_dir) + os.pathsep + env.get("PATH", ""),
+                "NO_PROXY": "127.0.0.1,localhost",
+            }
+        )
         env.update(extra or {})
         return env
 
     def run(args, env=None, command="ansible", verbosity="-vvvv", secrets_expected=(), timeout=300):
         argv = [str(bin_dir / command)] + list(args) + ([verbosity] if verbosity else [])
-        completed = subprocess.run(argv, env=base_env(env), cwd=str(tmp_path), capture_output=True, text=True,
-                                   timeout=timeout, check=False)
+        completed = subprocess.run(
+            argv, env=base_env(env), cwd=str(tmp_path), capture_output=True, text=True, timeout=timeout, check=False
+        )
         outcome = AnsibleRun(argv, completed)
         for secret in SECRETS:
             if secret not in secrets_expected:

@@ -14,7 +14,7 @@ import threading
 
 import requests
 
-LIGHT = {u"\u2588": (True, True), u"\u2580": (True, False), u"\u2584": (False, True), u" ": (False, False)}
+LIGHT = {"\u2588": (True, True), "\u2580": (True, False), "\u2584": (False, True), " ": (False, False)}
 HEADLINE = re.compile(r"QR code for instance .*?\(([0-9a-fA-F-]{36})\)")
 # How a plain playbook (ansible.builtin.uri + debug) shows a code: the API's base64 PNG after the instance id.
 BASE64_QR = re.compile(r"QR for ([0-9a-fA-F-]{36}): (iVBORw0KGgo[A-Za-z0-9+/]+=*)")
@@ -114,7 +114,9 @@ class LiveQrScanner(threading.Thread):
         try:
             payload = decode()
             if self.scan:
-                answer = requests.post("%s/_sim/scan/%s" % (self.sim_url, instance), json={"payload": payload}, timeout=10)
+                answer = requests.post(
+                    "%s/_sim/scan/%s" % (self.sim_url, instance), json={"payload": payload}, timeout=10
+                )
                 self.scanned.append((instance, answer.status_code))
             else:
                 self.scanned.append((instance, None))

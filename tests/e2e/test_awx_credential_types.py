@@ -17,8 +17,17 @@ from pathlib import Path
 import jinja2
 import pytest
 import yaml
-
-from conftest import CLOUD_TOKEN, COLLECTION_ROOT, ONPREM_API_KEY, ONPREM_PASSWORD, ONPREM_TOKEN, TOKEN, WORKING_ID, hypersender_scenario, instance
+from conftest import (
+    CLOUD_TOKEN,
+    COLLECTION_ROOT,
+    ONPREM_API_KEY,
+    ONPREM_PASSWORD,
+    ONPREM_TOKEN,
+    TOKEN,
+    WORKING_ID,
+    hypersender_scenario,
+    instance,
+)
 
 CREDENTIAL_TYPES = sorted((COLLECTION_ROOT / "docs" / "awx").glob("credential_type_*.yml"))
 
@@ -55,27 +64,41 @@ def env_vars_read(collections_path):
         for var in onprem.CREDENTIAL_ENV:
             readers.setdefault(var, set()).add("module onprem_health")
         for name in plugin_names("lookup"):
-            lookup = importlib.import_module("ansible_collections.hypersender.whatsapp.plugins.lookup." + name).LookupModule
+            lookup = importlib.import_module(
+                "ansible_collections.hypersender.whatsapp.plugins.lookup." + name
+            ).LookupModule
             for var in lookup.environment_variables():
                 readers.setdefault(var, set()).add("lookup hypersender.whatsapp." + name)
     finally:
         sys.path.remove(collections_path)
     ansible_doc = Path(sys.executable).parent / "ansible-doc"
     names = ["hypersender.whatsapp." + name for name in plugin_names("lookup")]
-    docs = json.loads(subprocess.run([str(ansible_doc), "-t", "lookup", "--json"] + names, capture_output=True, text=True, check=True,
-                                     env={"ANSIBLE_COLLECTIONS_PATH": collections_path, "PATH": "/usr/bin:/bin"}).stdout)
+    docs = json.loads(
+        subprocess.run(
+            [str(ansible_doc), "-t", "lookup", "--json"] + names,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"ANSIBLE_COLLECTIONS_PATH": collections_path, "PATH": "/usr/bin:/bin"},
+        ).stdout
+    )
     for name, doc in docs.items():
         declared = [env["name"] for option in doc["doc"]["options"].values() for env in option.get("env", [])]
         # An env: entry would bind early, with another precedence than the module's: none is left.
         assert declared == [], "%s declares env: entries %s; bind them late (ENV_FALLBACKS) instead" % (name, declared)
-        undocumented = [var for var, plugins in readers.items() if "lookup " + name in plugins and var not in json.dumps(doc["doc"])]
+        undocumented = [
+            var for var, plugins in readers.items() if "lookup " + name in plugins and var not in json.dumps(doc["doc"])
+        ]
         assert undocumented == [], "%s reads %s but its documentation does not name them" % (name, undocumented)
     return readers
 
 
 def test_there_are_credential_types():
-    assert [p.name for p in CREDENTIAL_TYPES] == ["credential_type_cloud.yml", "credential_type_hypersender.yml",
-                                                  "credential_type_onprem.yml"]
+    assert [p.name for p in CREDENTIAL_TYPES] == [
+        "credential_type_cloud.yml",
+        "credential_type_hypersender.yml",
+        "credential_type_onprem.yml",
+    ]
 
 
 @pytest.mark.parametrize("path", CREDENTIAL_TYPES, ids=lambda p: p.stem)
@@ -110,8 +133,10 @@ def lookup_result(ansible, name, arguments, env):
 def test_a_job_with_the_hypersender_credential_works(simulator, ansible):
     """The module and both lookups with the credential's variables only."""
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
-    env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_hypersender.yml",
-                           {"api_token": TOKEN, "api_url": sim.hypersender_url})
+    env = render_injectors(
+        COLLECTION_ROOT / "docs" / "awx" / "credential_type_hypersender.yml",
+        {"api_token": TOKEN, "api_url": sim.hypersender_url},
+    )
     run = ansible.module("instance_health", {"instance": WORKING_ID}, env=env)
     assert run.rc == 0 and run.result["status"] == "WORKING", run
     assert lookup_result(ansible, "instance_health", "'%s'" % WORKING_ID, env)["status"] == "WORKING"
@@ -141,24 +166,42 @@ def first_line_through_a_proxy(ansible, module, args, env):
 
 
 def test_an_empty_api_url_input_means_the_default_url(ansible):
-    env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_hypersender.yml", {"api_token": TOKEN, "api_url": ""})
+    env = render_injectors(
+        COLLECTION_ROOT / "docs" / "awx" / "credential_type_hypersender.yml", {"api_token": TOKEN, "api_url": ""}
+    )
     assert env["HYPERSENDER_API_URL"] == ""
-    seen = first_line_through_a_proxy(ansible, "instance_health", {"instance": WORKING_ID, "retries": 0, "timeout": 2}, env)
-    assert seen == ["CONNECT app.hypersender.com:443 HTTP/1.0"] or seen == ["CONNECT app.hypersender.com:443 HTTP/1.1"], seen
+    seen = first_line_through_a_proxy(
+        ansible, "instance_health", {"instance": WORKING_ID, "retries": 0, "timeout": 2}, env
+    )
+    assert seen == ["CONNECT app.hypersender.com:443 HTTP/1.0"] or seen == [
+        "CONNECT app.hypersender.com:443 HTTP/1.1"
+    ], seen
 
 
 def test_an_empty_cloud_api_url_input_means_graph_facebook_com(ansible):
-    env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_cloud.yml",
-                           {"api_token": CLOUD_TOKEN, "waba_id": "102290129340398", "api_url": ""})
+    env = render_injectors(
+        COLLECTION_ROOT / "docs" / "awx" / "credential_type_cloud.yml",
+        {"api_token": CLOUD_TOKEN, "waba_id": "102290129340398", "api_url": ""},
+    )
     assert env["WA_CLOUD_API_URL"] == ""
     seen = first_line_through_a_proxy(ansible, "cloud_health", {"retries": 0, "timeout": 2}, env)
-    assert seen == ["CONNECT graph.facebook.com:443 HTTP/1.0"] or seen == ["CONNECT graph.facebook.com:443 HTTP/1.1"], seen
+    assert seen == ["CONNECT graph.facebook.com:443 HTTP/1.0"] or seen == [
+        "CONNECT graph.facebook.com:443 HTTP/1.1"
+    ], seen
 
 
 def test_a_job_with_the_cloud_credential_works(simulator, ansible):
     """The module and the deploy gate with the credential's variables only; an empty WABA input with explicit numbers."""
-    sim = simulator({"cloud": {"tokens": [CLOUD_TOKEN], "wabas": [{"id": "102290129340398", "phone_numbers": [
-        {"id": "106540352242922"}, {"id": "106540352242923"}]}]}})
+    sim = simulator(
+        {
+            "cloud": {
+                "tokens": [CLOUD_TOKEN],
+                "wabas": [
+                    {"id": "102290129340398", "phone_numbers": [{"id": "106540352242922"}, {"id": "106540352242923"}]}
+                ],
+            }
+        }
+    )
     path = COLLECTION_ROOT / "docs" / "awx" / "credential_type_cloud.yml"
     env = render_injectors(path, {"api_token": CLOUD_TOKEN, "waba_id": "102290129340398", "api_url": sim.cloud_url})
     run = ansible.module("cloud_health", {}, env=env)
@@ -182,12 +225,22 @@ ONPREM_INPUTS = {
 @pytest.mark.parametrize("kind", sorted(ONPREM_INPUTS))
 def test_a_job_with_the_onprem_credential_works(simulator, ansible, kind):
     """Each way to fill the credential, the other inputs left empty as AWX injects them."""
-    sim = simulator({"onprem": {"api_keys": [ONPREM_API_KEY], "tokens": [ONPREM_TOKEN], "users": {"admin": ONPREM_PASSWORD},
-                                "health": {"gateway_status": "connected"}}})
+    sim = simulator(
+        {
+            "onprem": {
+                "api_keys": [ONPREM_API_KEY],
+                "tokens": [ONPREM_TOKEN],
+                "users": {"admin": ONPREM_PASSWORD},
+                "health": {"gateway_status": "connected"},
+            }
+        }
+    )
     inputs = dict.fromkeys(("api_url", "api_key", "api_token", "username", "password"), "")
     inputs.update(ONPREM_INPUTS[kind], api_url=sim.onprem_url)
     env = render_injectors(COLLECTION_ROOT / "docs" / "awx" / "credential_type_onprem.yml", inputs)
     run = ansible.module("onprem_health", {}, env=env)
     assert run.rc == 0 and run.result["healthy"] is True, run
     assert lookup_result(ansible, "onprem_health", "", env)["healthy"] is True
-    assert [r["auth"] for r in sim.requests() if r["path"] == "/v1/health"] == ["apikey" if kind == "api_key" else "bearer"] * 2
+    assert [r["auth"] for r in sim.requests() if r["path"] == "/v1/health"] == [
+        "apikey" if kind == "api_key" else "bearer"
+    ] * 2

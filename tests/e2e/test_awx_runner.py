@@ -25,12 +25,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from cli_simulator import simulators
 from conftest import COLLECTION_ROOT, ONPREM_API_KEY, QR_ID, SECRETS, TOKEN, WORKING_ID, hypersender_scenario, instance
 
 pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("ansible_runner") is None, reason="ansible-runner is not installed in this venv"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("ansible_runner") is None, reason="ansible-runner is not installed in this venv"
+    ),
     # The runner forks a pty for the job; under pytest-xdist the worker has threads of its own. The child execs
     # ansible-playbook at once, so Python's warning about forking a multi-threaded process does not apply.
     pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),
@@ -50,8 +51,11 @@ HA_NO_COREAPP = dict(HA_CONNECTED, **{"gw3:8c9d0e1f": {"gateway_status": "discon
 
 def scenario(health, qr_status="WORKING"):
     data = hypersender_scenario(
-        instance(WORKING_ID, name="shop-eu", timeline=[{"at": 0, "status": "STARTING"}, {"at": 1, "status": "WORKING"}]),
-        instance(QR_ID, qr_status, name="shop-us"))
+        instance(
+            WORKING_ID, name="shop-eu", timeline=[{"at": 0, "status": "STARTING"}, {"at": 1, "status": "WORKING"}]
+        ),
+        instance(QR_ID, qr_status, name="shop-us"),
+    )
     data["onprem"] = {"api_keys": [ONPREM_API_KEY], "health": health}
     return data
 
@@ -67,18 +71,30 @@ def private_data_dir(root, sim, extravars):
             shutil.copytree(source, installed / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         elif source.is_file():
             shutil.copy2(source, installed / name)
-    (project / "site.yml").write_text("---\n- name: Deploy gate\n  ansible.builtin.import_playbook: hypersender.whatsapp.deploy_gate\n")
+    (project / "site.yml").write_text(
+        "---\n- name: Deploy gate\n  ansible.builtin.import_playbook: hypersender.whatsapp.deploy_gate\n"
+    )
     (root / "inventory").mkdir()
     (root / "inventory" / "hosts").write_text("localhost ansible_connection=local\n")
     env = root / "env"
     env.mkdir()
     # The credential types of docs/awx inject these; AWX writes them to env/envvars for the runner.
-    (env / "envvars").write_text(json.dumps({
-        "HYPERSENDER_API_URL": sim.hypersender_url, "HYPERSENDER_API_TOKEN": TOKEN,
-        "WA_ONPREM_URL": sim.onprem_url, "WA_API_KEY": ONPREM_API_KEY, "WA_ONPREM_TOKEN": "", "WA_WEB_USERNAME": "",
-        "WA_WEB_PASSWORD": "", "NO_PROXY": "127.0.0.1,localhost",
-        "ANSIBLE_LOCAL_TEMP": str(root / "ansible-local"), "ANSIBLE_HOME": str(root / "ansible-home"),
-    }))
+    (env / "envvars").write_text(
+        json.dumps(
+            {
+                "HYPERSENDER_API_URL": sim.hypersender_url,
+                "HYPERSENDER_API_TOKEN": TOKEN,
+                "WA_ONPREM_URL": sim.onprem_url,
+                "WA_API_KEY": ONPREM_API_KEY,
+                "WA_ONPREM_TOKEN": "",
+                "WA_WEB_USERNAME": "",
+                "WA_WEB_PASSWORD": "",
+                "NO_PROXY": "127.0.0.1,localhost",
+                "ANSIBLE_LOCAL_TEMP": str(root / "ansible-local"),
+                "ANSIBLE_HOME": str(root / "ansible-home"),
+            }
+        )
+    )
     (env / "extravars").write_text(json.dumps(extravars))
     (env / "settings").write_text("---\nprocess_isolation: false\n")
     return root
@@ -191,7 +207,9 @@ def test_failing_gate_through_the_runner_python_api(cli_simulator, runner_env, t
     assert "%s (shop-us) SCAN_QR_CODE" % QR_ID in lines[1]
     assert "No coreapp is connected" in lines[2]
     failed = [e for e in events if e.get("event") == "runner_on_failed" and not e["event_data"].get("ignore_errors")]
-    assert failed[-1]["event_data"]["res"]["msg"].startswith("deploy_gate: FAILED. Hypersender: wait_for_working: 1 of 2")
+    assert failed[-1]["event_data"]["res"]["msg"].startswith(
+        "deploy_gate: FAILED. Hypersender: wait_for_working: 1 of 2"
+    )
     assert_no_secret(events, pdd)
 
 
@@ -206,9 +224,21 @@ def test_deploy_gate_through_transmit_worker_process(cli_simulator, runner_env, 
     processed.mkdir()
     runner = str(BIN / "ansible-runner")
     pipeline = "%s transmit %s -p site.yml | %s worker --private-data-dir %s | %s process %s" % (
-        runner, pdd, runner, worker_dir, runner, processed)
-    completed = subprocess.run(["bash", "-o", "pipefail", "-c", pipeline], capture_output=True, text=True, timeout=600,
-                               check=False, env=dict(os.environ))
+        runner,
+        pdd,
+        runner,
+        worker_dir,
+        runner,
+        processed,
+    )
+    completed = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", pipeline],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=dict(os.environ),
+    )
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-4000:]
     artifact = processed / "artifacts"
     assert (artifact / "status").read_text().strip() == "successful"

@@ -12,16 +12,22 @@ import sys
 
 import pytest
 from ansible.playbook.task import Task
-
 from conftest import COLLECTION_ROOT
 
 
-@pytest.mark.skipif(Task.fattributes["delay"].isa != "float",
-                    reason="the uri contender polls at fractions of a second, which task delay accepts from ansible-core 2.19 on")
+@pytest.mark.skipif(
+    Task.fattributes["delay"].isa != "float",
+    reason="the uri contender polls at fractions of a second, which task delay accepts from ansible-core 2.19 on",
+)
 def test_quick_benchmark_runs_every_contender(tmp_path):
     figures = tmp_path / "bench.json"
-    completed = subprocess.run([sys.executable, str(COLLECTION_ROOT / "tests" / "bench" / "bench.py"), "--quick", "--json", str(figures)],
-                               capture_output=True, text=True, timeout=600, check=False)
+    completed = subprocess.run(
+        [sys.executable, str(COLLECTION_ROOT / "tests" / "bench" / "bench.py"), "--quick", "--json", str(figures)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     for heading in ("### 1. Fleet gate", "### 2. Single check", "### 3. How cost grows with N", "### Targets"):
         assert heading in completed.stdout

@@ -19,13 +19,25 @@ from conftest import CLOUD_TOKEN, SECRETS
 WABA = "102290129340398"
 NUMBER_1, NUMBER_2, NUMBER_3 = "106540352242922", "106540352242923", "106540352242924"
 EXPIRED_TOKEN = "sim-cloud-token-expired-0042"
-PAYMENT = {"error_code": 141006, "error_description": "There is an error with the payment method.",
-           "possible_solution": "There was an error with your payment method. Please add a new payment method to the account."}
-DISPLAY_NAME = {"error_code": 141010, "error_description": "The display name of the number is not approved.",
-                "possible_solution": "Edit the display name in WhatsApp Manager and submit it for review."}
+PAYMENT = {
+    "error_code": 141006,
+    "error_description": "There is an error with the payment method.",
+    "possible_solution": "There was an error with your payment method. Please add a new payment method to the account.",
+}
+DISPLAY_NAME = {
+    "error_code": 141010,
+    "error_description": "The display name of the number is not approved.",
+    "possible_solution": "Edit the display name in WhatsApp Manager and submit it for review.",
+}
 LIMITED_INFO = "Your business is limited to 250 business-initiated conversations in a rolling 24-hour period."
-RATE_LIMIT_BODY = {"error": {"message": "(#80007) There have been too many calls to this WhatsApp Business account.",
-                             "type": "OAuthException", "code": 80007, "fbtrace_id": "AbCdEfGh0123"}}
+RATE_LIMIT_BODY = {
+    "error": {
+        "message": "(#80007) There have been too many calls to this WhatsApp Business account.",
+        "type": "OAuthException",
+        "code": 80007,
+        "fbtrace_id": "AbCdEfGh0123",
+    }
+}
 
 
 def number(number_id, health="AVAILABLE", **fields):
@@ -36,8 +48,11 @@ def number(number_id, health="AVAILABLE", **fields):
 
 
 def cloud_scenario(*numbers, waba_health="AVAILABLE", **cloud):
-    section = {"tokens": [CLOUD_TOKEN], "expired_tokens": [EXPIRED_TOKEN],
-               "wabas": [{"id": WABA, "health": waba_health, "phone_numbers": list(numbers)}]}
+    section = {
+        "tokens": [CLOUD_TOKEN],
+        "expired_tokens": [EXPIRED_TOKEN],
+        "wabas": [{"id": WABA, "health": waba_health, "phone_numbers": list(numbers)}],
+    }
     section.update(cloud)
     return {"cloud": section, **({"faults": section.pop("faults")} if "faults" in section else {})}
 
@@ -53,18 +68,25 @@ def graph_calls(sim):
 def play(*tasks, pre_reset=False):
     text = "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
     if pre_reset:
-        tasks = ("""
+        tasks = (
+            (
+                """
             - name: Restart the simulator's clock, so that its timeline counts from here
               ansible.builtin.uri:
                 url: "{{ lookup('ansible.builtin.env', 'WA_CLOUD_API_URL') | regex_replace('/graph$', '') }}/_sim/reset"
                 method: POST
-        """,) + tasks
+        """,
+            )
+            + tasks
+        )
     return text + "".join(textwrap.indent(textwrap.dedent(task).strip() + "\n", "    ") for task in tasks)
 
 
 def failure_messages(output):
     decoder = json.JSONDecoder()
-    return [decoder.raw_decode(output, match.end() - 1)[0].get("msg", "") for match in re.finditer(r"FAILED! => \{", output)]
+    return [
+        decoder.raw_decode(output, match.end() - 1)[0].get("msg", "") for match in re.finditer(r"FAILED! => \{", output)
+    ]
 
 
 def debug_lines(output, first):
@@ -91,7 +113,11 @@ def test_available_number_passes(simulator, ansible):
     [entry] = result["numbers"]
     assert entry["id"] == NUMBER_1 and entry["display_phone_number"] == "+1 555-078-2922"
     assert (entry["platform_type"], entry["status"], entry["quality_rating"], entry["throughput_level"]) == (
-        "CLOUD_API", "CONNECTED", "GREEN", "STANDARD")
+        "CLOUD_API",
+        "CONNECTED",
+        "GREEN",
+        "STANDARD",
+    )
     assert [e["entity_type"] for e in entry["entities"]] == ["PHONE_NUMBER", "WABA", "BUSINESS", "APP"]
     [call] = graph_calls(sim)
     assert call["path"] == "/graph/v23.0/%s" % NUMBER_1 and call["auth"] == "bearer"
@@ -101,7 +127,9 @@ def test_available_number_passes(simulator, ansible):
 def test_limited_passes_or_fails_per_allow_limited(simulator, ansible):
     limited = {"WABA": {"can_send_message": "LIMITED", "additional_info": [LIMITED_INFO]}}
     sim = simulator(cloud_scenario(number(NUMBER_1, limited)))
-    run = ansible.playbook(play("""
+    run = ansible.playbook(
+        play(
+            """
         - name: LIMITED with the default allow_limited
           hypersender.whatsapp.cloud_health:
             phone_number_id: "%s"
@@ -112,37 +140,47 @@ def test_limited_passes_or_fails_per_allow_limited(simulator, ansible):
             allow_limited: false
             wait: true
             wait_timeout: 0
-        """ % (NUMBER_1, NUMBER_1), """
+        """ % (NUMBER_1, NUMBER_1),
+            """
         - name: Never reached
           ansible.builtin.debug:
             msg: unreachable
-    """), env=cloud_env(sim))
+    """,
+        ),
+        env=cloud_env(sim),
+    )
     assert run.rc == 2, run
     (state_ok, allowed), (state_failed, refused) = run.results[:2]
     assert state_ok == "SUCCESS" and allowed["healthy"] is True and allowed["can_send_message"] == "LIMITED"
     assert state_failed == "FAILED!" and refused["healthy"] is False
     assert refused["problems"] == [
         "Phone number %s (+1 555-078-2922) can send only with limits: its WhatsApp Business Account %s is LIMITED: %s "
-        "allow_limited is false, so LIMITED does not pass." % (NUMBER_1, WABA, LIMITED_INFO)]
+        "allow_limited is false, so LIMITED does not pass." % (NUMBER_1, WABA, LIMITED_INFO)
+    ]
     assert refused["msg"].startswith("the WhatsApp Cloud API numbers cannot send after 0 s (1 polls): Phone number ")
     assert "unreachable" not in run.output
 
 
 def test_blocked_fails_naming_each_entity_error_and_its_solution(simulator, ansible):
-    blocked = {"PHONE_NUMBER": {"can_send_message": "BLOCKED", "errors": [DISPLAY_NAME]},
-               "WABA": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}}
+    blocked = {
+        "PHONE_NUMBER": {"can_send_message": "BLOCKED", "errors": [DISPLAY_NAME]},
+        "WABA": {"can_send_message": "BLOCKED", "errors": [PAYMENT]},
+    }
     sim = simulator(cloud_scenario(number(NUMBER_1, blocked)))
-    run = ansible.module("cloud_health", {"phone_number_id": [NUMBER_1], "wait": True, "wait_timeout": 0},
-                         env=cloud_env(sim))
+    run = ansible.module(
+        "cloud_health", {"phone_number_id": [NUMBER_1], "wait": True, "wait_timeout": 0}, env=cloud_env(sim)
+    )
     assert run.rc == 2, run
     result = run.result
     subject = "Phone number %s (+1 555-078-2922) cannot send messages: " % NUMBER_1
     assert result["problems"] == [
         subject + "the phone number itself is BLOCKED: The display name of the number is not approved (error 141010). "
-                  "Possible solution: Edit the display name in WhatsApp Manager and submit it for review.",
-        subject + "its WhatsApp Business Account %s is BLOCKED: There is an error with the payment method (error 141006). "
-                  "Possible solution: There was an error with your payment method. Please add a new payment method to "
-                  "the account." % WABA]
+        "Possible solution: Edit the display name in WhatsApp Manager and submit it for review.",
+        subject
+        + "its WhatsApp Business Account %s is BLOCKED: There is an error with the payment method (error 141006). "
+        "Possible solution: There was an error with your payment method. Please add a new payment method to "
+        "the account." % WABA,
+    ]
     for problem in result["problems"]:
         assert problem in result["msg"]
     assert result["can_send_message"] == "BLOCKED" and result["numbers"][0]["healthy"] is False
@@ -156,16 +194,24 @@ def test_without_wait_blocked_is_a_result_not_a_failure(simulator, ansible):
 
 
 def test_wait_through_blocked_to_available(simulator, ansible):
-    timeline = [{"at": 0, "health": {"PHONE_NUMBER": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}}},
-                {"at": 3, "health": "AVAILABLE"}]
+    timeline = [
+        {"at": 0, "health": {"PHONE_NUMBER": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}}},
+        {"at": 3, "health": "AVAILABLE"},
+    ]
     sim = simulator(cloud_scenario(number(NUMBER_1, timeline)))
-    run = ansible.playbook(play("""
+    run = ansible.playbook(
+        play(
+            """
         - hypersender.whatsapp.cloud_health:
             phone_number_id: "%s"
             wait: true
             wait_timeout: 120
             wait_sleep: 1
-    """ % NUMBER_1, pre_reset=True), env=cloud_env(sim))
+    """ % NUMBER_1,
+            pre_reset=True,
+        ),
+        env=cloud_env(sim),
+    )
     assert run.rc == 0, run
     result = run.result
     assert result["healthy"] is True and result["waited"] is True and result["polls"] >= 2
@@ -179,14 +225,17 @@ def test_wait_through_blocked_to_available(simulator, ansible):
 
 def test_default_wait_sleep_keeps_within_the_hourly_budget(simulator, ansible):
     sim = simulator(cloud_scenario(number(NUMBER_1), number(NUMBER_2), number(NUMBER_3)))
-    run = ansible.playbook(play("""
+    run = ansible.playbook(
+        play("""
         - hypersender.whatsapp.cloud_health:
             phone_number_id: ["%s", "%s", "%s"]
           register: by_id
         - hypersender.whatsapp.cloud_health:
             waba_id: "%s"
           register: by_waba
-    """ % (NUMBER_1, NUMBER_2, NUMBER_3, WABA)), env=cloud_env(sim))
+    """ % (NUMBER_1, NUMBER_2, NUMBER_3, WABA)),
+        env=cloud_env(sim),
+    )
     assert run.rc == 0, run
     by_id, by_waba = run.results[0][1], run.results[1][1]
     assert by_id["wait_sleep"] == 54.0 and by_id["api_calls"] == 3  # 3 calls a read: 3 x 3600 / 200 s
@@ -196,8 +245,9 @@ def test_default_wait_sleep_keeps_within_the_hourly_budget(simulator, ansible):
 def test_rate_limit_400_is_retried_within_the_deadline(simulator, ansible):
     fault = {"path": "^/graph/", "count": 2, "status": 400, "body": RATE_LIMIT_BODY}
     sim = simulator(cloud_scenario(number(NUMBER_1), faults=[fault]))
-    run = ansible.module("cloud_health", {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 120},
-                         env=cloud_env(sim))
+    run = ansible.module(
+        "cloud_health", {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 120}, env=cloud_env(sim)
+    )
     assert run.rc == 0, run
     # While waiting, the poll loop alone paces the requests (issue 9): each rate-limited answer is one poll.
     assert run.result["healthy"] is True and run.result["polls"] == 3 and run.result["api_calls"] == 3
@@ -207,8 +257,11 @@ def test_rate_limit_400_is_retried_within_the_deadline(simulator, ansible):
 def test_rate_limit_longer_than_the_deadline_ends_the_wait_at_its_deadline(simulator, ansible):
     """Meta's X-Business-Use-Case-Usage asks for an hour: not waited for; the wait fails at its deadline, saying so."""
     sim = simulator(cloud_scenario(number(NUMBER_1, "BLOCKED"), rate_limit={"requests": 1, "window": 3600}))
-    run = ansible.module("cloud_health", {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 2, "wait_sleep": 1},
-                         env=cloud_env(sim))
+    run = ansible.module(
+        "cloud_health",
+        {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 2, "wait_sleep": 1},
+        env=cloud_env(sim),
+    )
     assert run.rc == 2, run
     message = run.result["msg"]
     assert "rate limited by the WhatsApp Cloud API" in message and "code 80007" in message
@@ -219,8 +272,12 @@ def test_rate_limit_longer_than_the_deadline_ends_the_wait_at_its_deadline(simul
 
 def test_expired_token_fails_at_once_with_what_to_do(simulator, ansible):
     sim = simulator(cloud_scenario(number(NUMBER_1)))
-    run = ansible.module("cloud_health", {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 300},
-                         env=cloud_env(sim, EXPIRED_TOKEN), secrets_expected=())
+    run = ansible.module(
+        "cloud_health",
+        {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 300},
+        env=cloud_env(sim, EXPIRED_TOKEN),
+        secrets_expected=(),
+    )
     assert run.rc == 2, run
     message = run.result["msg"]
     assert "HTTP 401, Meta says: Error validating access token: Session has expired" in message
@@ -240,21 +297,31 @@ def test_unknown_id_fails_with_the_hint(simulator, ansible):
 
 def test_bad_input_is_refused_before_any_request(simulator, ansible):
     sim = simulator(cloud_scenario(number(NUMBER_1)))
-    cases = [({"phone_number_id": "+15550783881"}, "that looks like a phone number"),
-             ({}, "nothing to check: give phone_number_id"),
-             ({"waba_id": WABA, "api_version": "23"}, "api_version '23' is not a Graph API version")]
+    cases = [
+        ({"phone_number_id": "+15550783881"}, "that looks like a phone number"),
+        ({}, "nothing to check: give phone_number_id"),
+        ({"waba_id": WABA, "api_version": "23"}, "api_version '23' is not a Graph API version"),
+    ]
     for args, expected in cases:
         run = ansible.module("cloud_health", args, env=cloud_env(sim))
         assert run.rc == 2 and expected in run.result["msg"], run
     run = ansible.module("cloud_health", {"waba_id": WABA}, env={"WA_CLOUD_API_URL": sim.cloud_url})
-    assert run.rc == 2 and "api_token is empty: set api_token or the WA_CLOUD_TOKEN environment variable" in run.result["msg"]
+    assert (
+        run.rc == 2
+        and "api_token is empty: set api_token or the WA_CLOUD_TOKEN environment variable" in run.result["msg"]
+    )
     assert graph_calls(sim) == []
 
 
 def test_a_waba_with_three_numbers_in_one_call(simulator, ansible):
     limited = {"PHONE_NUMBER": {"can_send_message": "LIMITED", "additional_info": [LIMITED_INFO]}}
-    sim = simulator(cloud_scenario(number(NUMBER_1), number(NUMBER_2, limited, quality_rating="YELLOW"),
-                                   number(NUMBER_3, {"PHONE_NUMBER": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}})))
+    sim = simulator(
+        cloud_scenario(
+            number(NUMBER_1),
+            number(NUMBER_2, limited, quality_rating="YELLOW"),
+            number(NUMBER_3, {"PHONE_NUMBER": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}}),
+        )
+    )
     run = ansible.module("cloud_health", {"waba_id": WABA}, env=cloud_env(sim))
     assert run.rc == 0, run
     result = run.result
@@ -279,11 +346,15 @@ def test_waba_pagination_follows_paging_next_without_the_token_in_the_url(simula
 
 def test_a_number_not_in_the_waba_is_a_problem(simulator, ansible):
     sim = simulator(cloud_scenario(number(NUMBER_1)))
-    run = ansible.module("cloud_health", {"waba_id": WABA, "phone_number_id": [NUMBER_1, NUMBER_2], "wait": True},
-                         env=cloud_env(sim))
+    run = ansible.module(
+        "cloud_health", {"waba_id": WABA, "phone_number_id": [NUMBER_1, NUMBER_2], "wait": True}, env=cloud_env(sim)
+    )
     assert run.rc == 2, run
     assert run.result["missing"] == [NUMBER_2] and run.result["polls"] == 1
-    assert "Phone number %s is not among the phone numbers of WhatsApp Business Account %s" % (NUMBER_2, WABA) in run.result["msg"]
+    assert (
+        "Phone number %s is not among the phone numbers of WhatsApp Business Account %s" % (NUMBER_2, WABA)
+        in run.result["msg"]
+    )
     assert run.result["msg"].startswith("stopped waiting after 1 polls")
 
 
@@ -292,24 +363,34 @@ def test_paging_next_on_another_host_is_not_followed(simulator, ansible):
     sim = simulator(cloud_scenario(number(NUMBER_1), number(NUMBER_2), page_size=1, next_base=other.url))
     run = ansible.module("cloud_health", {"waba_id": WABA}, env=cloud_env(sim))
     assert run.rc == 2, run
-    assert "paging.next points to http://127.0.0.2/graph/v23.0/%s/phone_numbers, outside api_url" % WABA in run.result["msg"]
+    assert (
+        "paging.next points to http://127.0.0.2/graph/v23.0/%s/phone_numbers, outside api_url" % WABA
+        in run.result["msg"]
+    )
     assert other.requests() == [] and len(graph_calls(sim)) == 1
 
 
 def test_a_number_on_the_on_premises_api_ends_the_wait_at_once(simulator, ansible):
     sim = simulator(cloud_scenario(number(NUMBER_1, platform_type="ON_PREMISE")))
-    run = ansible.module("cloud_health", {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 300},
-                         env=cloud_env(sim))
+    run = ansible.module(
+        "cloud_health", {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 300}, env=cloud_env(sim)
+    )
     assert run.rc == 2, run
     assert run.result["polls"] == 1
-    assert "is on the On-Premises API (platform_type ON_PREMISE), which Meta retired: its final client version expired " \
-           "on 23 October 2025" in run.result["msg"]
+    assert (
+        "is on the On-Premises API (platform_type ON_PREMISE), which Meta retired: its final client version expired "
+        "on 23 October 2025" in run.result["msg"]
+    )
 
 
 def test_check_mode_reads_once_and_does_not_wait(simulator, ansible):
     sim = simulator(cloud_scenario(number(NUMBER_1, "BLOCKED")))
-    run = ansible.module("cloud_health", {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 300},
-                         env=cloud_env(sim), extra_args=["--check"])
+    run = ansible.module(
+        "cloud_health",
+        {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 300},
+        env=cloud_env(sim),
+        extra_args=["--check"],
+    )
     assert run.rc == 0, run
     assert run.result["waited"] is False and run.result["polls"] == 1 and run.result["healthy"] is False
     assert run.result["msg"].startswith("check mode: read once (not healthy) instead of waiting up to 300 s")
@@ -318,17 +399,23 @@ def test_check_mode_reads_once_and_does_not_wait(simulator, ansible):
 
 def test_lookup_reads_once_with_module_defaults_free_options(simulator, ansible):
     sim = simulator(cloud_scenario(number(NUMBER_1), number(NUMBER_2, "LIMITED")))
-    run = ansible.playbook(play("""
+    run = ansible.playbook(
+        play("""
         - ansible.builtin.debug:
             msg: "{{ lookup('hypersender.whatsapp.cloud_health', waba_id='%s', allow_limited=false) }}"
-    """ % WABA), env=cloud_env(sim))
+    """ % WABA),
+        env=cloud_env(sim),
+    )
     assert run.rc == 0, run
     result = run.result["msg"]
     assert result["healthy"] is False and [n["healthy"] for n in result["numbers"]] == [True, False]
-    expired = ansible.playbook(play("""
+    expired = ansible.playbook(
+        play("""
         - ansible.builtin.debug:
             msg: "{{ lookup('hypersender.whatsapp.cloud_health', phone_number_id='%s') }}"
-    """ % NUMBER_1), env=cloud_env(sim, EXPIRED_TOKEN))
+    """ % NUMBER_1),
+        env=cloud_env(sim, EXPIRED_TOKEN),
+    )
     assert expired.rc == 2 and "hypersender.whatsapp.cloud_health: GET " in expired.output
     assert "code 190" in expired.output and "Traceback" not in expired.output
     assert EXPIRED_TOKEN not in expired.output
@@ -336,8 +423,14 @@ def test_lookup_reads_once_with_module_defaults_free_options(simulator, ansible)
 
 def test_the_token_never_reaches_the_output_even_when_meta_echoes_it(simulator, ansible):
     """A proxy error body that quotes the Authorization header back: redacted."""
-    body = {"error": {"message": "Bearer %s is not allowed here" % CLOUD_TOKEN, "type": "OAuthException", "code": 1,
-                      "fbtrace_id": "Zz"}}
+    body = {
+        "error": {
+            "message": "Bearer %s is not allowed here" % CLOUD_TOKEN,
+            "type": "OAuthException",
+            "code": 1,
+            "fbtrace_id": "Zz",
+        }
+    }
     sim = simulator(cloud_scenario(number(NUMBER_1), faults=[{"path": "^/graph/", "status": 500, "body": body}]))
     run = ansible.module("cloud_health", {"phone_number_id": NUMBER_1, "retries": 1}, env=cloud_env(sim))
     assert run.rc == 2, run
@@ -361,35 +454,70 @@ def test_verify_cloud_passes_and_prints_the_table(simulator, ansible):
     run = ansible.playbook(VERIFY_CLOUD_PLAY, extra_args=["-e", "verify_cloud_waba_id=%s" % WABA], env=cloud_env(sim))
     assert run.rc == 0, run
     summary = debug_lines(run.output, "verify_cloud: PASSED")
-    assert summary[0] == "verify_cloud: PASSED, 2 number(s) can send (AVAILABLE) after %s" % summary[0].rsplit("after ", 1)[1]
+    assert (
+        summary[0]
+        == "verify_cloud: PASSED, 2 number(s) can send (AVAILABLE) after %s" % summary[0].rsplit("after ", 1)[1]
+    )
     assert summary[2].split() == [NUMBER_1, "+1", "555-078-2922", "AVAILABLE", "GREEN", "CLOUD_API", "ok"]
 
 
 def test_verify_cloud_fails_with_metas_words(simulator, ansible):
-    sim = simulator(cloud_scenario(number(NUMBER_1), number(NUMBER_2, {"PHONE_NUMBER": {"can_send_message": "LIMITED"}}),
-                                   waba_health={"WABA": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}}))
-    run = ansible.playbook(VERIFY_CLOUD_PLAY, extra_args=["-e", json.dumps({
-        "verify_cloud_phone_number_ids": [NUMBER_1, NUMBER_2], "verify_cloud_allow_limited": False,
-        "verify_cloud_timeout": 0})], env=cloud_env(sim))
+    sim = simulator(
+        cloud_scenario(
+            number(NUMBER_1),
+            number(NUMBER_2, {"PHONE_NUMBER": {"can_send_message": "LIMITED"}}),
+            waba_health={"WABA": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}},
+        )
+    )
+    run = ansible.playbook(
+        VERIFY_CLOUD_PLAY,
+        extra_args=[
+            "-e",
+            json.dumps(
+                {
+                    "verify_cloud_phone_number_ids": [NUMBER_1, NUMBER_2],
+                    "verify_cloud_allow_limited": False,
+                    "verify_cloud_timeout": 0,
+                }
+            ),
+        ],
+        env=cloud_env(sim),
+    )
     assert run.rc == 2, run
     message = failure_messages(run.output)[-1]
     assert message.startswith("verify_cloud: not every WhatsApp Cloud API number can send after ")
     for number_id in (NUMBER_1, NUMBER_2):
-        assert "Phone number %s (+1 555-078-%s) cannot send messages: its WhatsApp Business Account %s is BLOCKED: There " \
-               "is an error with the payment method (error 141006). Possible solution: There was an error" \
-               % (number_id, number_id[-4:], WABA) in message
+        assert (
+            "Phone number %s (+1 555-078-%s) cannot send messages: its WhatsApp Business Account %s is BLOCKED: There "
+            "is an error with the payment method (error 141006). Possible solution: There was an error"
+            % (number_id, number_id[-4:], WABA)
+            in message
+        )
     assert "is LIMITED" in message
     assert debug_lines(run.output, "verify_cloud: FAILED")[1].startswith("PHONE NUMBER ID")
 
 
 def test_verify_cloud_number_errors_name_the_role_variable_before_any_request(simulator, ansible):
     sim = simulator(cloud_scenario(number(NUMBER_1)))
-    run = ansible.playbook(VERIFY_CLOUD_PLAY, extra_args=["-e", json.dumps({
-        "verify_cloud_phone_number_ids": [NUMBER_1], "verify_cloud_timeout": 100000, "verify_cloud_retries": 11})],
-        env=cloud_env(sim))
+    run = ansible.playbook(
+        VERIFY_CLOUD_PLAY,
+        extra_args=[
+            "-e",
+            json.dumps(
+                {
+                    "verify_cloud_phone_number_ids": [NUMBER_1],
+                    "verify_cloud_timeout": 100000,
+                    "verify_cloud_retries": 11,
+                }
+            ),
+        ],
+        env=cloud_env(sim),
+    )
     assert run.rc == 2, run
-    assert failure_messages(run.output)[-1] == ("verify_cloud: verify_cloud_timeout must be a number from 0 to 86400, got 100000; "
-                                                "verify_cloud_retries must be a number from 0 to 10, got 11")
+    assert failure_messages(run.output)[-1] == (
+        "verify_cloud: verify_cloud_timeout must be a number from 0 to 86400, got 100000; "
+        "verify_cloud_retries must be a number from 0 to 10, got 11"
+    )
     assert graph_calls(sim) == []
 
 
@@ -405,20 +533,35 @@ def test_deploy_gate_runs_the_cloud_gate_when_its_token_is_given(simulator, ansi
 
 
 def test_deploy_gate_cloud_failure_fails_the_step(simulator, ansible):
-    sim = simulator(cloud_scenario(number(NUMBER_1, {"PHONE_NUMBER": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}})))
-    run = ansible(["hypersender.whatsapp.deploy_gate", "-e", "verify_cloud_timeout=0", "-e",
-                   "verify_cloud_waba_id=%s" % WABA], command="ansible-playbook", env=cloud_env(sim))
+    sim = simulator(
+        cloud_scenario(number(NUMBER_1, {"PHONE_NUMBER": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}}))
+    )
+    run = ansible(
+        ["hypersender.whatsapp.deploy_gate", "-e", "verify_cloud_timeout=0", "-e", "verify_cloud_waba_id=%s" % WABA],
+        command="ansible-playbook",
+        env=cloud_env(sim),
+    )
     assert run.rc == 2, run
     summary = debug_lines(run.output, "DEPLOY GATE:")
-    assert summary[0] == "DEPLOY GATE: FAILED" and summary[3].startswith("Cloud API numbers:     FAILED, verify_cloud: ")
+    assert summary[0] == "DEPLOY GATE: FAILED" and summary[3].startswith(
+        "Cloud API numbers:     FAILED, verify_cloud: "
+    )
     assert failure_messages(run.output)[-1].startswith("deploy_gate: FAILED. Cloud API: verify_cloud: not every")
 
 
 def test_fleet_report_lists_the_wabas_numbers_with_their_health(simulator, ansible):
-    sim = simulator(cloud_scenario(number(NUMBER_1), number(NUMBER_2, "LIMITED", quality_rating="YELLOW"),
-                                   number(NUMBER_3, "BLOCKED", platform_type="ON_PREMISE")))
-    run = ansible(["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=reports"], command="ansible-playbook",
-                  env=dict(cloud_env(sim), WA_CLOUD_WABA_ID=WABA))
+    sim = simulator(
+        cloud_scenario(
+            number(NUMBER_1),
+            number(NUMBER_2, "LIMITED", quality_rating="YELLOW"),
+            number(NUMBER_3, "BLOCKED", platform_type="ON_PREMISE"),
+        )
+    )
+    run = ansible(
+        ["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=reports"],
+        command="ansible-playbook",
+        env=dict(cloud_env(sim), WA_CLOUD_WABA_ID=WABA),
+    )
     assert run.rc == 0, run
     data = json.loads((ansible.tmp_path / "reports" / "fleet-report.json").read_text())
     assert data["hypersender"] == {"checked": False} and data["onprem"] == {"checked": False}
@@ -436,8 +579,11 @@ def test_fleet_report_lists_the_wabas_numbers_with_their_health(simulator, ansib
 
 def test_fleet_report_escapes_the_numbers_cells(simulator, ansible):
     sim = simulator(cloud_scenario(number(NUMBER_1, verified_name="Shop | <b>x</b>")))
-    run = ansible(["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=reports"], command="ansible-playbook",
-                  env=dict(cloud_env(sim), WA_CLOUD_WABA_ID=WABA))
+    run = ansible(
+        ["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=reports"],
+        command="ansible-playbook",
+        env=dict(cloud_env(sim), WA_CLOUD_WABA_ID=WABA),
+    )
     assert run.rc == 0, run
     markdown = (ansible.tmp_path / "reports" / "fleet-report.md").read_text()
     rows = [line for line in markdown.splitlines() if NUMBER_1 in line]
@@ -449,8 +595,15 @@ def test_verify_cloud_token_in_a_role_variable_stays_secret(simulator, ansible):
     """The token given as a (vaulted, here plain) role variable, not in the environment: never printed at -vvvv."""
     sim = simulator(cloud_scenario(number(NUMBER_1)))
     variables = ansible.tmp_path / "vars.json"
-    variables.write_text(json.dumps({"verify_cloud_api_token": CLOUD_TOKEN, "verify_cloud_api_url": sim.cloud_url,
-                                     "verify_cloud_phone_number_ids": [NUMBER_1]}))
+    variables.write_text(
+        json.dumps(
+            {
+                "verify_cloud_api_token": CLOUD_TOKEN,
+                "verify_cloud_api_url": sim.cloud_url,
+                "verify_cloud_phone_number_ids": [NUMBER_1],
+            }
+        )
+    )
     run = ansible.playbook(VERIFY_CLOUD_PLAY, extra_args=["-e", "@%s" % variables])
     assert run.rc == 0, run
     assert debug_lines(run.output, "verify_cloud: PASSED")[0].startswith("verify_cloud: PASSED, 1 number(s) can send")

@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import QR_ID, TOKEN, WORKING_ID, hypersender_scenario, instance
 from test_roles_playbooks import (
     VERIFY_GATEWAY_PLAY,
@@ -63,8 +62,11 @@ def assert_clean_failure(run):
 
 def test_role_with_nothing_selected_fails_naming_the_variables(simulator, ansible):
     sim = simulator(faulted())
-    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim),
-                           extra_args=extra_vars(wait_for_working_instance=[WORKING_ID]))  # misspelt on purpose
+    run = ansible.playbook(
+        WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"),
+        env=hs_env(sim),
+        extra_args=extra_vars(wait_for_working_instance=[WORKING_ID]),
+    )  # misspelt on purpose
     assert_clean_failure(run)
     message = failure_messages(run.output)[-1]
     for name in ("wait_for_working_instances", "wait_for_working_name", "wait_for_working_all: true"):
@@ -74,40 +76,73 @@ def test_role_with_nothing_selected_fails_naming_the_variables(simulator, ansibl
 
 def test_role_gates_the_whole_account_only_when_asked(simulator, ansible):
     sim = simulator(faulted())
-    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim),
-                           extra_args=extra_vars(wait_for_working_all=True))
+    run = ansible.playbook(
+        WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"),
+        env=hs_env(sim),
+        extra_args=extra_vars(wait_for_working_all=True),
+    )
     assert run.rc == 0, run
     assert debug_lines(run.output, "wait_for_working: PASSED")[0].startswith("wait_for_working: PASSED, 2 of 2")
 
 
-DUPLICATES = [{"id": WORKING_ID, "name": "dup", "phone": "+201000000001", "service_type": "whatsapp", "status": "FAILED",
-               "access_token": None, "created_at": "2025-05-26T10:12:45"},
-              {"id": WORKING_ID, "name": "dup", "phone": "+201000000001", "service_type": "whatsapp", "status": "WORKING",
-               "access_token": None, "created_at": "2025-05-26T10:12:45"}]
+DUPLICATES = [
+    {
+        "id": WORKING_ID,
+        "name": "dup",
+        "phone": "+201000000001",
+        "service_type": "whatsapp",
+        "status": "FAILED",
+        "access_token": None,
+        "created_at": "2025-05-26T10:12:45",
+    },
+    {
+        "id": WORKING_ID,
+        "name": "dup",
+        "phone": "+201000000001",
+        "service_type": "whatsapp",
+        "status": "WORKING",
+        "access_token": None,
+        "created_at": "2025-05-26T10:12:45",
+    },
+]
 
 
 def test_duplicate_ids_count_as_the_worst_status_and_are_warned(simulator, ansible):
     sim = simulator(faulted({"path": LIST, "status": 200, "body": DUPLICATES}))
-    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim),
-                           extra_args=extra_vars(wait_for_working_instances=[WORKING_ID], wait_for_working_timeout=30))
+    run = ansible.playbook(
+        WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"),
+        env=hs_env(sim),
+        extra_args=extra_vars(wait_for_working_instances=[WORKING_ID], wait_for_working_timeout=30),
+    )
     assert_clean_failure(run)
-    assert "lists instance %s 2 times with different statuses (FAILED, WORKING)" % WORKING_ID in " ".join(run.output.split())
+    assert "lists instance %s 2 times with different statuses (FAILED, WORKING)" % WORKING_ID in " ".join(
+        run.output.split()
+    )
     assert "stopped at once: a status in wait_for_working_fail_on FAILED" in failure_messages(run.output)[-1]
     assert len(list_calls(sim)) == 1
 
 
 def test_uuids_compare_without_case_and_count_once(simulator, ansible):
     sim = simulator(faulted())
-    run = ansible.module("instance_info", connection(sim, instances=[WORKING_ID.upper(), WORKING_ID], wait=True,
-                                                     wait_timeout=60, wait_sleep=0.5))
+    run = ansible.module(
+        "instance_info",
+        connection(sim, instances=[WORKING_ID.upper(), WORKING_ID], wait=True, wait_timeout=60, wait_sleep=0.5),
+    )
     assert run.rc == 0, run
     assert run.result["ready"] == [WORKING_ID] and run.result["count"] == 1 and run.result["polls"] == 1
 
 
 def test_unknown_uuid_fails_the_role_at_once(simulator, ansible):
     sim = simulator(faulted())
-    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(
-        wait_for_working_instances=[WORKING_ID, UNKNOWN_ID], wait_for_working_timeout=300, wait_for_working_poll_interval=0.5))
+    run = ansible.playbook(
+        WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"),
+        env=hs_env(sim),
+        extra_args=extra_vars(
+            wait_for_working_instances=[WORKING_ID, UNKNOWN_ID],
+            wait_for_working_timeout=300,
+            wait_for_working_poll_interval=0.5,
+        ),
+    )
     assert_clean_failure(run)
     message = failure_messages(run.output)[-1]
     assert "stopped at once: 1 UUID(s) not in the account" in message and UNKNOWN_ID in message
@@ -116,11 +151,17 @@ def test_unknown_uuid_fails_the_role_at_once(simulator, ansible):
 
 def test_null_fields_render_empty_in_the_role_and_the_report(simulator, ansible):
     sim = simulator(faulted(instances=[instance(WORKING_ID, "WORKING", name=None, phone=None, created_at=None)]))
-    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim),
-                           extra_args=extra_vars(wait_for_working_all=True))
+    run = ansible.playbook(
+        WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"),
+        env=hs_env(sim),
+        extra_args=extra_vars(wait_for_working_all=True),
+    )
     assert run.rc == 0, run
-    report = ansible(["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=%s" % ansible.tmp_path],
-                     command="ansible-playbook", env=hs_env(sim))
+    report = ansible(
+        ["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=%s" % ansible.tmp_path],
+        command="ansible-playbook",
+        env=hs_env(sim),
+    )
     assert report.rc == 0, report
     data = json.loads((ansible.tmp_path / "fleet-report.json").read_text())
     assert data["hypersender"]["instances"][0]["name"] == "" and data["hypersender"]["instances"][0]["phone"] == ""
@@ -130,8 +171,11 @@ def test_null_fields_render_empty_in_the_role_and_the_report(simulator, ansible)
 def test_instance_names_cannot_break_the_markdown_report(simulator, ansible):
     name = "evil | name\n| injected | row <b>x</b>"
     sim = simulator(faulted(instances=[instance(WORKING_ID, "WORKING", name=name)]))
-    run = ansible(["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=%s" % ansible.tmp_path],
-                  command="ansible-playbook", env=hs_env(sim))
+    run = ansible(
+        ["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=%s" % ansible.tmp_path],
+        command="ansible-playbook",
+        env=hs_env(sim),
+    )
     assert run.rc == 0, run
     rows = [line for line in (ansible.tmp_path / "fleet-report.md").read_text().splitlines() if WORKING_ID in line]
     assert len(rows) == 1
@@ -140,10 +184,17 @@ def test_instance_names_cannot_break_the_markdown_report(simulator, ansible):
 
 
 def test_onprem_errors_beside_health_are_reported(simulator, ansible):
-    body = {"meta": {"api_status": "stable", "version": "2.53.1"}, "health": {"gateway_status": "connected"},
-            "errors": [{"code": 1014, "title": "Internal error", "details": "Database unreachable"}]}
-    sim = simulator({"onprem": {"api_keys": ["sim-onprem-key-0123"]},
-                     "faults": [{"path": "/v1/health$", "status": 200, "body": body}]})
+    body = {
+        "meta": {"api_status": "stable", "version": "2.53.1"},
+        "health": {"gateway_status": "connected"},
+        "errors": [{"code": 1014, "title": "Internal error", "details": "Database unreachable"}],
+    }
+    sim = simulator(
+        {
+            "onprem": {"api_keys": ["sim-onprem-key-0123"]},
+            "faults": [{"path": "/v1/health$", "status": 200, "body": body}],
+        }
+    )
     run = ansible.module("onprem_health", {"api_url": sim.onprem_url, "api_key": "sim-onprem-key-0123"})
     assert run.rc == 0, run
     assert run.result["healthy"] is False
@@ -152,8 +203,11 @@ def test_onprem_errors_beside_health_are_reported(simulator, ansible):
 
 def test_negative_shards_is_an_error_naming_the_role_variable(simulator, ansible):
     sim = simulator({"onprem": {"api_keys": ["sim-onprem-key-0123"]}})
-    run = ansible.playbook(VERIFY_GATEWAY_PLAY, env={"WA_ONPREM_URL": sim.onprem_url, "WA_API_KEY": "sim-onprem-key-0123"},
-                           extra_args=extra_vars(verify_gateway_shards=-2))
+    run = ansible.playbook(
+        VERIFY_GATEWAY_PLAY,
+        env={"WA_ONPREM_URL": sim.onprem_url, "WA_API_KEY": "sim-onprem-key-0123"},
+        extra_args=extra_vars(verify_gateway_shards=-2),
+    )
     assert_clean_failure(run)
     assert "verify_gateway_shards must be a number from 0" in failure_messages(run.output)[-1]
     assert sim.requests() == []
@@ -164,7 +218,9 @@ def test_negative_shards_is_an_error_naming_the_role_variable(simulator, ansible
 
 def test_trickled_body_ends_at_the_wait_deadline_not_healthy(simulator, ansible):
     sim = simulator(faulted({"path": HEALTH, "trickle": 0.3}))
-    run = ansible.module("instance_health", connection(sim, instance=WORKING_ID, wait=True, wait_timeout=3, wait_sleep=1))
+    run = ansible.module(
+        "instance_health", connection(sim, instance=WORKING_ID, wait=True, wait_timeout=3, wait_sleep=1)
+    )
     assert_clean_failure(run)
     assert run.result["healthy"] is False and "status" not in run.result
     assert "no complete response within" in run.result["msg"]
@@ -172,22 +228,34 @@ def test_trickled_body_ends_at_the_wait_deadline_not_healthy(simulator, ansible)
 
 def test_trickled_body_ends_the_lookup_at_its_timeout(simulator, ansible):
     sim = simulator(faulted({"path": LIST, "trickle": 0.3}))
-    run = ansible.playbook("""
+    run = ansible.playbook(
+        """
 - hosts: localhost
   gather_facts: false
   tasks:
     - ansible.builtin.debug:
         msg: "{{ query('hypersender.whatsapp.instance_info', api_url=url, api_token=token, timeout=2, retries=0) }}"
-""", extra_args=extra_vars(url=sim.hypersender_url, token=TOKEN))
+""",
+        extra_args=extra_vars(url=sim.hypersender_url, token=TOKEN),
+    )
     assert_clean_failure(run)
     assert "no complete response within 2 s" in run.output
 
 
 def test_trickled_health_fails_verify_gateway_instead_of_passing(simulator, ansible):
-    sim = simulator({"onprem": {"api_keys": ["sim-onprem-key-0123"]}, "faults": [{"path": "/v1/health$", "trickle": 0.3}]})
-    run = ansible.playbook(VERIFY_GATEWAY_PLAY, env={"WA_ONPREM_URL": sim.onprem_url, "WA_API_KEY": "sim-onprem-key-0123"},
-                           extra_args=extra_vars(verify_gateway_timeout=3, verify_gateway_poll_interval=1,
-                                                 verify_gateway_request_timeout=2, verify_gateway_retries=0))
+    sim = simulator(
+        {"onprem": {"api_keys": ["sim-onprem-key-0123"]}, "faults": [{"path": "/v1/health$", "trickle": 0.3}]}
+    )
+    run = ansible.playbook(
+        VERIFY_GATEWAY_PLAY,
+        env={"WA_ONPREM_URL": sim.onprem_url, "WA_API_KEY": "sim-onprem-key-0123"},
+        extra_args=extra_vars(
+            verify_gateway_timeout=3,
+            verify_gateway_poll_interval=1,
+            verify_gateway_request_timeout=2,
+            verify_gateway_retries=0,
+        ),
+    )
     assert_clean_failure(run)
     assert "verify_gateway: PASSED" not in run.output
     assert "no complete response within" in failure_messages(run.output)[-1]
@@ -201,23 +269,31 @@ def test_endless_body_is_cut_at_the_size_cap(simulator, ansible):
 
 
 def test_retry_after_past_the_deadline_sends_no_more_requests(simulator, ansible):
-    sim = simulator(faulted({"path": HEALTH, "status": 429, "body": {"message": "Too Many Attempts."},
-                             "headers": {"Retry-After": "30"}}))
-    run = ansible.module("instance_health", connection(sim, instance=WORKING_ID, wait=True, wait_timeout=3, wait_sleep=0.5))
+    sim = simulator(
+        faulted(
+            {"path": HEALTH, "status": 429, "body": {"message": "Too Many Attempts."}, "headers": {"Retry-After": "30"}}
+        )
+    )
+    run = ansible.module(
+        "instance_health", connection(sim, instance=WORKING_ID, wait=True, wait_timeout=3, wait_sleep=0.5)
+    )
     assert_clean_failure(run)
     assert len(sim.requests()) == 1
     assert "asked to wait" in run.result["msg"] and "Retry-After" in run.result["msg"]
     assert run.result["polls"] == 1
 
 
-@pytest.mark.parametrize("args, option", [
-    ({"wait": True, "wait_timeout": "nan"}, "wait_timeout"),
-    ({"wait": True, "wait_sleep": "nan"}, "wait_sleep"),
-    ({"timeout": "nan"}, "timeout"),
-    ({"timeout": "inf"}, "timeout"),
-    ({"wait": True, "wait_timeout": 1e308}, "wait_timeout"),
-    ({"retries": 1000000}, "retries"),
-])
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        ({"wait": True, "wait_timeout": "nan"}, "wait_timeout"),
+        ({"wait": True, "wait_sleep": "nan"}, "wait_sleep"),
+        ({"timeout": "nan"}, "timeout"),
+        ({"timeout": "inf"}, "timeout"),
+        ({"wait": True, "wait_timeout": 1e308}, "wait_timeout"),
+        ({"retries": 1000000}, "retries"),
+    ],
+)
 def test_bad_numbers_are_option_errors_before_any_request(simulator, ansible, args, option):
     sim = simulator(faulted())
     run = ansible.module("instance_health", connection(sim, instance=WORKING_ID, **args))
@@ -228,8 +304,11 @@ def test_bad_numbers_are_option_errors_before_any_request(simulator, ansible, ar
 
 def test_role_number_errors_name_the_role_variable(simulator, ansible):
     sim = simulator(faulted())
-    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim),
-                           extra_args=extra_vars(wait_for_working_all=True, wait_for_working_timeout="nan"))
+    run = ansible.playbook(
+        WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"),
+        env=hs_env(sim),
+        extra_args=extra_vars(wait_for_working_all=True, wait_for_working_timeout="nan"),
+    )
     assert_clean_failure(run)
     assert "wait_for_working_timeout must be a number from 0 to 86400, got nan" in failure_messages(run.output)[-1]
     assert sim.requests() == []
@@ -239,15 +318,22 @@ def test_roles_use_the_controller_python_for_their_delegated_tasks(simulator, an
     """An inventory localhost whose interpreter lacks requests: the role still runs its API task with Ansible's Python."""
     sim = simulator(faulted())
     inventory = ansible.tmp_path / "inventory.ini"
-    inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % _python_without_requests())
-    run = ansible.playbook("""
+    inventory.write_text(
+        "localhost ansible_connection=local ansible_python_interpreter=%s\n" % _python_without_requests()
+    )
+    run = ansible.playbook(
+        """
 - hosts: localhost
   gather_facts: false
   roles:
     - role: hypersender.whatsapp.wait_for_working
       wait_for_working_instances: [%s]
       wait_for_working_progress_interval: 1
-""" % WORKING_ID, extra_args=["-i", str(inventory)], env=hs_env(sim), verbosity="-v")
+""" % WORKING_ID,
+        extra_args=["-i", str(inventory)],
+        env=hs_env(sim),
+        verbosity="-v",
+    )
     assert run.rc == 0, run
     assert "deserialization" not in run.output
 
@@ -256,6 +342,7 @@ def _python_without_requests():
     for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
         if Path(candidate).exists():
             import subprocess  # pylint: disable=import-outside-toplevel
+
             if subprocess.run([candidate, "-c", "import requests"], capture_output=True, check=False).returncode != 0:
                 return candidate
     pytest.skip("no Python without requests on this machine")
@@ -286,14 +373,21 @@ def test_userinfo_in_api_url_is_refused_before_any_request(simulator, ansible):
 
 
 def test_echoed_basic_credentials_are_redacted(simulator, ansible):
-    sim = simulator({"onprem": {"users": {ONPREM_USER: ONPREM_PASSWORD}},
-                     "faults": [{"path": "/v1/users/login$", "status": 401, "echo_authorization": True}]})
+    sim = simulator(
+        {
+            "onprem": {"users": {ONPREM_USER: ONPREM_PASSWORD}},
+            "faults": [{"path": "/v1/users/login$", "status": 401, "echo_authorization": True}],
+        }
+    )
     env = {"WA_ONPREM_URL": sim.onprem_url, "WA_WEB_USERNAME": ONPREM_USER, "WA_WEB_PASSWORD": ONPREM_PASSWORD}
     run = ansible.module("onprem_health", None, env=env)
     assert_clean_failure(run)
     assert "Access denied for Authorization: Basic ********" in run.result["msg"]
-    report = ansible(["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=%s" % ansible.tmp_path],
-                     command="ansible-playbook", env=env)
+    report = ansible(
+        ["hypersender.whatsapp.fleet_report", "-e", "fleet_report_dir=%s" % ansible.tmp_path],
+        command="ansible-playbook",
+        env=env,
+    )
     assert report.rc != 0
     files = [(ansible.tmp_path / name).read_text() for name in ("fleet-report.json", "fleet-report.md")]
     for text in [run.output, report.output] + files:
@@ -310,11 +404,14 @@ def test_huge_ansi_server_message_is_capped_and_cleaned(simulator, ansible):
     assert "\x1b" not in run.output and "\\u001b" not in run.output
 
 
-@pytest.mark.parametrize("changes, words", [
-    ({"api_token": "t\u20acken-0123456789"}, "outside latin-1"),
-    ({"ca_path": "/nonexistent/ca.pem"}, "ca_path '/nonexistent/ca.pem' does not exist"),
-    ({"api_url": "http://[::1"}, "cannot be parsed as a URL"),
-])
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"api_token": "t\u20acken-0123456789"}, "outside latin-1"),
+        ({"ca_path": "/nonexistent/ca.pem"}, "ca_path '/nonexistent/ca.pem' does not exist"),
+        ({"api_url": "http://[::1"}, "cannot be parsed as a URL"),
+    ],
+)
 def test_bad_input_is_an_option_error_not_a_traceback(simulator, ansible, changes, words):
     sim = simulator(faulted())
     run = ansible.module("instance_health", connection(sim, instance=WORKING_ID, **changes))
@@ -331,51 +428,87 @@ def test_wrong_api_url_path_names_both_causes(simulator, ansible):
     run = ansible.module("instance_health", connection(sim, api_url=sim.url + "/api/v1", instance=WORKING_ID))
     assert_clean_failure(run)
     message = run.result["msg"]
-    assert "check the UUID" in message and "api_url is not the API's base URL" in message and "/api/whatsapp/v1" in message
+    assert (
+        "check the UUID" in message and "api_url is not the API's base URL" in message and "/api/whatsapp/v1" in message
+    )
 
 
 def test_https_to_a_plain_http_port_says_so(simulator, ansible):
     sim = simulator(faulted())
-    run = ansible.module("instance_health", connection(sim, api_url=sim.hypersender_url.replace("http://", "https://"),
-                                                       instance=WORKING_ID, retries=0))
+    run = ansible.module(
+        "instance_health",
+        connection(sim, api_url=sim.hypersender_url.replace("http://", "https://"), instance=WORKING_ID, retries=0),
+    )
     assert_clean_failure(run)
     assert "seems to serve plain HTTP" in run.result["msg"] and "validate_certs: false" not in run.result["msg"]
 
 
 def test_dead_proxy_is_named_as_the_proxy(ansible):
     proxy = "http://127.0.0.1:%d" % free_port()
-    run = ansible.module("instance_health", {"api_url": "https://api.hypersender.test/api/whatsapp/v1", "api_token": TOKEN,
-                                             "instance": WORKING_ID, "retries": 0},
-                         env={"HTTPS_PROXY": proxy, "NO_PROXY": ""})
+    run = ansible.module(
+        "instance_health",
+        {
+            "api_url": "https://api.hypersender.test/api/whatsapp/v1",
+            "api_token": TOKEN,
+            "instance": WORKING_ID,
+            "retries": 0,
+        },
+        env={"HTTPS_PROXY": proxy, "NO_PROXY": ""},
+    )
     assert_clean_failure(run)
     assert "cannot connect through the proxy %s (set by HTTPS_PROXY)" % proxy in run.result["msg"]
 
 
 def test_polls_counts_the_requests_made_when_a_call_fails(simulator, ansible):
-    sim = simulator(faulted({"path": HEALTH, "skip": 2, "status": 401, "body": {"message": "Unauthenticated."}},
-                            instances=[instance(WORKING_ID, "STARTING")]))
-    run = ansible.module("instance_health", connection(sim, instance=WORKING_ID, wait=True, wait_timeout=60, wait_sleep=0.2))
+    sim = simulator(
+        faulted(
+            {"path": HEALTH, "skip": 2, "status": 401, "body": {"message": "Unauthenticated."}},
+            instances=[instance(WORKING_ID, "STARTING")],
+        )
+    )
+    run = ansible.module(
+        "instance_health", connection(sim, instance=WORKING_ID, wait=True, wait_timeout=60, wait_sleep=0.2)
+    )
     assert_clean_failure(run)
     assert run.result["polls"] == 3 == len(sim.requests())
 
 
 def test_role_failure_is_formatted_from_the_module_fields(simulator, ansible):
     """not_ready_details and last_error, not the module's msg, make the role's failure message."""
-    sim = simulator(faulted({"path": LIST, "skip": 1, "status": 503, "body": {"message": "Service Unavailable"}},
-                            instances=[instance(WORKING_ID, "STARTING", name="shop-eu")]))
-    run = ansible.playbook(WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(
-        wait_for_working_instances=[WORKING_ID], wait_for_working_timeout=2, wait_for_working_poll_interval=0.5))
+    sim = simulator(
+        faulted(
+            {"path": LIST, "skip": 1, "status": 503, "body": {"message": "Service Unavailable"}},
+            instances=[instance(WORKING_ID, "STARTING", name="shop-eu")],
+        )
+    )
+    run = ansible.playbook(
+        WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"),
+        env=hs_env(sim),
+        extra_args=extra_vars(
+            wait_for_working_instances=[WORKING_ID], wait_for_working_timeout=2, wait_for_working_poll_interval=0.5
+        ),
+    )
     assert_clean_failure(run)
     result = [res for state, res in run.results if "not_ready_details" in res][-1]
-    assert result["not_ready_details"] == [{"id": WORKING_ID, "name": "shop-eu", "status": "STARTING",
-                                            "hint": "it is still starting; give it more time if it usually takes this long"}]
+    assert result["not_ready_details"] == [
+        {
+            "id": WORKING_ID,
+            "name": "shop-eu",
+            "status": "STARTING",
+            "hint": "it is still starting; give it more time if it usually takes this long",
+        }
+    ]
     assert "server error (HTTP 503)" in result["last_error"]
     message = failure_messages(run.output)[-1]
-    assert message.startswith("wait_for_working: 1 of 1 instances not WORKING after 2 s: %s (shop-eu) STARTING." % WORKING_ID)
+    assert message.startswith(
+        "wait_for_working: 1 of 1 instances not WORKING after 2 s: %s (shop-eu) STARTING." % WORKING_ID
+    )
     assert "Last error while polling: %s." % result["last_error"] in message
     # The module's hint names no option; the role names its own variable, not the module's wait_timeout.
-    assert message.endswith("What to do: STARTING: it is still starting; give it more time if it usually takes this long. "
-                            "To give them more time, raise wait_for_working_timeout.")
+    assert message.endswith(
+        "What to do: STARTING: it is still starting; give it more time if it usually takes this long. "
+        "To give them more time, raise wait_for_working_timeout."
+    )
     assert "wait_timeout" not in message.replace("wait_for_working_timeout", "")
 
 

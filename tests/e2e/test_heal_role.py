@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 import requests
 from ansible.release import __version__ as ansible_version
-
 from conftest import SECRETS, TOKEN, hypersender_scenario
 from qr_scanner import LiveQrScanner
 
@@ -35,18 +34,35 @@ def fleet(failed=10, scan=0, working=10, seed=11):
     """``failed`` FAILED (linked: a restart brings them back), ``scan`` in SCAN_QR_CODE, ``working`` WORKING."""
     ids = [str(uuid.UUID(int=seed * 1000 + n, version=4)) for n in range(failed + scan + working)]
     statuses = ["FAILED"] * failed + ["SCAN_QR_CODE"] * scan + ["WORKING"] * working
-    instances = [{"id": uid, "name": "heal-%02d" % n, "status": status,
-                  **({"access_token": None} if status == "SCAN_QR_CODE" else {})}
-                 for n, (uid, status) in enumerate(zip(ids, statuses))]
-    actions = {"stopped_for": 0.3, "starting_for": 0.7, "qr_valid": WINDOW,
-               "rate_limits": {"create": {"requests": 5, "window": WINDOW}, "restart": {"requests": 5, "window": WINDOW},
-                               "qr": {"requests": 1, "window": WINDOW}}}
+    instances = [
+        {
+            "id": uid,
+            "name": "heal-%02d" % n,
+            "status": status,
+            **({"access_token": None} if status == "SCAN_QR_CODE" else {}),
+        }
+        for n, (uid, status) in enumerate(zip(ids, statuses))
+    ]
+    actions = {
+        "stopped_for": 0.3,
+        "starting_for": 0.7,
+        "qr_valid": WINDOW,
+        "rate_limits": {
+            "create": {"requests": 5, "window": WINDOW},
+            "restart": {"requests": 5, "window": WINDOW},
+            "qr": {"requests": 1, "window": WINDOW},
+        },
+    }
     return hypersender_scenario(*instances, hypersender={"actions": actions}), ids
 
 
 def gate_play(ids, **role_vars):
-    variables = dict(wait_for_working_instances=ids, wait_for_working_poll_interval=0.5, wait_for_working_timeout=90,
-                     wait_for_working_rate_window=WINDOW)
+    variables = dict(
+        wait_for_working_instances=ids,
+        wait_for_working_poll_interval=0.5,
+        wait_for_working_timeout=90,
+        wait_for_working_rate_window=WINDOW,
+    )
     variables.update(role_vars)
     return textwrap.dedent("""
         - hosts: localhost
@@ -69,16 +85,32 @@ def live_playbook(collections_path, tmp_path):
         path.write_text(text)
         bin_dir = Path(sys.executable).parent
         env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "HYPERSENDER_"))}
-        env.update({
-            "ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_STDOUT_CALLBACK": "default",
-            "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "0", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-            "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_HOME": str(tmp_path / "home"),
-            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"), "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "PATH": str(bin_dir) + os.pathsep + env.get("PATH", ""), "NO_PROXY": "127.0.0.1,localhost",
-            "HYPERSENDER_API_URL": sim.hypersender_url, "HYPERSENDER_API_TOKEN": TOKEN, "TMPDIR": str(tmp_path),
-        })
-        proc = subprocess.Popen([str(bin_dir / "ansible-playbook"), str(path), "-vvvv", *args], env=env, cwd=str(tmp_path),
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        env.update(
+            {
+                "ANSIBLE_COLLECTIONS_PATH": collections_path,
+                "ANSIBLE_STDOUT_CALLBACK": "default",
+                "ANSIBLE_NOCOLOR": "1",
+                "ANSIBLE_LOCALHOST_WARNING": "0",
+                "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+                "ANSIBLE_RETRY_FILES_ENABLED": "0",
+                "ANSIBLE_HOME": str(tmp_path / "home"),
+                "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"),
+                "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+                "PATH": str(bin_dir) + os.pathsep + env.get("PATH", ""),
+                "NO_PROXY": "127.0.0.1,localhost",
+                "HYPERSENDER_API_URL": sim.hypersender_url,
+                "HYPERSENDER_API_TOKEN": TOKEN,
+                "TMPDIR": str(tmp_path),
+            }
+        )
+        proc = subprocess.Popen(
+            [str(bin_dir / "ansible-playbook"), str(path), "-vvvv", *args],
+            env=env,
+            cwd=str(tmp_path),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         scanner = LiveQrScanner(proc.stdout, sim.url, scan=scan)
         scanner.start()
         try:
@@ -123,7 +155,9 @@ def test_twenty_instances_ten_failed_every_restart_paced_no_429(simulator, live_
     rc, run = live_playbook(gate_play(ids, wait_for_working_restart=["FAILED", "STOPPED"]), sim)
     assert rc == 0, run.output[-4000:]
     restarts = posts(sim, RESTART)
-    assert sorted(entry["path"].split("/")[-2] for entry in restarts) == sorted(ids[:10]), "each FAILED one restarted once"
+    assert sorted(entry["path"].split("/")[-2] for entry in restarts) == sorted(
+        ids[:10]
+    ), "each FAILED one restarted once"
     assert [entry for entry in sim.requests() if entry["status"] == 429] == []
     assert_paced(restarts, 5, WINDOW)
     assert "wait_for_working: self-healing passed: 10 restart(s) of 10 instance(s), 0 QR code(s) shown" in run.output
@@ -157,8 +191,12 @@ def test_qr_codes_printed_scanned_from_the_log_and_the_gate_passes(simulator, li
     sim = simulator(scenario)
     qr_dir = tmp_path / "qr"
     qr_dir.mkdir()
-    rc, run = live_playbook(gate_play(ids, wait_for_working_restart=["FAILED"], wait_for_working_show_qr=True,
-                                      wait_for_working_qr_dir=str(qr_dir)), sim)
+    rc, run = live_playbook(
+        gate_play(
+            ids, wait_for_working_restart=["FAILED"], wait_for_working_show_qr=True, wait_for_working_qr_dir=str(qr_dir)
+        ),
+        sim,
+    )
     assert rc == 0, run.output[-4000:]
     assert run.errors == []
     assert sorted(instance for instance, status in run.scanned) == sorted(ids[2:5])
@@ -175,8 +213,9 @@ def test_qr_codes_printed_scanned_from_the_log_and_the_gate_passes(simulator, li
 def test_qr_refreshed_at_most_once_a_window_while_nobody_scans(simulator, live_playbook):
     scenario, ids = fleet(failed=0, scan=1, working=1)
     sim = simulator(scenario)
-    rc, run = live_playbook(gate_play(ids, wait_for_working_show_qr=True, wait_for_working_timeout=3 * WINDOW + 1), sim,
-                            scan=False)
+    rc, run = live_playbook(
+        gate_play(ids, wait_for_working_show_qr=True, wait_for_working_timeout=3 * WINDOW + 1), sim, scan=False
+    )
     assert rc != 0
     codes = posts(sim, QR)
     assert len(codes) >= 3, codes
@@ -195,8 +234,9 @@ def test_check_mode_says_whom_it_would_restart_and_sends_nothing(simulator, live
         # false), so the role cannot leave out its async wait there: check mode comes from --check.
         rc, run = live_playbook(play, sim, scan=False, args=("--check",))
     else:
-        rc, run = live_playbook(play.replace("gather_facts: false", "gather_facts: false\n  check_mode: true"), sim,
-                                scan=False)
+        rc, run = live_playbook(
+            play.replace("gather_facts: false", "gather_facts: false\n  check_mode: true"), sim, scan=False
+        )
     assert rc == 0, run.output[-4000:]
     assert [entry for entry in sim.requests() if entry["method"] == "POST"] == []
     assert "(check mode: would restart 3, would show the QR code of heal-03)" in run.output
@@ -207,11 +247,16 @@ def test_an_api_error_in_a_healing_round_is_the_gate_s_failure_message(simulator
     """A round that fails (here: a rejected token) ends the gate with the round's own reason, not a generic one."""
     scenario, ids = fleet(failed=2, working=1)
     sim = simulator(scenario)
-    rc, run = live_playbook(gate_play(ids, wait_for_working_restart=["FAILED"], wait_for_working_api_token="not-the-token-0000"),
-                            sim, scan=False)
+    rc, run = live_playbook(
+        gate_play(ids, wait_for_working_restart=["FAILED"], wait_for_working_api_token="not-the-token-0000"),
+        sim,
+        scan=False,
+    )
     assert rc != 0
     last_failure = run.output.rsplit("fatal: [localhost]: FAILED!", 1)[-1]
-    assert re.search(r'"msg": "wait_for_working: GET \S+/instances: the Hypersender API rejected the credentials \(HTTP 401\)',
-                     last_failure), run.output[-3000:]
+    assert re.search(
+        r'"msg": "wait_for_working: GET \S+/instances: the Hypersender API rejected the credentials \(HTTP 401\)',
+        last_failure,
+    ), run.output[-3000:]
     assert "is undefined" not in run.output
     assert not [r for r in sim.requests() if r["method"] == "POST"], "nothing restarted with a rejected token"

@@ -12,7 +12,6 @@ import textwrap
 
 import pytest
 import requests
-
 from conftest import ACCESS_TOKEN, QR_ID, TOKEN, WORKING_ID, hypersender_scenario, instance
 from qr_scanner import decode_dark_rows, png_dark_rows, text_to_dark_rows
 
@@ -38,12 +37,16 @@ def scenario(*instances, **actions):
 
 
 def posts(sim, path):
-    return [entry for entry in sim.requests() if entry["method"] == "POST" and __import__("re").search(path, entry["path"])]
+    return [
+        entry for entry in sim.requests() if entry["method"] == "POST" and __import__("re").search(path, entry["path"])
+    ]
 
 
 def live_secrets(sim):
     """Access tokens of every instance (created ones included) and the current QR payloads."""
-    listing = requests.get(sim.hypersender_url + "/instances", headers={"Authorization": "Bearer " + TOKEN}, timeout=5).json()
+    listing = requests.get(
+        sim.hypersender_url + "/instances", headers={"Authorization": "Bearer " + TOKEN}, timeout=5
+    ).json()
     tokens = [item["access_token"] for item in listing if item["access_token"]]
     payloads = [item["payload"] for item in requests.get(sim.url + "/_sim/qr", timeout=5).json().values()]
     return tokens + payloads
@@ -56,6 +59,7 @@ def assert_no_secret(run, secrets):
 
 # -- instance, state=present -------------------------------------------------------------------------------------------
 
+
 def test_create_check_diff_then_create_then_nothing(simulator, ansible, tmp_path):
     sim = simulator(scenario(instance(WORKING_ID, name="shop-eu-2", phone="+201234567891")))
     args = {"name": "shop-eu", "phone": PHONE, "webhook_url": "https://shop.example.com/hook"}
@@ -64,7 +68,7 @@ def test_create_check_diff_then_create_then_nothing(simulator, ansible, tmp_path
     assert check.rc == 0, check
     assert (check.result["changed"], check.result["created"]) == (True, True)
     assert check.result["msg"] == "check mode: would create instance 'shop-eu' with phone %s" % PHONE
-    assert "+ \"name\": \"shop-eu\"" in check.output or "+    \"name\": \"shop-eu\"" in check.output, check
+    assert '+ "name": "shop-eu"' in check.output or '+    "name": "shop-eu"' in check.output, check
     assert posts(sim, CREATE) == []
 
     created = ansible.module("instance", args, env=env_for(sim, tmp_path), extra_args=["--diff"])
@@ -86,9 +90,13 @@ def test_create_check_diff_then_create_then_nothing(simulator, ansible, tmp_path
 
 
 def test_exact_name_among_partial_matches(simulator, ansible, tmp_path):
-    sim = simulator(scenario(instance(WORKING_ID, name="shop-eu-2", phone="+201234567891"),
-                             instance(OTHER_ID, name="shop-eu", phone=PHONE),
-                             instance(QR_ID, name="old-shop-eu", phone="+201234567892")))
+    sim = simulator(
+        scenario(
+            instance(WORKING_ID, name="shop-eu-2", phone="+201234567891"),
+            instance(OTHER_ID, name="shop-eu", phone=PHONE),
+            instance(QR_ID, name="old-shop-eu", phone="+201234567892"),
+        )
+    )
     run = ansible.module("instance", {"name": "shop-eu", "phone": PHONE}, env=env_for(sim, tmp_path))
     assert run.rc == 0, run
     assert (run.result["changed"], run.result["instance"]["id"]) == (False, OTHER_ID)
@@ -103,7 +111,8 @@ def test_an_existing_name_with_another_phone_fails_clearly(simulator, ansible, t
     assert run.rc != 0, run
     assert run.result["msg"] == (
         "instance 'shop-eu' (%s) exists with phone +201234567891, not %s; Hypersender cannot change an instance's "
-        "phone: use another name for the new number" % (WORKING_ID, PHONE))
+        "phone: use another name for the new number" % (WORKING_ID, PHONE)
+    )
     assert posts(sim, CREATE) == []
 
 
@@ -116,14 +125,17 @@ def test_the_api_422_names_the_field(simulator, ansible, tmp_path):
     assert len(posts(sim, CREATE)) == 1, "a 422 is not repeated"
 
 
-@pytest.mark.parametrize("args, words", [
-    ({"name": "x", "phone": "0123"}, "phone '0123' is not an E.164 phone number"),
-    ({"name": "n" * 51, "phone": PHONE}, "name is 51 characters long; Hypersender allows at most 50"),
-    ({"name": "x", "phone": PHONE, "webhook_url": "http://insecure.example.com"}, "must be an https:// URL"),
-    ({"phone": PHONE}, "state=present needs name"),
-    ({"state": "restarted", "name": "x", "phone": PHONE}, "phone applies to state=present only"),
-    ({"state": "restarted", "instance": "not-a-uuid"}, "is not an instance UUID"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ({"name": "x", "phone": "0123"}, "phone '0123' is not an E.164 phone number"),
+        ({"name": "n" * 51, "phone": PHONE}, "name is 51 characters long; Hypersender allows at most 50"),
+        ({"name": "x", "phone": PHONE, "webhook_url": "http://insecure.example.com"}, "must be an https:// URL"),
+        ({"phone": PHONE}, "state=present needs name"),
+        ({"state": "restarted", "name": "x", "phone": PHONE}, "phone applies to state=present only"),
+        ({"state": "restarted", "instance": "not-a-uuid"}, "is not an instance UUID"),
+    ],
+)
 def test_bad_options_fail_before_any_request(simulator, ansible, tmp_path, args, words):
     sim = simulator(scenario(instance(WORKING_ID)))
     run = ansible.module("instance", args, env=env_for(sim, tmp_path))
@@ -135,7 +147,9 @@ def test_bad_options_fail_before_any_request(simulator, ansible, tmp_path, args,
 def test_qr_code_path_is_private_and_the_token_only_when_asked(simulator, ansible, tmp_path):
     sim = simulator(scenario())
     dest = tmp_path / "link.png"
-    run = ansible.module("instance", {"name": "bot", "phone": PHONE, "qr_code_path": str(dest)}, env=env_for(sim, tmp_path))
+    run = ansible.module(
+        "instance", {"name": "bot", "phone": PHONE, "qr_code_path": str(dest)}, env=env_for(sim, tmp_path)
+    )
     assert run.rc == 0, run
     assert run.result["qr_code_path"] == str(dest)
     assert stat.S_IMODE(os.stat(dest).st_mode) == 0o600
@@ -143,17 +157,23 @@ def test_qr_code_path_is_private_and_the_token_only_when_asked(simulator, ansibl
     assert decode_dark_rows(png_dark_rows(dest.read_bytes())) == payloads[run.result["instance"]["id"]]["payload"]
     assert_no_secret(run, live_secrets(sim))
 
-    asked = ansible.module("instance", {"name": "bot", "phone": PHONE, "return_access_token": True},
-                           env=env_for(sim, tmp_path), secrets_expected=(ACCESS_TOKEN,))
+    asked = ansible.module(
+        "instance",
+        {"name": "bot", "phone": PHONE, "return_access_token": True},
+        env=env_for(sim, tmp_path),
+        secrets_expected=(ACCESS_TOKEN,),
+    )
     token = [t for t in live_secrets(sim) if "|" in t][0]
     assert asked.result["instance"]["access_token"] == token
 
 
 # -- instance, state=restarted -----------------------------------------------------------------------------------------
 
+
 def test_restart_failed_instance_then_wait_for_working(simulator, ansible, tmp_path):
     sim = simulator(scenario(instance(WORKING_ID, "FAILED", name="shop")))
-    run = ansible.playbook(textwrap.dedent("""
+    run = ansible.playbook(
+        textwrap.dedent("""
         - hosts: localhost
           gather_facts: false
           tasks:
@@ -171,7 +191,9 @@ def test_restart_failed_instance_then_wait_for_working(simulator, ansible, tmp_p
                   - restarted.previous_status == 'FAILED'
                   - restarted.instance.status == 'WORKING'
                   - restarted.instance.id == '%s'
-    """ % WORKING_ID), env=env_for(sim, tmp_path))
+    """ % WORKING_ID),
+        env=env_for(sim, tmp_path),
+    )
     assert run.rc == 0, run
     assert len(posts(sim, RESTART)) == 1
     health = [entry for entry in sim.requests() if entry["path"].endswith("/health")]
@@ -180,8 +202,12 @@ def test_restart_failed_instance_then_wait_for_working(simulator, ansible, tmp_p
 
 def test_restart_when_is_a_no_op_for_other_statuses(simulator, ansible, tmp_path):
     sim = simulator(scenario(instance(WORKING_ID, "WORKING")))
-    run = ansible.module("instance", {"state": "restarted", "instance": WORKING_ID, "restart_when": ["FAILED", "STOPPED"]},
-                         env=env_for(sim, tmp_path), extra_args=["--diff"])
+    run = ansible.module(
+        "instance",
+        {"state": "restarted", "instance": WORKING_ID, "restart_when": ["FAILED", "STOPPED"]},
+        env=env_for(sim, tmp_path),
+        extra_args=["--diff"],
+    )
     assert run.rc == 0, run
     assert (run.result["changed"], run.result["restarted"]) == (False, False)
     assert "not in restart_when [FAILED, STOPPED]" in run.result["msg"]
@@ -190,8 +216,12 @@ def test_restart_when_is_a_no_op_for_other_statuses(simulator, ansible, tmp_path
 
 def test_restart_check_mode_sends_nothing(simulator, ansible, tmp_path):
     sim = simulator(scenario(instance(WORKING_ID, "STOPPED")))
-    run = ansible.module("instance", {"state": "restarted", "instance": WORKING_ID, "restart_when": ["STOPPED"], "wait": True},
-                         env=env_for(sim, tmp_path), extra_args=["--check", "--diff"])
+    run = ansible.module(
+        "instance",
+        {"state": "restarted", "instance": WORKING_ID, "restart_when": ["STOPPED"], "wait": True},
+        env=env_for(sim, tmp_path),
+        extra_args=["--check", "--diff"],
+    )
     assert run.rc == 0, run
     assert (run.result["changed"], run.result["restarted"]) == (True, True)
     assert run.result["msg"] == "check mode: would restart instance %s (now STOPPED)" % WORKING_ID
@@ -210,8 +240,11 @@ def test_a_failed_restart_is_not_repeated(simulator, ansible, tmp_path):
 
 def test_a_restart_that_does_not_help_fails_the_wait(simulator, ansible, tmp_path):
     sim = simulator(scenario(instance(WORKING_ID, "FAILED"), restart_to={WORKING_ID: "FAILED"}))
-    run = ansible.module("instance", {"state": "restarted", "instance": WORKING_ID, "wait": True, "wait_sleep": 0.3},
-                         env=env_for(sim, tmp_path))
+    run = ansible.module(
+        "instance",
+        {"state": "restarted", "instance": WORKING_ID, "wait": True, "wait_sleep": 0.3},
+        env=env_for(sim, tmp_path),
+    )
     assert run.rc != 0, run
     assert run.result["msg"].startswith("instance %s reported FAILED, a status in fail_on [FAILED]" % WORKING_ID)
     assert run.result["restarted"] is True
@@ -219,10 +252,14 @@ def test_a_restart_that_does_not_help_fails_the_wait(simulator, ansible, tmp_pat
 
 # -- instance_qr -------------------------------------------------------------------------------------------------------
 
+
 def test_acceptance_decode_the_printed_qr_scan_it_and_the_wait_passes(simulator, ansible, tmp_path):
     sim = simulator(scenario(instance(QR_ID, "SCAN_QR_CODE", access_token=None, name="to-link")))
-    run = ansible.module("instance_qr", {"instance": QR_ID, "render": "text", "dest": str(tmp_path / "qr.png")},
-                         env=env_for(sim, tmp_path))
+    run = ansible.module(
+        "instance_qr",
+        {"instance": QR_ID, "render": "text", "dest": str(tmp_path / "qr.png")},
+        env=env_for(sim, tmp_path),
+    )
     assert run.rc == 0, run
     result = run.result
     assert (result["changed"], result["requested"], result["valid_for"]) == (True, True, 60)
@@ -233,8 +270,11 @@ def test_acceptance_decode_the_printed_qr_scan_it_and_the_wait_passes(simulator,
     assert payload == decode_dark_rows(png_dark_rows((tmp_path / "qr.png").read_bytes()))
     scanned = requests.post("%s/_sim/scan/%s" % (sim.url, QR_ID), json={"payload": payload}, timeout=5)
     assert scanned.status_code == 200, scanned.text
-    wait = ansible.module("instance_health", {"instance": QR_ID, "wait": True, "wait_sleep": 0.3, "wait_timeout": 10},
-                          env=env_for(sim, tmp_path))
+    wait = ansible.module(
+        "instance_health",
+        {"instance": QR_ID, "wait": True, "wait_sleep": 0.3, "wait_timeout": 10},
+        env=env_for(sim, tmp_path),
+    )
     assert (wait.rc, wait.result["status"]) == (0, "WORKING"), wait
 
 
@@ -243,13 +283,16 @@ def test_no_code_for_a_working_instance_and_none_printed_unless_asked(simulator,
     run = ansible.module("instance_qr", {"instance": WORKING_ID, "render": "text"}, env=env_for(sim, tmp_path))
     assert (run.rc, run.result["changed"], run.result["requested"]) == (0, False, False), run
     assert posts(sim, QR) == []
-    quiet = ansible.module("instance_qr", {"instance": QR_ID, "dest": str(tmp_path / "q.png")}, env=env_for(sim, tmp_path))
+    quiet = ansible.module(
+        "instance_qr", {"instance": QR_ID, "dest": str(tmp_path / "q.png")}, env=env_for(sim, tmp_path)
+    )
     assert quiet.rc == 0, quiet
     assert "qr_code_text" not in quiet.result
-    assert u"\u2588" not in quiet.output
+    assert "\u2588" not in quiet.output
     assert_no_secret(quiet, live_secrets(sim))
-    check = ansible.module("instance_qr", {"instance": QR_ID, "render": "text"}, env=env_for(sim, tmp_path),
-                           extra_args=["--check"])
+    check = ansible.module(
+        "instance_qr", {"instance": QR_ID, "render": "text"}, env=env_for(sim, tmp_path), extra_args=["--check"]
+    )
     assert (check.rc, check.result["changed"], check.result["requested"]) == (0, True, True), check
     assert len(posts(sim, QR)) == 1
 
@@ -257,10 +300,16 @@ def test_no_code_for_a_working_instance_and_none_printed_unless_asked(simulator,
 def test_qr_requests_are_paced_once_a_minute_of_compressed_time(simulator, ansible, tmp_path):
     """Time compressed 20x: the API's minute is 3 s. Two codes for one instance, then one for another."""
     window = 3.0
-    sim = simulator(scenario(instance(QR_ID, "SCAN_QR_CODE", access_token=None),
-                             instance(OTHER_ID, "SCAN_QR_CODE", access_token=None),
-                             rate_limits={"qr": {"requests": 1, "window": window}}, qr_valid=window))
-    run = ansible.playbook(textwrap.dedent("""
+    sim = simulator(
+        scenario(
+            instance(QR_ID, "SCAN_QR_CODE", access_token=None),
+            instance(OTHER_ID, "SCAN_QR_CODE", access_token=None),
+            rate_limits={"qr": {"requests": 1, "window": window}},
+            qr_valid=window,
+        )
+    )
+    run = ansible.playbook(
+        textwrap.dedent("""
         - hosts: localhost
           gather_facts: false
           module_defaults:
@@ -276,14 +325,19 @@ def test_qr_requests_are_paced_once_a_minute_of_compressed_time(simulator, ansib
                 that:
                   - codes.results | map(attribute='requested') | list == [true, true, true]
                   - codes.results[1].paced > 0
-    """ % {"window": window, "dir": tmp_path, "qr": QR_ID, "other": OTHER_ID}), env=env_for(sim, tmp_path))
+    """ % {"window": window, "dir": tmp_path, "qr": QR_ID, "other": OTHER_ID}),
+        env=env_for(sim, tmp_path),
+    )
     assert run.rc == 0, run
     answered = [entry for entry in posts(sim, QR) if entry["status"] == 200]
     assert len(answered) == 3
     gaps = [later["t"] - earlier["t"] for earlier, later in zip(answered, answered[1:])]
     assert all(gap >= window for gap in gaps), gaps
     same_instance = [entry for entry in posts(sim, QR) if QR_ID in entry["path"]]
-    assert [entry["status"] for entry in same_instance] == [200, 200], "the module paced itself: no 429 for one instance"
+    assert [entry["status"] for entry in same_instance] == [
+        200,
+        200,
+    ], "the module paced itself: no 429 for one instance"
 
 
 def test_a_recent_request_fails_at_once_with_wait_timeout_zero(simulator, ansible, tmp_path):

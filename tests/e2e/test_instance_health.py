@@ -7,11 +7,9 @@
 from __future__ import annotations
 
 import re
-
 import textwrap
 
 import pytest
-
 from conftest import QR_ID, TOKEN, WORKING_ID, ScenarioSwitch, hypersender_scenario, instance
 
 HEALTH_PATH = r"^/api/whatsapp/v1/[^/]+/health$"
@@ -49,8 +47,11 @@ def test_wait_through_starting_to_working(simulator, ansible):
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "STARTING")))
     # WORKING after the module has seen STARTING twice, however long Ansible took to start
     with ScenarioSwitch(sim, 2, r"/health$", hypersender_scenario(instance(WORKING_ID, "WORKING"))) as switch:
-        run = ansible.module("instance_health", {"instance_id": WORKING_ID, "wait": True, "wait_sleep": 0.5,
-                                                 "wait_timeout": 60}, env=env_for(sim))
+        run = ansible.module(
+            "instance_health",
+            {"instance_id": WORKING_ID, "wait": True, "wait_sleep": 0.5, "wait_timeout": 60},
+            env=env_for(sim),
+        )
     assert run.rc == 0, run
     result = run.result
     assert (result["status"], result["healthy"], result["waited"]) == ("WORKING", True, True)
@@ -61,14 +62,19 @@ def test_wait_through_starting_to_working(simulator, ansible):
 
 def test_wait_timeout_fails_with_the_last_status(simulator, ansible):
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "STARTING")))
-    run = ansible.module("instance_health", {"instance": WORKING_ID, "wait": True, "wait_sleep": 0.5, "wait_timeout": 2},
-                         env=env_for(sim))
+    run = ansible.module(
+        "instance_health",
+        {"instance": WORKING_ID, "wait": True, "wait_sleep": 0.5, "wait_timeout": 2},
+        env=env_for(sim),
+    )
     assert run.rc != 0, run
     result = run.result
     polls = result["polls"]
     # the elapsed time the message names is at least the 2 s deadline, more on a loaded machine
-    said = re.match(r"instance %s not in \[WORKING\] after ([0-9.]+) s; last status STARTING after %d polls" % (WORKING_ID, polls),
-                    result["msg"])
+    said = re.match(
+        r"instance %s not in \[WORKING\] after ([0-9.]+) s; last status STARTING after %d polls" % (WORKING_ID, polls),
+        result["msg"],
+    )
     assert said and float(said.group(1)) >= 2, result["msg"]
     assert "raise wait_timeout" in result["msg"]
     assert (result["status"], result["healthy"], result["waited"]) == ("STARTING", False, True)
@@ -79,24 +85,34 @@ def test_wait_timeout_fails_with_the_last_status(simulator, ansible):
 
 def test_failed_status_fails_fast(simulator, ansible):
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "FAILED")))
-    run = ansible.module("instance_health", {"instance": WORKING_ID, "wait": True, "wait_timeout": 300}, env=env_for(sim))
+    run = ansible.module(
+        "instance_health", {"instance": WORKING_ID, "wait": True, "wait_timeout": 300}, env=env_for(sim)
+    )
     assert run.rc != 0, run
-    assert run.result["msg"].startswith("instance %s reported FAILED, a status in fail_on [FAILED], after 1 polls" % WORKING_ID)
+    assert run.result["msg"].startswith(
+        "instance %s reported FAILED, a status in fail_on [FAILED], after 1 polls" % WORKING_ID
+    )
     assert run.result["status"] == "FAILED"
     assert len(health_requests(sim)) == 1
 
 
 def test_custom_wait_for_and_fail_on(simulator, ansible):
     sim = simulator(hypersender_scenario(instance(QR_ID, "SCAN_QR_CODE")))
-    run = ansible.module("instance_health", {"instance": QR_ID, "wait": True, "fail_on": ["FAILED", "SCAN_QR_CODE"]}, env=env_for(sim))
+    run = ansible.module(
+        "instance_health", {"instance": QR_ID, "wait": True, "fail_on": ["FAILED", "SCAN_QR_CODE"]}, env=env_for(sim)
+    )
     assert run.rc != 0 and "reported SCAN_QR_CODE" in run.result["msg"] and "scan the QR code" in run.result["msg"], run
-    run = ansible.module("instance_health", {"instance": QR_ID, "wait": True, "wait_for": ["SCAN_QR_CODE"]}, env=env_for(sim))
+    run = ansible.module(
+        "instance_health", {"instance": QR_ID, "wait": True, "wait_for": ["SCAN_QR_CODE"]}, env=env_for(sim)
+    )
     assert run.rc == 0 and run.result["healthy"] is True, run
 
 
 def test_unknown_instance_fails_at_once_even_when_waiting(simulator, ansible):
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
-    run = ansible.module("instance_health", {"instance": UNKNOWN_ID, "wait": True, "wait_timeout": 300}, env=env_for(sim))
+    run = ansible.module(
+        "instance_health", {"instance": UNKNOWN_ID, "wait": True, "wait_timeout": 300}, env=env_for(sim)
+    )
     assert run.rc != 0, run
     assert run.result["msg"].startswith("instance %s not found" % UNKNOWN_ID)
     assert "check the UUID" in run.result["msg"]
@@ -105,8 +121,12 @@ def test_unknown_instance_fails_at_once_even_when_waiting(simulator, ansible):
 
 def test_rejected_token(simulator, ansible):
     sim = simulator(hypersender_scenario(instance()))
-    run = ansible.module("instance_health", {"instance": WORKING_ID}, env=env_for(sim, token="wrong-token-value-123"),
-                         secrets_expected=())
+    run = ansible.module(
+        "instance_health",
+        {"instance": WORKING_ID},
+        env=env_for(sim, token="wrong-token-value-123"),
+        secrets_expected=(),
+    )
     assert run.rc != 0, run
     assert "rejected the credentials (HTTP 401)" in run.result["msg"]
     assert "HYPERSENDER_API_TOKEN" in run.result["msg"]
@@ -114,14 +134,20 @@ def test_rejected_token(simulator, ansible):
     assert len(sim.requests()) == 1
 
 
-@pytest.mark.parametrize("args, words", [
-    ({"instance": "not-a-uuid"}, "is not an instance UUID"),
-    ({"instance": WORKING_ID, "wait_for": ["WORKNG"]}, "value of wait_for must be one or more of"),
-    ({"instance": WORKING_ID, "wait_for": ["WORKING"], "fail_on": ["WORKING"]}, "wait_for and fail_on both name WORKING"),
-    ({"instance": WORKING_ID, "wait_sleep": 0}, "wait_sleep must be a number of seconds, above 0"),
-    ({"instance": WORKING_ID, "api_url": "app.hypersender.com/api"}, "must start with https://"),
-    ({"instance": WORKING_ID, "api_token": ""}, "api_token is empty"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ({"instance": "not-a-uuid"}, "is not an instance UUID"),
+        ({"instance": WORKING_ID, "wait_for": ["WORKNG"]}, "value of wait_for must be one or more of"),
+        (
+            {"instance": WORKING_ID, "wait_for": ["WORKING"], "fail_on": ["WORKING"]},
+            "wait_for and fail_on both name WORKING",
+        ),
+        ({"instance": WORKING_ID, "wait_sleep": 0}, "wait_sleep must be a number of seconds, above 0"),
+        ({"instance": WORKING_ID, "api_url": "app.hypersender.com/api"}, "must start with https://"),
+        ({"instance": WORKING_ID, "api_token": ""}, "api_token is empty"),
+    ],
+)
 def test_bad_options_fail_before_any_request(simulator, ansible, args, words):
     sim = simulator(hypersender_scenario(instance()))
     run = ansible.module("instance_health", args, env=env_for(sim))
@@ -137,8 +163,13 @@ def test_missing_token_names_the_env_var(simulator, ansible):
 
 
 def test_429_retry_after_is_honoured(simulator, ansible):
-    fault = {"path": HEALTH_PATH, "count": 1, "status": 429, "body": {"message": "Too many requests. Please try again later."},
-             "headers": {"Retry-After": "2"}}
+    fault = {
+        "path": HEALTH_PATH,
+        "count": 1,
+        "status": 429,
+        "body": {"message": "Too many requests. Please try again later."},
+        "headers": {"Retry-After": "2"},
+    }
     sim = simulator(hypersender_scenario(instance(), faults=[fault]))
     run = ansible.module("instance_health", {"instance": WORKING_ID}, env=env_for(sim))
     assert run.rc == 0 and run.result["status"] == "WORKING", run
@@ -155,8 +186,11 @@ def test_rate_limit_window_is_respected_while_waiting(simulator, ansible):
     # within the 10 s window of the first (0.2 s polls) and is throttled, the fourth after its Retry-After.
     working = hypersender_scenario(instance(status="WORKING"), hypersender=limited)
     with ScenarioSwitch(sim, 4, r"/health$", working) as switch:
-        run = ansible.module("instance_health", {"instance": WORKING_ID, "wait": True, "wait_sleep": 0.2,
-                                                 "wait_timeout": 60}, env=env_for(sim))
+        run = ansible.module(
+            "instance_health",
+            {"instance": WORKING_ID, "wait": True, "wait_sleep": 0.2, "wait_timeout": 60},
+            env=env_for(sim),
+        )
     assert run.rc == 0 and run.result["healthy"], run
     calls = switch.before
     throttled = [c for c in calls if c["status"] == 429]
@@ -185,7 +219,13 @@ def test_persistent_503_gives_a_clear_failure(simulator, ansible):
 
 
 def test_non_json_body_is_a_clear_failure(simulator, ansible):
-    fault = {"path": HEALTH_PATH, "count": None, "status": 200, "raw_body": "<html>maintenance</html>", "content_type": "text/html"}
+    fault = {
+        "path": HEALTH_PATH,
+        "count": None,
+        "status": 200,
+        "raw_body": "<html>maintenance</html>",
+        "content_type": "text/html",
+    }
     sim = simulator(hypersender_scenario(instance(), faults=[fault]))
     run = ansible.module("instance_health", {"instance": WORKING_ID}, env=env_for(sim))
     assert run.rc != 0
@@ -194,16 +234,22 @@ def test_non_json_body_is_a_clear_failure(simulator, ansible):
 
 def test_unknown_status_is_not_ready_and_warned(simulator, ansible):
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "MIGRATING")))
-    run = ansible.module("instance_health", {"instance": WORKING_ID, "wait": True, "wait_sleep": 0.5, "wait_timeout": 1},
-                         env=env_for(sim))
+    run = ansible.module(
+        "instance_health",
+        {"instance": WORKING_ID, "wait": True, "wait_sleep": 0.5, "wait_timeout": 1},
+        env=env_for(sim),
+    )
     assert run.rc != 0
     assert "last status MIGRATING" in run.result["msg"]
     assert "which this collection does not know" in run.output
 
 
 def test_connection_refused(ansible):
-    run = ansible.module("instance_health", {"instance": WORKING_ID, "retries": 1},
-                         env={"HYPERSENDER_API_URL": "http://127.0.0.1:9/api/whatsapp/v1", "HYPERSENDER_API_TOKEN": TOKEN})
+    run = ansible.module(
+        "instance_health",
+        {"instance": WORKING_ID, "retries": 1},
+        env={"HYPERSENDER_API_URL": "http://127.0.0.1:9/api/whatsapp/v1", "HYPERSENDER_API_TOKEN": TOKEN},
+    )
     assert run.rc != 0
     assert "cannot connect (connection refused)" in run.result["msg"]
 
@@ -219,8 +265,12 @@ def test_tls_self_signed_fails_by_default_and_passes_with_ca_path(simulator, ans
 
 def test_check_mode_probes_once_and_does_not_wait(simulator, ansible):
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "STARTING")))
-    run = ansible.module("instance_health", {"instance": WORKING_ID, "wait": True, "wait_timeout": 300},
-                         env=env_for(sim), extra_args=["--check"])
+    run = ansible.module(
+        "instance_health",
+        {"instance": WORKING_ID, "wait": True, "wait_timeout": 300},
+        env=env_for(sim),
+        extra_args=["--check"],
+    )
     assert run.rc == 0, run
     result = run.result
     assert (result["waited"], result["polls"], result["status"], result["changed"]) == (False, 1, "STARTING", False)
@@ -230,7 +280,8 @@ def test_check_mode_probes_once_and_does_not_wait(simulator, ansible):
 
 def test_module_defaults_group_sets_the_connection(simulator, ansible):
     sim = simulator(hypersender_scenario(instance()))
-    run = ansible.playbook(textwrap.dedent("""
+    run = ansible.playbook(
+        textwrap.dedent("""
         - hosts: localhost
           gather_facts: false
           module_defaults:
@@ -240,7 +291,9 @@ def test_module_defaults_group_sets_the_connection(simulator, ansible):
           tasks:
             - hypersender.whatsapp.instance_health:
                 instance: %s
-    """ % WORKING_ID), extra_args=["-e", "url=%s" % sim.hypersender_url, "-e", "token=%s" % TOKEN])
+    """ % WORKING_ID),
+        extra_args=["-e", "url=%s" % sim.hypersender_url, "-e", "token=%s" % TOKEN],
+    )
     assert run.rc == 0 and run.result["status"] == "WORKING", run
 
 
@@ -260,7 +313,10 @@ def test_lookup_one_and_several(simulator, ansible):
     assert [h["status"] for h in run.result["msg"]] == ["WORKING"]
     run = ansible.playbook(LOOKUP_PLAY % ("'%s', '%s'" % (QR_ID, WORKING_ID)), env=env_for(sim))
     assert run.rc == 0, run
-    assert [(h["instance_id"], h["status"]) for h in run.result["msg"]] == [(QR_ID, "SCAN_QR_CODE"), (WORKING_ID, "WORKING")]
+    assert [(h["instance_id"], h["status"]) for h in run.result["msg"]] == [
+        (QR_ID, "SCAN_QR_CODE"),
+        (WORKING_ID, "WORKING"),
+    ]
     assert set(run.result["msg"][0]) == {"instance_id", "status", "connected_at"}
 
 
@@ -269,17 +325,23 @@ def test_lookup_options_from_keywords_vars_and_ansible_cfg(simulator, ansible):
     by_keyword = "'%s', api_url='%s', api_token=token" % (WORKING_ID, sim.hypersender_url)
     run = ansible.playbook(LOOKUP_PLAY % by_keyword, extra_args=["-e", "token=%s" % TOKEN])
     assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
-    run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % WORKING_ID),
-                           extra_args=["-e", "hypersender_api_url=%s" % sim.hypersender_url, "-e", "hypersender_api_token=%s" % TOKEN])
+    run = ansible.playbook(
+        LOOKUP_PLAY % ("'%s'" % WORKING_ID),
+        extra_args=["-e", "hypersender_api_url=%s" % sim.hypersender_url, "-e", "hypersender_api_token=%s" % TOKEN],
+    )
     assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
     templated = ansible.tmp_path / "vars.yml"
     templated.write_text('hypersender_api_url: "{{ sim_url }}"\nhypersender_api_token: "{{ sim_token }}"\n')
-    run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % WORKING_ID),
-                           extra_args=["-e", "@%s" % templated, "-e", "sim_url=%s" % sim.hypersender_url, "-e", "sim_token=%s" % TOKEN])
+    run = ansible.playbook(
+        LOOKUP_PLAY % ("'%s'" % WORKING_ID),
+        extra_args=["-e", "@%s" % templated, "-e", "sim_url=%s" % sim.hypersender_url, "-e", "sim_token=%s" % TOKEN],
+    )
     assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
     config = ansible.tmp_path / "ansible.cfg"
     config.write_text("[hypersender_whatsapp]\napi_url = %s\nretries = 0\n" % sim.hypersender_url)
-    run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % WORKING_ID), env={"ANSIBLE_CONFIG": str(config), "HYPERSENDER_API_TOKEN": TOKEN})
+    run = ansible.playbook(
+        LOOKUP_PLAY % ("'%s'" % WORKING_ID), env={"ANSIBLE_CONFIG": str(config), "HYPERSENDER_API_TOKEN": TOKEN}
+    )
     assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
 
 
@@ -291,11 +353,16 @@ def test_lookup_environment_binds_late_below_vars_and_ansible_cfg(simulator, ans
     config.write_text("[hypersender_whatsapp]\nretries = 0\ntimeout = 5\n")
     run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % WORKING_ID), env=dict(wrong, ANSIBLE_CONFIG=str(config)))
     assert run.rc != 0 and "127.0.0.1:9" in run.output, run  # the environment over the default
-    run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % WORKING_ID), env=dict(wrong, ANSIBLE_CONFIG=str(config)),
-                           extra_args=["-e", "hypersender_api_url=%s" % sim.hypersender_url])
+    run = ansible.playbook(
+        LOOKUP_PLAY % ("'%s'" % WORKING_ID),
+        env=dict(wrong, ANSIBLE_CONFIG=str(config)),
+        extra_args=["-e", "hypersender_api_url=%s" % sim.hypersender_url],
+    )
     assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
-    run = ansible.playbook(LOOKUP_PLAY % ("'%s', api_url='%s'" % (WORKING_ID, sim.hypersender_url)),
-                           env=dict(wrong, ANSIBLE_CONFIG=str(config)))
+    run = ansible.playbook(
+        LOOKUP_PLAY % ("'%s', api_url='%s'" % (WORKING_ID, sim.hypersender_url)),
+        env=dict(wrong, ANSIBLE_CONFIG=str(config)),
+    )
     assert run.rc == 0 and run.result["msg"][0]["status"] == "WORKING", run
     config.write_text("[hypersender_whatsapp]\napi_url = %s\nretries = 0\n" % sim.hypersender_url)
     run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % WORKING_ID), env=dict(wrong, ANSIBLE_CONFIG=str(config)))
@@ -305,7 +372,9 @@ def test_lookup_environment_binds_late_below_vars_and_ansible_cfg(simulator, ans
 def test_lookup_errors_are_clear(simulator, ansible):
     sim = simulator(hypersender_scenario(instance()))
     run = ansible.playbook(LOOKUP_PLAY % "'nope'", env=env_for(sim))
-    assert run.rc != 0 and "hypersender.whatsapp.instance_health: term 'nope' is not an instance UUID" in run.output, run
+    assert (
+        run.rc != 0 and "hypersender.whatsapp.instance_health: term 'nope' is not an instance UUID" in run.output
+    ), run
     run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % UNKNOWN_ID), env=env_for(sim))
     assert run.rc != 0 and "instance %s not found" % UNKNOWN_ID in run.output, run
     assert "Traceback" not in run.output.split("the full traceback was")[0]
@@ -315,7 +384,9 @@ def test_lookup_errors_are_clear(simulator, ansible):
 def test_missing_requests_library_gives_the_standard_error(simulator, ansible):
     hide = ansible.tmp_path / "no-requests"
     (hide / "requests").mkdir(parents=True)
-    (hide / "requests" / "__init__.py").write_text("raise ImportError('No module named requests (hidden by the test)')\n")
+    (hide / "requests" / "__init__.py").write_text(
+        "raise ImportError('No module named requests (hidden by the test)')\n"
+    )
     sim = simulator(hypersender_scenario(instance()))
     env = dict(env_for(sim), PYTHONPATH=str(hide))
     run = ansible.module("instance_health", {"instance": WORKING_ID}, env=env)

@@ -10,7 +10,6 @@ import re
 
 import pytest
 import requests
-
 from conftest import ACCESS_TOKEN, QR_ID, TOKEN, WORKING_ID, hypersender_scenario, instance
 
 STARTING_ID = "5b2e0c3a-1111-4abc-8def-0123456789ab"
@@ -24,12 +23,15 @@ def env_for(sim):
 
 
 def fleet(sim_factory, **extra):
-    return sim_factory(hypersender_scenario(
-        instance(WORKING_ID, "WORKING", name="prod-alpha", phone="+201234567890"),
-        instance(QR_ID, "SCAN_QR_CODE", name="prod-beta", phone="+201234567891", access_token=None),
-        instance(STARTING_ID, "STARTING", name="staging-gamma", phone="+201234567892"),
-        instance(FAILED_ID, "FAILED", name="old-delta", phone="+201234567893"),
-        **extra))
+    return sim_factory(
+        hypersender_scenario(
+            instance(WORKING_ID, "WORKING", name="prod-alpha", phone="+201234567890"),
+            instance(QR_ID, "SCAN_QR_CODE", name="prod-beta", phone="+201234567891", access_token=None),
+            instance(STARTING_ID, "STARTING", name="staging-gamma", phone="+201234567892"),
+            instance(FAILED_ID, "FAILED", name="old-delta", phone="+201234567893"),
+            **extra,
+        )
+    )
 
 
 def list_calls(sim):
@@ -42,18 +44,28 @@ def test_everything_by_status_without_access_tokens(simulator, ansible):
     assert run.rc == 0, run
     result = run.result
     assert result["changed"] is False and result["count"] == 4
-    assert result["by_status"] == {"STOPPED": 0, "STARTING": 1, "WORKING": 1, "SCAN_QR_CODE": 1, "FAILED": 1, "PENDING": 0}
+    assert result["by_status"] == {
+        "STOPPED": 0,
+        "STARTING": 1,
+        "WORKING": 1,
+        "SCAN_QR_CODE": 1,
+        "FAILED": 1,
+        "PENDING": 0,
+    }
     assert set(result["instances"][0]) == {"id", "name", "phone", "service_type", "status", "created_at", "ready"}
     assert (result["ready"], result["waited"], result["polls"]) == ([WORKING_ID], False, 1)
     assert '"access_token":' not in run.output
 
 
-@pytest.mark.parametrize("filters, expected_ids, query", [
-    ({"uuid": QR_ID}, [QR_ID], {"filter[uuid]": QR_ID}),
-    ({"name": "prod"}, [WORKING_ID, QR_ID], {"filter[name]": "prod"}),
-    ({"phone": "+201234567892"}, [STARTING_ID], {"filter[phone]": "+201234567892"}),
-    ({"status": "FAILED"}, [FAILED_ID], {"filter[status]": "FAILED"}),
-])
+@pytest.mark.parametrize(
+    "filters, expected_ids, query",
+    [
+        ({"uuid": QR_ID}, [QR_ID], {"filter[uuid]": QR_ID}),
+        ({"name": "prod"}, [WORKING_ID, QR_ID], {"filter[name]": "prod"}),
+        ({"phone": "+201234567892"}, [STARTING_ID], {"filter[phone]": "+201234567892"}),
+        ({"status": "FAILED"}, [FAILED_ID], {"filter[status]": "FAILED"}),
+    ],
+)
 def test_each_filter_goes_to_the_api(simulator, ansible, filters, expected_ids, query):
     sim = fleet(simulator)
     run = ansible.module("instance_info", filters, env=env_for(sim))
@@ -75,15 +87,20 @@ def test_instances_selection_is_one_list_call(simulator, ansible):
 
 def test_access_token_only_on_request(simulator, ansible):
     sim = fleet(simulator)
-    run = ansible.module("instance_info", {"uuid": WORKING_ID, "return_access_token": True}, env=env_for(sim),
-                         secrets_expected=(ACCESS_TOKEN, ACCESS_TOKEN.split("|", 1)[1]))
+    run = ansible.module(
+        "instance_info",
+        {"uuid": WORKING_ID, "return_access_token": True},
+        env=env_for(sim),
+        secrets_expected=(ACCESS_TOKEN, ACCESS_TOKEN.split("|", 1)[1]),
+    )
     assert run.rc == 0, run
     assert run.result["instances"][0]["access_token"] == ACCESS_TOKEN
 
 
 def test_access_token_task_with_no_log_prints_nothing(simulator, ansible):
     sim = fleet(simulator)
-    run = ansible.playbook("""
+    run = ansible.playbook(
+        """
 - hosts: localhost
   gather_facts: false
   tasks:
@@ -95,17 +112,22 @@ def test_access_token_task_with_no_log_prints_nothing(simulator, ansible):
     - ansible.builtin.assert:
         that: with_token.instances[0].access_token | length > 20
         quiet: true
-""" % WORKING_ID, env=env_for(sim))
+""" % WORKING_ID,
+        env=env_for(sim),
+    )
     assert run.rc == 0, run
 
 
-@pytest.mark.parametrize("args, words", [
-    ({"uuid": "nope"}, "uuid 'nope' is not an instance UUID"),
-    ({"phone": "201234567890"}, "is not an E.164 phone number"),
-    ({"status": "BROKEN"}, "value of status must be one of"),
-    ({"instances": [WORKING_ID, "x"]}, "instances item 'x' is not an instance UUID"),
-    ({"status": "WORKING", "wait": True}, "status filters the list by status, so it cannot be awaited"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ({"uuid": "nope"}, "uuid 'nope' is not an instance UUID"),
+        ({"phone": "201234567890"}, "is not an E.164 phone number"),
+        ({"status": "BROKEN"}, "value of status must be one of"),
+        ({"instances": [WORKING_ID, "x"]}, "instances item 'x' is not an instance UUID"),
+        ({"status": "WORKING", "wait": True}, "status filters the list by status, so it cannot be awaited"),
+    ],
+)
 def test_bad_input_fails_before_any_request(simulator, ansible, args, words):
     sim = fleet(simulator)
     run = ansible.module("instance_info", args, env=env_for(sim))
@@ -126,7 +148,9 @@ def test_fleet_wait_of_50_instances_is_one_list_call_per_poll(simulator, ansible
     sim = simulator({"hypersender": {"tokens": [TOKEN], "generate": {"count": 50, "seed": 11, "working_within": 3}}})
     ids = sorted(sim.ready_times())
     last_ready = max(sim.ready_times().values())
-    run = ansible.module("instance_info", {"instances": ids, "wait": True, "wait_sleep": 0.5, "wait_timeout": 60}, env=env_for(sim))
+    run = ansible.module(
+        "instance_info", {"instances": ids, "wait": True, "wait_sleep": 0.5, "wait_timeout": 60}, env=env_for(sim)
+    )
     assert run.rc == 0, run
     result = run.result
     assert sorted(result["ready"]) == ids and result["not_ready"] == []
@@ -134,26 +158,36 @@ def test_fleet_wait_of_50_instances_is_one_list_call_per_poll(simulator, ansible
     calls = list_calls(sim)
     assert len(calls) == result["polls"] == len(sim.requests()), "one list call per poll, nothing else"
     assert all(call["t"] < last_ready for call in calls[:-1]) and last_ready <= calls[-1]["t"]
-    listed = requests.get(sim.hypersender_url + "/instances", headers={"Authorization": "Bearer " + TOKEN}, timeout=10).json()
+    listed = requests.get(
+        sim.hypersender_url + "/instances", headers={"Authorization": "Bearer " + TOKEN}, timeout=10
+    ).json()
     tokens = [item["access_token"] for item in listed]
     assert not any(token in run.output for token in tokens)
 
 
 def test_fleet_wait_timeout_names_each_instance_not_ready(simulator, ansible):
     sim = fleet(simulator)
-    run = ansible.module("instance_info", {"instances": [WORKING_ID, QR_ID], "wait": True, "wait_sleep": 0.5,
-                                           "wait_timeout": 1.5}, env=env_for(sim))
+    run = ansible.module(
+        "instance_info",
+        {"instances": [WORKING_ID, QR_ID], "wait": True, "wait_sleep": 0.5, "wait_timeout": 1.5},
+        env=env_for(sim),
+    )
     assert run.rc != 0
     # The time said is the time spent: the deadline, or more for the last request (much more on a loaded machine).
-    said = re.match(r"^1 of 2 instances not in \[WORKING\] after ([0-9.]+) s: %s SCAN_QR_CODE$" % QR_ID, run.result["msg"])
+    said = re.match(
+        r"^1 of 2 instances not in \[WORKING\] after ([0-9.]+) s: %s SCAN_QR_CODE$" % QR_ID, run.result["msg"]
+    )
     assert said and float(said.group(1)) >= 1.5, run
     assert run.result["not_ready"] == [QR_ID]
 
 
 def test_fleet_wait_fails_fast_on_an_unknown_uuid(simulator, ansible):
     sim = fleet(simulator)
-    run = ansible.module("instance_info", {"instances": [WORKING_ID, UNKNOWN_ID], "wait": True, "wait_sleep": 0.5,
-                                           "wait_timeout": 300}, env=env_for(sim))
+    run = ansible.module(
+        "instance_info",
+        {"instances": [WORKING_ID, UNKNOWN_ID], "wait": True, "wait_sleep": 0.5, "wait_timeout": 300},
+        env=env_for(sim),
+    )
     assert run.rc != 0
     assert run.result["msg"].startswith("1 of the selected UUIDs are not in this account")
     assert run.result["not_ready"] == [UNKNOWN_ID] and run.result["polls"] == 1
@@ -169,7 +203,12 @@ def test_fleet_wait_fails_fast_on_a_fatal_status(simulator, ansible):
 
 def test_fleet_wait_check_mode_lists_once(simulator, ansible):
     sim = fleet(simulator)
-    run = ansible.module("instance_info", {"instances": [WORKING_ID, STARTING_ID], "wait": True}, env=env_for(sim), extra_args=["--check"])
+    run = ansible.module(
+        "instance_info",
+        {"instances": [WORKING_ID, STARTING_ID], "wait": True},
+        env=env_for(sim),
+        extra_args=["--check"],
+    )
     assert run.rc == 0, run
     assert run.result["msg"] == "check mode: listed once (1 of 2 ready) instead of waiting up to 300 s for [WORKING]"
     assert (run.result["waited"], len(sim.requests())) == (False, 1)
@@ -194,4 +233,6 @@ def test_lookup_filters_and_selection(simulator, ansible):
     assert run.rc == 0, run
     assert [(i["id"], i["status"]) for i in run.result["msg"]] == [(STARTING_ID, "STARTING"), (QR_ID, "SCAN_QR_CODE")]
     run = ansible.playbook(LOOKUP_PLAY % ("'%s'" % UNKNOWN_ID), env=env_for(sim))
-    assert run.rc != 0 and "hypersender.whatsapp.instance_info: no instance %s in this account" % UNKNOWN_ID in run.output
+    assert (
+        run.rc != 0 and "hypersender.whatsapp.instance_info: no instance %s in this account" % UNKNOWN_ID in run.output
+    )

@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import ACCESS_TOKEN, QR_ID, TOKEN, WORKING_ID, hypersender_scenario, instance
 
 FAILED_ID = "5b0e7a41-9d2c-4e8f-8a1b-3c4d5e6f7a8b"
@@ -19,11 +18,13 @@ TEMPLATED_NAME = "Shop {{ 7 * 7 }}"
 
 @pytest.fixture
 def sim(simulator):
-    return simulator(hypersender_scenario(
-        instance(WORKING_ID, "WORKING", name="shop-eg"),
-        instance(QR_ID, "SCAN_QR_CODE", name="support eg"),
-        instance(FAILED_ID, "FAILED", name=TEMPLATED_NAME),
-    ))
+    return simulator(
+        hypersender_scenario(
+            instance(WORKING_ID, "WORKING", name="shop-eg"),
+            instance(QR_ID, "SCAN_QR_CODE", name="support eg"),
+            instance(FAILED_ID, "FAILED", name=TEMPLATED_NAME),
+        )
+    )
 
 
 def write_config(ansible, sim, name="hypersender.yml", **options):
@@ -38,7 +39,7 @@ def inventory_list(ansible, path, env=None, extra=(), **kwargs):
     env = dict({"HYPERSENDER_API_TOKEN": TOKEN}, **(env or {}))
     run = ansible(["-i", path, "--list"] + list(extra), command="ansible-inventory", verbosity=None, env=env, **kwargs)
     assert run.rc == 0, run
-    return json.loads(run.output[run.output.index("{"):run.output.rindex("}") + 1]), run
+    return json.loads(run.output[run.output.index("{") : run.output.rindex("}") + 1]), run
 
 
 def flat(text):
@@ -60,8 +61,12 @@ def test_list_hosts_groups_and_variables(ansible, sim):
     assert data["hypersender_working"]["hosts"] == ["shop-eg"]
     assert data["hypersender_scan_qr_code"]["hosts"] == ["support_eg"]
     assert data["hypersender_failed"]["hosts"] == ["Shop_7_7"]
-    assert set(data["hypersender_instances"]["children"]) >= {"hypersender_working", "hypersender_failed",
-                                                              "hypersender_scan_qr_code", "hypersender_stopped"}
+    assert set(data["hypersender_instances"]["children"]) >= {
+        "hypersender_working",
+        "hypersender_failed",
+        "hypersender_scan_qr_code",
+        "hypersender_stopped",
+    }
     shop = {key: value(val) for key, val in hostvars["shop-eg"].items()}
     assert shop["hypersender_uuid"] == WORKING_ID
     assert shop["hypersender_status"] == "WORKING"
@@ -73,8 +78,9 @@ def test_list_hosts_groups_and_variables(ansible, sim):
 
 
 def test_graph_and_verbose_run_keep_the_token_out(ansible, sim):
-    run = ansible(["-i", write_config(ansible, sim), "--graph"], command="ansible-inventory",
-                  env={"HYPERSENDER_API_TOKEN": TOKEN})  # -vvvv; the fixture checks every secret
+    run = ansible(
+        ["-i", write_config(ansible, sim), "--graph"], command="ansible-inventory", env={"HYPERSENDER_API_TOKEN": TOKEN}
+    )  # -vvvv; the fixture checks every secret
     assert run.rc == 0, run
     assert "@hypersender_failed:" in run.output and "|--Shop_7_7" in run.output
     assert "@hypersender_working:" in run.output and "|--shop-eg" in run.output
@@ -82,7 +88,8 @@ def test_graph_and_verbose_run_keep_the_token_out(ansible, sim):
 
 def test_play_targets_a_status_group_and_api_text_is_not_templated(ansible, sim):
     config = write_config(ansible, sim)
-    run = ansible.playbook("""
+    run = ansible.playbook(
+        """
 - name: Every FAILED instance
   hosts: hypersender_failed
   connection: local
@@ -91,7 +98,10 @@ def test_play_targets_a_status_group_and_api_text_is_not_templated(ansible, sim)
     - name: Say which
       ansible.builtin.debug:
         msg: "{{ inventory_hostname }} {{ hypersender_uuid }} named {{ hypersender_name }}"
-""", extra_args=["-i", config], env={"HYPERSENDER_API_TOKEN": TOKEN})
+""",
+        extra_args=["-i", config],
+        env={"HYPERSENDER_API_TOKEN": TOKEN},
+    )
     assert run.rc == 0, run
     results = run.results
     assert [state for state, dummy in results] == ["SUCCESS"], "one host in the group: %r" % run
@@ -100,10 +110,16 @@ def test_play_targets_a_status_group_and_api_text_is_not_templated(ansible, sim)
 
 
 def test_filters_compose_keyed_groups_and_hostname_source(ansible, sim):
-    config = write_config(ansible, sim, status="SCAN_QR_CODE", hostname_source="uuid", variable_prefix="wa_",
-                          compose={"ansible_connection": "'local'", "label": "wa_name | upper"},
-                          keyed_groups=[{"key": "wa_service_type", "prefix": "service"}],
-                          groups={"needs_scan": "wa_status == 'SCAN_QR_CODE'"})
+    config = write_config(
+        ansible,
+        sim,
+        status="SCAN_QR_CODE",
+        hostname_source="uuid",
+        variable_prefix="wa_",
+        compose={"ansible_connection": "'local'", "label": "wa_name | upper"},
+        keyed_groups=[{"key": "wa_service_type", "prefix": "service"}],
+        groups={"needs_scan": "wa_status == 'SCAN_QR_CODE'"},
+    )
     data, dummy = inventory_list(ansible, config)
     assert sorted(data["_meta"]["hostvars"]) == [QR_ID]
     host = {key: value(val) for key, val in data["_meta"]["hostvars"][QR_ID].items()}
@@ -114,8 +130,14 @@ def test_filters_compose_keyed_groups_and_hostname_source(ansible, sim):
 
 
 def test_cache_serves_the_second_run_without_a_request(ansible, sim):
-    config = write_config(ansible, sim, cache=True, cache_plugin="ansible.builtin.jsonfile",
-                          cache_connection=str(ansible.tmp_path / "inventory-cache"), cache_timeout=3600)
+    config = write_config(
+        ansible,
+        sim,
+        cache=True,
+        cache_plugin="ansible.builtin.jsonfile",
+        cache_connection=str(ansible.tmp_path / "inventory-cache"),
+        cache_timeout=3600,
+    )
     first, dummy = inventory_list(ansible, config)
     assert len(sim.requests()) == 1
     second, dummy = inventory_list(ansible, config)
@@ -123,8 +145,11 @@ def test_cache_serves_the_second_run_without_a_request(ansible, sim):
     assert second == first
     cached = "".join(path.read_text() for path in (ansible.tmp_path / "inventory-cache").iterdir())
     assert WORKING_ID in cached and ACCESS_TOKEN not in cached
-    run = ansible.playbook("- hosts: hypersender_working\n  gather_facts: false\n  tasks: []\n",
-                           extra_args=["-i", config, "--flush-cache"], env={"HYPERSENDER_API_TOKEN": TOKEN})
+    run = ansible.playbook(
+        "- hosts: hypersender_working\n  gather_facts: false\n  tasks: []\n",
+        extra_args=["-i", config, "--flush-cache"],
+        env={"HYPERSENDER_API_TOKEN": TOKEN},
+    )
     assert run.rc == 0, run
     assert len(sim.requests()) == 2, "--flush-cache refreshes from the API"
     Path(config).write_text(Path(config).read_text().replace('"plugin"', '"status": "FAILED", "plugin"'))
@@ -134,14 +159,22 @@ def test_cache_serves_the_second_run_without_a_request(ansible, sim):
 
 
 def test_access_token_only_when_asked_and_never_with_the_cache(ansible, sim):
-    data, dummy = inventory_list(ansible, write_config(ansible, sim, access_token_var="wa_instance_token"),
-                                 secrets_expected=(ACCESS_TOKEN, ACCESS_TOKEN.split("|", 1)[1]))
+    data, dummy = inventory_list(
+        ansible,
+        write_config(ansible, sim, access_token_var="wa_instance_token"),
+        secrets_expected=(ACCESS_TOKEN, ACCESS_TOKEN.split("|", 1)[1]),
+    )
     assert value(data["_meta"]["hostvars"]["shop-eg"]["wa_instance_token"]) == ACCESS_TOKEN
     before = len(sim.requests())
-    run = ansible(["-i", write_config(ansible, sim, access_token_var="wa_instance_token", cache=True), "--list"],
-                  command="ansible-inventory", env={"HYPERSENDER_API_TOKEN": TOKEN,
-                                                    "ANSIBLE_INVENTORY_UNPARSED_FAILED": "1",
-                                                    "ANSIBLE_INVENTORY_UNPARSED_WARNING": "1"})
+    run = ansible(
+        ["-i", write_config(ansible, sim, access_token_var="wa_instance_token", cache=True), "--list"],
+        command="ansible-inventory",
+        env={
+            "HYPERSENDER_API_TOKEN": TOKEN,
+            "ANSIBLE_INVENTORY_UNPARSED_FAILED": "1",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "1",
+        },
+    )
     assert run.rc != 0
     assert "access_token_var and cache: true cannot be used together" in flat(run.output)
     assert len(sim.requests()) == before
@@ -153,13 +186,15 @@ def test_token_from_a_template_in_the_config(ansible, sim):
     assert len(data["_meta"]["hostvars"]) == 3
 
 
-@pytest.mark.parametrize("options, env, message, requests", [
-    ({}, {"HYPERSENDER_API_TOKEN": "wrong-token-0000"},
-     "rejected the credentials (HTTP 401)", 1),
-    ({}, {"HYPERSENDER_API_TOKEN": ""}, "api_token is empty: set api_token or the HYPERSENDER_API_TOKEN", 0),
-    ({"uuid": "nope"}, {"HYPERSENDER_API_TOKEN": TOKEN}, "uuid 'nope' is not an instance UUID", 0),
-    ({"access_token_var": "1 bad"}, {"HYPERSENDER_API_TOKEN": TOKEN}, "not a valid variable name", 0),
-])
+@pytest.mark.parametrize(
+    "options, env, message, requests",
+    [
+        ({}, {"HYPERSENDER_API_TOKEN": "wrong-token-0000"}, "rejected the credentials (HTTP 401)", 1),
+        ({}, {"HYPERSENDER_API_TOKEN": ""}, "api_token is empty: set api_token or the HYPERSENDER_API_TOKEN", 0),
+        ({"uuid": "nope"}, {"HYPERSENDER_API_TOKEN": TOKEN}, "uuid 'nope' is not an instance UUID", 0),
+        ({"access_token_var": "1 bad"}, {"HYPERSENDER_API_TOKEN": TOKEN}, "not a valid variable name", 0),
+    ],
+)
 def test_errors_are_clear_and_early(ansible, sim, options, env, message, requests):
     env = dict(env, ANSIBLE_INVENTORY_UNPARSED_FAILED="1", ANSIBLE_INVENTORY_UNPARSED_WARNING="1")
     run = ansible(["-i", write_config(ansible, sim, **options), "--list"], command="ansible-inventory", env=env)
@@ -172,7 +207,11 @@ def test_errors_are_clear_and_early(ansible, sim, options, env, message, request
 
 def test_other_file_names_are_not_read(ansible, sim):
     config = write_config(ansible, sim, name="instances.yml")
-    run = ansible(["-i", config, "--list"], command="ansible-inventory", verbosity="-v",
-                  env={"HYPERSENDER_API_TOKEN": TOKEN, "ANSIBLE_INVENTORY_UNPARSED_WARNING": "1"})
+    run = ansible(
+        ["-i", config, "--list"],
+        command="ansible-inventory",
+        verbosity="-v",
+        env={"HYPERSENDER_API_TOKEN": TOKEN, "ANSIBLE_INVENTORY_UNPARSED_WARNING": "1"},
+    )
     assert "could not be verified by inventory plugin 'hypersender.whatsapp.instances'" in flat(run.output), run
     assert sim.requests() == []

@@ -13,12 +13,18 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-
 from conftest import WORKING_ID, hypersender_scenario, instance
-from test_awx_runner import cli_simulator, event_stdout, private_data_dir, runner_env  # noqa: F401 pylint: disable=unused-import
+from test_awx_runner import (  # noqa: F401 pylint: disable=unused-import
+    cli_simulator,
+    event_stdout,
+    private_data_dir,
+    runner_env,
+)
 
 pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("ansible_runner") is None, reason="ansible-runner is not installed in this venv"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("ansible_runner") is None, reason="ansible-runner is not installed in this venv"
+    ),
     pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),
 ]
 
@@ -29,14 +35,27 @@ IDLE_TIMEOUT = 20
 READY_AT = 50
 
 
-def test_wait_longer_than_the_runner_idle_timeout_passes(cli_simulator, runner_env, tmp_path):  # noqa: F811 pylint: disable=redefined-outer-name
+def test_wait_longer_than_the_runner_idle_timeout_passes(
+    cli_simulator, runner_env, tmp_path
+):  # noqa: F811 pylint: disable=redefined-outer-name
     import ansible_runner  # pylint: disable=import-outside-toplevel
 
-    sim = cli_simulator(hypersender_scenario(
-        instance(WORKING_ID, timeline=[{"at": 0, "status": "STARTING"}, {"at": READY_AT, "status": "WORKING"}])))
-    pdd = private_data_dir(tmp_path / "job", sim, {
-        "wait_for_working_instances": [WORKING_ID], "wait_for_working_timeout": 120, "wait_for_working_poll_interval": 2,
-        "wait_for_working_progress_interval": 2, "deploy_gate_onprem": False})
+    sim = cli_simulator(
+        hypersender_scenario(
+            instance(WORKING_ID, timeline=[{"at": 0, "status": "STARTING"}, {"at": READY_AT, "status": "WORKING"}])
+        )
+    )
+    pdd = private_data_dir(
+        tmp_path / "job",
+        sim,
+        {
+            "wait_for_working_instances": [WORKING_ID],
+            "wait_for_working_timeout": 120,
+            "wait_for_working_poll_interval": 2,
+            "wait_for_working_progress_interval": 2,
+            "deploy_gate_onprem": False,
+        },
+    )
     (pdd / "env" / "settings").write_text("---\nprocess_isolation: false\nidle_timeout: %d\n" % IDLE_TIMEOUT)
     result = ansible_runner.run(private_data_dir=str(pdd), playbook="site.yml", quiet=True)
     stdout = event_stdout(list(result.events))

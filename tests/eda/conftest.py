@@ -29,10 +29,21 @@ SUPPORT_ID = "c9a1dd76-5678-4f9d-9012-a5b78de100c3"
 
 
 def fleet(shop, support, **extra):
-    scenario = {"hypersender": {"tokens": [TOKEN], "instances": [
-        {"id": SHOP_ID, "name": "shop", "phone": "+201234567890", "access_token": ACCESS_TOKEN, "status": shop},
-        {"id": SUPPORT_ID, "name": "support", "phone": "+201234567891", "access_token": ACCESS_TOKEN, "status": support},
-    ]}}
+    scenario = {
+        "hypersender": {
+            "tokens": [TOKEN],
+            "instances": [
+                {"id": SHOP_ID, "name": "shop", "phone": "+201234567890", "access_token": ACCESS_TOKEN, "status": shop},
+                {
+                    "id": SUPPORT_ID,
+                    "name": "support",
+                    "phone": "+201234567891",
+                    "access_token": ACCESS_TOKEN,
+                    "status": support,
+                },
+            ],
+        }
+    }
     scenario.update(extra)
     return scenario
 
@@ -71,8 +82,15 @@ class Rulebook:
     def __init__(self, argv, env, cwd, log):
         self.log = log
         self.handle = open(log, "w")  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=self.handle, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=cwd,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     @property
     def output(self):
@@ -83,7 +101,10 @@ class Rulebook:
         end = time.monotonic() + timeout
         while not predicate():
             assert self.process.poll() is None, "ansible-rulebook ended (rc %s) before %s:\n%s" % (
-                self.process.returncode, what, self.output[-6000:])
+                self.process.returncode,
+                what,
+                self.output[-6000:],
+            )
             assert time.monotonic() < end, "no %s within %d s:\n%s" % (what, timeout, self.output[-6000:])
             time.sleep(0.2)
 
@@ -110,22 +131,26 @@ def rulebook(collections_path, tmp_path):
 
     def start(name, sim, variables=None):
         inventory = tmp_path / "inventory.yml"
-        inventory.write_text("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
-                             "      ansible_python_interpreter: %s\n" % sys.executable)
+        inventory.write_text(
+            "all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
+            "      ansible_python_interpreter: %s\n" % sys.executable
+        )
         vars_file = tmp_path / "vars.yml"
         vars_file.write_text("".join("%s: %s\n" % item for item in (variables or {}).items()) or "{}\n")
         env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "HYPERSENDER_"))}
-        env.update({
-            "ANSIBLE_COLLECTIONS_PATH": collections_path,
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-local"),
-            "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
-            "HYPERSENDER_API_URL": sim.hypersender_url,
-            "HYPERSENDER_API_TOKEN": TOKEN,
-            "PATH": str(bin_dir) + os.pathsep + os.environ.get("PATH", ""),
-            "NO_PROXY": "127.0.0.1,localhost",
-        })
+        env.update(
+            {
+                "ANSIBLE_COLLECTIONS_PATH": collections_path,
+                "ANSIBLE_NOCOLOR": "1",
+                "ANSIBLE_FORCE_COLOR": "0",
+                "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-local"),
+                "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+                "HYPERSENDER_API_URL": sim.hypersender_url,
+                "HYPERSENDER_API_TOKEN": TOKEN,
+                "PATH": str(bin_dir) + os.pathsep + os.environ.get("PATH", ""),
+                "NO_PROXY": "127.0.0.1,localhost",
+            }
+        )
         argv = [str(executable), "-r", name, "-i", str(inventory), "--vars", str(vars_file), "-v"]
         run = Rulebook(argv, env, str(tmp_path), str(tmp_path / ("rulebook-%d.log" % len(started))))
         started.append(run)

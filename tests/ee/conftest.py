@@ -30,9 +30,9 @@ import yaml
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(COLLECTION_ROOT / "scripts"))
 sys.path.insert(0, str(COLLECTION_ROOT / "tests" / "simulator"))
-from cli_simulator import simulators  # noqa: E402  pylint: disable=wrong-import-position,import-error
 import ee_build  # noqa: E402  pylint: disable=wrong-import-position,import-error
 import ee_definitions  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from cli_simulator import simulators  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 BIN = Path(sys.executable).parent
 IMAGE = ee_definitions.LOCAL_IMAGE
@@ -105,9 +105,21 @@ def built_image():
     canary = CanaryIndex()
     try:
         started = time.monotonic()
-        proc = subprocess.run([sys.executable, str(COLLECTION_ROOT / "scripts" / "ee_build.py"), "--extra-index-url", canary.url,
-                               "--trusted-host", canary.netloc], capture_output=True, text=True, check=False,
-                              stdin=subprocess.DEVNULL, timeout=1800)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                str(COLLECTION_ROOT / "scripts" / "ee_build.py"),
+                "--extra-index-url",
+                canary.url,
+                "--trusted-host",
+                canary.netloc,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            timeout=1800,
+        )
         sys.stdout.write(proc.stdout + proc.stderr)
         assert proc.returncode == 0, "scripts/ee-build failed:\n" + (proc.stdout + proc.stderr)[-5000:]
         figures = json.loads((Path(ee_build.CACHE) / "build.json").read_text())
@@ -141,13 +153,18 @@ def render_injectors(name, inputs):
     injectors = yaml.safe_load((AWX_DOCS / name).read_text())["injectors"]["env"]
     fields = {field["id"]: "" for field in yaml.safe_load((AWX_DOCS / name).read_text())["inputs"]["fields"]}
     fields.update(inputs)
-    return {var: jinja2.Template(template, undefined=jinja2.StrictUndefined).render(**fields) for var, template in injectors.items()}
+    return {
+        var: jinja2.Template(template, undefined=jinja2.StrictUndefined).render(**fields)
+        for var, template in injectors.items()
+    }
 
 
 def awx_credentials_env(sim, onprem=False):
     env = render_injectors("credential_type_hypersender.yml", {"api_token": TOKEN, "api_url": sim.hypersender_url})
     if onprem:
-        env.update(render_injectors("credential_type_onprem.yml", {"api_url": sim.onprem_url, "api_key": ONPREM_API_KEY}))
+        env.update(
+            render_injectors("credential_type_onprem.yml", {"api_url": sim.onprem_url, "api_key": ONPREM_API_KEY})
+        )
     return env
 
 
@@ -191,14 +208,18 @@ class Job:
         self.status = (self.artifacts / "status").read_text().strip()
         files = sorted((self.artifacts / "job_events").glob("*.json"), key=lambda path: int(path.name.split("-", 1)[0]))
         self.events = [json.loads(path.read_text()) for path in files]
-        self.stdout = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(e.get("stdout", "") for e in self.events)).replace("\r\n", "\n")
+        self.stdout = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(e.get("stdout", "") for e in self.events)).replace(
+            "\r\n", "\n"
+        )
 
     def summary(self):
         start = self.stdout.index('"DEPLOY GATE: ')
-        return json.loads("[" + self.stdout[start:self.stdout.index("]", start)] + "]")
+        return json.loads("[" + self.stdout[start : self.stdout.index("]", start)] + "]")
 
     def results(self, event="runner_on_ok"):
-        return {e["event_data"].get("task"): e["event_data"].get("res", {}) for e in self.events if e.get("event") == event}
+        return {
+            e["event_data"].get("task"): e["event_data"].get("res", {}) for e in self.events if e.get("event") == event
+        }
 
     def files_with_secrets(self):
         """Every file under the private data dir that holds a secret, relative to it (env/ is AWX's input)."""
@@ -213,11 +234,29 @@ class Job:
 
 def run_in_ee(pdd, *extra, timeout=900):
     """``ansible-runner run --process-isolation`` with podman, as AWX runs a job in an execution environment."""
-    argv = [str(BIN / "ansible-runner"), "run", str(pdd), "-p", "site.yml", "--process-isolation",
-            "--process-isolation-executable", "podman", "--container-image", IMAGE,
-            # The image's user (1000) cannot write the artifacts runner makes as root on the host.
-            "--container-option=--user=0", "--container-option=--network=host"] + list(extra)
+    argv = [
+        str(BIN / "ansible-runner"),
+        "run",
+        str(pdd),
+        "-p",
+        "site.yml",
+        "--process-isolation",
+        "--process-isolation-executable",
+        "podman",
+        "--container-image",
+        IMAGE,
+        # The image's user (1000) cannot write the artifacts runner makes as root on the host.
+        "--container-option=--user=0",
+        "--container-option=--network=host",
+    ] + list(extra)
     started = time.monotonic()
-    proc = subprocess.run(argv, env=ee_build.podman_env(), capture_output=True, text=True, check=False,
-                          stdin=subprocess.DEVNULL, timeout=timeout)
+    proc = subprocess.run(
+        argv,
+        env=ee_build.podman_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
+    )
     return Job(pdd, proc, time.monotonic() - started)

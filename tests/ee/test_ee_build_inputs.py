@@ -14,9 +14,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from hypothesis import given, strategies as st
-
 from conftest import ee_build
+from hypothesis import given
+from hypothesis import strategies as st
 
 ONE_LINE = """\
 # deb http://old.example.org/debian bookworm main
@@ -61,7 +61,9 @@ def test_the_mirror_from_a_deb822_file(tmp_path):
 
 
 def test_the_mirror_from_a_one_line_file_options_and_comments_skipped(tmp_path):
-    assert ee_build.debian_mirror("bookworm", apt_dir(tmp_path, one_line=ONE_LINE)) == "http://mirror.example.net/debian"
+    assert (
+        ee_build.debian_mirror("bookworm", apt_dir(tmp_path, one_line=ONE_LINE)) == "http://mirror.example.net/debian"
+    )
 
 
 def test_a_disabled_stanza_and_a_disabled_file_are_not_read(tmp_path):
@@ -90,8 +92,11 @@ install.timeout='60'
 def test_pip_settings_environment_beats_the_files():
     settings = ee_build.parse_pip_config_list(PIP_CONFIG_LIST)
     assert settings == {
-        "cert": "/etc/ssl/certs/from-env.crt", "index-url": "https://user:envpass@pypi.example.com/simple",
-        "extra-index-url": "file:///opt/pypi/simple file:///opt/pypi-more/simple", "find-links": "/opt/wheels", "timeout": "60",
+        "cert": "/etc/ssl/certs/from-env.crt",
+        "index-url": "https://user:envpass@pypi.example.com/simple",
+        "extra-index-url": "file:///opt/pypi/simple file:///opt/pypi-more/simple",
+        "find-links": "/opt/wheels",
+        "timeout": "60",
     }
 
 
@@ -100,12 +105,15 @@ def test_any_pip_output_parses_to_known_keys_only(text):
     assert set(ee_build.parse_pip_config_list(text)) <= set(ee_build.PIP_KEYS) - {"default-timeout"}
 
 
-@pytest.mark.parametrize("url, found", [
-    ("https://pypi.org/simple", []),
-    ("https://user:s%40cret@idx.example.com/simple", ["s@cret"]),
-    ("https://0123456789abcdef@idx.example.com/simple", ["0123456789abcdef"]),  # a token as the user name
-    ("https://bob@idx.example.com/simple", []),
-])
+@pytest.mark.parametrize(
+    "url, found",
+    [
+        ("https://pypi.org/simple", []),
+        ("https://user:s%40cret@idx.example.com/simple", ["s@cret"]),
+        ("https://0123456789abcdef@idx.example.com/simple", ["0123456789abcdef"]),  # a token as the user name
+        ("https://bob@idx.example.com/simple", []),
+    ],
+)
 def test_credentials_in_index_urls(url, found):
     assert ee_build.url_secrets(url) == found
 
@@ -127,12 +135,22 @@ def pip_tree(tmp_path):
 
 
 def test_build_inputs_from_the_host_settings(pip_tree, tmp_path):
-    settings = {"index-url": "https://user:idxpass@idx.example.com/simple", "extra-index-url": "file://%s/pypi/simple" % pip_tree,
-                "find-links": "%s/wheels %s/missing" % (pip_tree, pip_tree), "cert": str(pip_tree / "ca.crt"), "timeout": "60"}
+    settings = {
+        "index-url": "https://user:idxpass@idx.example.com/simple",
+        "extra-index-url": "file://%s/pypi/simple" % pip_tree,
+        "find-links": "%s/wheels %s/missing" % (pip_tree, pip_tree),
+        "cert": str(pip_tree / "ca.crt"),
+        "timeout": "60",
+    }
     local = ee_build.LocalFiles()
     try:
-        volumes, secrets, _summary = ee_build.build_inputs(str(tmp_path / "inputs"), local, ["http://ci:extrapass@127.0.0.1:9/simple/"],
-                                                           ["127.0.0.1:9"], settings=settings)
+        volumes, secrets, _summary = ee_build.build_inputs(
+            str(tmp_path / "inputs"),
+            local,
+            ["http://ci:extrapass@127.0.0.1:9/simple/"],
+            ["127.0.0.1:9"],
+            settings=settings,
+        )
         conf = configparser.ConfigParser()
         conf.read(tmp_path / "inputs" / "pip.conf")
         glob = conf["global"]
@@ -153,7 +171,7 @@ def test_build_inputs_from_the_host_settings(pip_tree, tmp_path):
         assert len(links) == 1  # the missing directory is left out
         with urllib.request.urlopen(links[0] + "/other-2.0-py3-none-any.whl") as wheel:
             assert wheel.read() == b"other"
-        assert set(glob["trusted-host"].split()) == {"127.0.0.1:9", local.base_url()[len("http://"):]}
+        assert set(glob["trusted-host"].split()) == {"127.0.0.1:9", local.base_url()[len("http://") :]}
         # The CA bundle: copied beside pip.conf, which pip finds in the mounted directory.
         assert glob["cert"] == ee_build.PIP_CONF_DIR + "/ca-bundle.crt"
         assert (tmp_path / "inputs" / "ca-bundle.crt").read_text() == (pip_tree / "ca.crt").read_text()

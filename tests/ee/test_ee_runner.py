@@ -14,8 +14,22 @@ from __future__ import annotations
 
 import json
 
-from conftest import (ACCESS_TOKEN, IMAGE, INDEX_PASSWORD, QR_ID, RUNNER_OWN_RECORDS, SECRETS, WORKING_ID,
-                      awx_credentials_env, ee_build, ee_definitions, instance, private_data_dir, run_in_ee, scenario)
+from conftest import (
+    ACCESS_TOKEN,
+    IMAGE,
+    INDEX_PASSWORD,
+    QR_ID,
+    RUNNER_OWN_RECORDS,
+    SECRETS,
+    WORKING_ID,
+    awx_credentials_env,
+    ee_build,
+    ee_definitions,
+    instance,
+    private_data_dir,
+    run_in_ee,
+    scenario,
+)
 
 HA_CONNECTED = {
     "gw1:0a1b2c3d": {"gateway_status": "disconnected", "role": "primary_master"},
@@ -35,7 +49,7 @@ JOB_TEMPLATE_EXTRA_VARS = {
 
 
 def definition_pin(key):
-    text = (ee_build.LOCAL_EE_DIR + "/execution-environment.yml")
+    text = ee_build.LOCAL_EE_DIR + "/execution-environment.yml"
     with open(text) as handle:
         for line in handle:
             if line.strip().startswith("package_pip: %s==" % key):
@@ -48,23 +62,31 @@ def test_the_image_has_what_the_definition_pins(built_image):
     assert packages["ansible-core"] == definition_pin("ansible-core")
     assert packages["ansible-runner"] == definition_pin("ansible-runner")
     assert "requests==%s" % packages["requests"] in ee_definitions.PYTHON_PACKAGES
-    assert packages["collection"] == ee_definitions.tarball_name().rsplit("-", 1)[1][:-len(".tar.gz")]
+    assert packages["collection"] == ee_definitions.tarball_name().rsplit("-", 1)[1][: -len(".tar.gz")]
     assert built_image["image"] == IMAGE and built_image["image_size_bytes"] > 0
 
 
 def test_index_credentials_reach_the_build_but_not_the_image(built_image):
     """The canary index (a password in its URL) was asked by pip during the build, with that password; the image
     keeps no trace of it: not in `podman history`, not in its config, in none of its files; no pip.conf."""
-    assert built_image["canary_requests"], "pip in the build never sent the index credential: the settings did not reach it"
+    assert built_image[
+        "canary_requests"
+    ], "pip in the build never sent the index credential: the settings did not reach it"
     assert any(path.startswith("/simple/") for path in built_image["canary_requests"])
     assert ee_build.image_leaks(IMAGE, [INDEX_PASSWORD]) == []
     assert INDEX_PASSWORD not in built_image["output"]
 
 
 def test_the_deploy_gate_passes_in_the_ee(built_image, simulator, tmp_path):
-    sim = simulator(scenario(
-        instance(WORKING_ID, name="shop-eu", timeline=[{"at": 0, "status": "STARTING"}, {"at": 1, "status": "WORKING"}]),
-        instance(QR_ID, name="shop-us"), onprem_health=HA_CONNECTED))
+    sim = simulator(
+        scenario(
+            instance(
+                WORKING_ID, name="shop-eu", timeline=[{"at": 0, "status": "STARTING"}, {"at": 1, "status": "WORKING"}]
+            ),
+            instance(QR_ID, name="shop-us"),
+            onprem_health=HA_CONNECTED,
+        )
+    )
     job = run_in_ee(private_data_dir(tmp_path / "job", awx_credentials_env(sim, onprem=True), JOB_TEMPLATE_EXTRA_VARS))
     assert job.status == "successful" and job.rc == 0, job.stdout[-4000:] + job.output[-2000:]
     lines = job.summary()
@@ -91,16 +113,27 @@ def test_the_deploy_gate_fails_in_the_ee(built_image, simulator, tmp_path):
     assert "%s (shop-us) SCAN_QR_CODE" % QR_ID in lines[1]
     assert lines[2] == "On-Premises gateway:   not checked (no WA_ONPREM_URL)"
     failed = job.results("runner_on_failed")
-    assert failed["Fail the pipeline step if a gate failed"]["msg"].startswith("deploy_gate: FAILED. Hypersender: wait_for_working")
+    assert failed["Fail the pipeline step if a gate failed"]["msg"].startswith(
+        "deploy_gate: FAILED. Hypersender: wait_for_working"
+    )
     assert_no_secret_but_runners_own_records(job)
 
 
 def test_the_fleet_report_in_the_ee(built_image, simulator, tmp_path):
-    sim = simulator(scenario(instance(WORKING_ID, name="shop-eu"), instance(QR_ID, "SCAN_QR_CODE", name="shop-us"),
-                             onprem_health=HA_CONNECTED))
+    sim = simulator(
+        scenario(
+            instance(WORKING_ID, name="shop-eu"),
+            instance(QR_ID, "SCAN_QR_CODE", name="shop-us"),
+            onprem_health=HA_CONNECTED,
+        )
+    )
     # The private data dir is /runner in the container: the report lands in the job's directory on the host.
-    pdd = private_data_dir(tmp_path / "job", awx_credentials_env(sim, onprem=True),
-                           {"fleet_report_dir": "/runner/reports"}, playbook="fleet_report")
+    pdd = private_data_dir(
+        tmp_path / "job",
+        awx_credentials_env(sim, onprem=True),
+        {"fleet_report_dir": "/runner/reports"},
+        playbook="fleet_report",
+    )
     job = run_in_ee(pdd)
     assert job.status == "successful", job.stdout[-4000:]
     report = json.loads((pdd / "reports" / "fleet-report.json").read_text())
@@ -121,7 +154,7 @@ def assert_no_secret_but_runners_own_records(job):
         assert secret not in job.stdout
     holding = job.files_with_secrets()
     artifact_prefix = str(job.artifacts.relative_to(job.pdd)) + "/"
-    in_artifacts = {name[len(artifact_prefix):] for name in holding if name.startswith(artifact_prefix)}
+    in_artifacts = {name[len(artifact_prefix) :] for name in holding if name.startswith(artifact_prefix)}
     assert in_artifacts == RUNNER_OWN_RECORDS, holding
     assert holding - {artifact_prefix + name for name in RUNNER_OWN_RECORDS} == {"env/envvars"}, holding
     # The token is there because runner records its input; the other files were all read.
@@ -135,12 +168,24 @@ WAIT = 30  # seconds until the instance turns WORKING: three times the idle time
 def test_a_long_wait_survives_an_idle_timeout_shorter_than_the_wait(built_image, simulator, tmp_path):
     """AWX kills a job whose output stays silent longer than its idle timeout; the gate reports progress while
     it waits, so a wait longer than that timeout still passes (the reliability issue, 9)."""
-    sim = simulator(scenario(instance(WORKING_ID, name="shop-eu", timeline=[
-        {"at": 0, "status": "STARTING"}, {"at": WAIT, "status": "WORKING"}])))
-    extravars = {"wait_for_working_instances": [WORKING_ID], "wait_for_working_poll_interval": 2,
-                 "wait_for_working_timeout": WAIT * 4}
+    sim = simulator(
+        scenario(
+            instance(
+                WORKING_ID,
+                name="shop-eu",
+                timeline=[{"at": 0, "status": "STARTING"}, {"at": WAIT, "status": "WORKING"}],
+            )
+        )
+    )
+    extravars = {
+        "wait_for_working_instances": [WORKING_ID],
+        "wait_for_working_poll_interval": 2,
+        "wait_for_working_timeout": WAIT * 4,
+    }
     # AWX passes the idle timeout in the job's settings (env/settings); ansible-runner's CLI has no flag for it.
-    job = run_in_ee(private_data_dir(tmp_path / "job", awx_credentials_env(sim), extravars, settings={"idle_timeout": IDLE_TIMEOUT}))
+    job = run_in_ee(
+        private_data_dir(tmp_path / "job", awx_credentials_env(sim), extravars, settings={"idle_timeout": IDLE_TIMEOUT})
+    )
     assert job.status == "successful", "status %s after %.0f s:\n%s" % (job.status, job.seconds, job.stdout[-3000:])
     assert job.summary()[0] == "DEPLOY GATE: PASSED"
     ready = [r for r in sim.requests() if r["path"].endswith("/instances")]

@@ -34,8 +34,12 @@ def pinned(requirements_file, package):
 
 
 def test_the_definitions_are_what_the_script_writes():
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "ee_definitions.py"), "--check"], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "ee_definitions.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -47,8 +51,12 @@ def test_the_check_sees_a_hand_edit(tmp_path):
     shutil.copy2(ROOT / "galaxy.yml", copy / "galaxy.yml")
     edited = copy / "docs" / "execution-environment" / "execution-environment.yml"
     edited.write_text(edited.read_text().replace("ansible-runner==", "ansible-runner>="))
-    proc = subprocess.run([sys.executable, str(copy / "scripts" / "ee_definitions.py"), "--check"], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, str(copy / "scripts" / "ee_definitions.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1
     assert "docs/execution-environment/execution-environment.yml" in proc.stdout
 
@@ -76,9 +84,15 @@ def test_the_pins_are_the_tested_releases():
     """The user's image pins the ansible-core the newest test venv runs; the local image the one .venv/ee runs
     (the same run outside the image, for scripts/ee-bench); requests and ansible-runner as the test venvs."""
     user, local = load(USER), load(LOCAL)
-    assert user["dependencies"]["ansible_core"]["package_pip"] == "ansible-core==" + pinned("requirements-core221.txt", "ansible-core")
-    assert local["dependencies"]["ansible_core"]["package_pip"] == "ansible-core==" + pinned("requirements-ee.txt", "ansible-core")
-    assert user["dependencies"]["ansible_runner"]["package_pip"] == "ansible-runner==" + pinned("requirements-ee.txt", "ansible-runner")
+    assert user["dependencies"]["ansible_core"]["package_pip"] == "ansible-core==" + pinned(
+        "requirements-core221.txt", "ansible-core"
+    )
+    assert local["dependencies"]["ansible_core"]["package_pip"] == "ansible-core==" + pinned(
+        "requirements-ee.txt", "ansible-core"
+    )
+    assert user["dependencies"]["ansible_runner"]["package_pip"] == "ansible-runner==" + pinned(
+        "requirements-ee.txt", "ansible-runner"
+    )
     assert user["dependencies"]["python"] == ["requests==" + pinned("requirements-ee.txt", "requests")]
 
 
@@ -88,12 +102,19 @@ def test_ansible_builder_accepts_the_definition(directory, tmp_path):
     source = tmp_path / "definition"
     shutil.copytree(directory, source, ignore=shutil.ignore_patterns("local", "*.md"))
     for entry in load(directory).get("additional_build_files", []):
-        subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(source), str(ROOT)],
-                       capture_output=True, check=True)
+        subprocess.run(
+            [str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(source), str(ROOT)],
+            capture_output=True,
+            check=True,
+        )
         assert (source / entry["src"]).is_file()
     context = tmp_path / "context"
-    proc = subprocess.run([str(BIN / "ansible-builder"), "create", "-f", str(source / "execution-environment.yml"), "-c", str(context)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(BIN / "ansible-builder"), "create", "-f", str(source / "execution-environment.yml"), "-c", str(context)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     containerfile = (context / "Containerfile").read_text()
     assert 'ARG EE_BASE_IMAGE="%s"' % load(directory)["images"]["base_image"]["name"] in containerfile

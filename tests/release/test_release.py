@@ -26,9 +26,13 @@ NAMESPACE, NAME = "hypersender", "whatsapp"
 
 
 def run(argv, cwd=None, env=None, check=True):
-    completed = subprocess.run([str(a) for a in argv], cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=900)
+    completed = subprocess.run(
+        [str(a) for a in argv], cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=900
+    )
     if check and completed.returncode != 0:
-        raise AssertionError("%s failed (%d):\n%s\n%s" % (argv, completed.returncode, completed.stdout[-4000:], completed.stderr[-4000:]))
+        raise AssertionError(
+            "%s failed (%d):\n%s\n%s" % (argv, completed.returncode, completed.stdout[-4000:], completed.stderr[-4000:])
+        )
     return completed
 
 
@@ -49,7 +53,11 @@ def installed(tarball, tmp_path_factory):
 
 
 def env_with(collections_path, **extra):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections_path), PATH="%s%s%s" % (BIN, os.pathsep, os.environ["PATH"]))
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=str(collections_path),
+        PATH="%s%s%s" % (BIN, os.pathsep, os.environ["PATH"]),
+    )
     env.update(extra)
     return env
 
@@ -72,12 +80,27 @@ def test_tarball_leaves_out_what_users_should_not_get(tarball):
 
 def test_galaxy_importer_passes_without_errors_or_warnings(tarball, tmp_path):
     config = tmp_path / "galaxy-importer.cfg"
-    config.write_text("\n".join([
-        "[galaxy-importer]", "RUN_ANSIBLE_TEST = False", "RUN_ANSIBLE_DOC = True", "RUN_ANSIBLE_LINT = True",
-        "OFFLINE_ANSIBLE_LINT = True", "CHECK_CHANGELOG = True", "TMP_ROOT_DIR = %s" % tmp_path,
-        "ANSIBLE_LOCAL_TMP = %s" % (tmp_path / "ansible-tmp"), ""]))
-    result = run([sys.executable, "-m", "galaxy_importer.main", tarball], cwd=tmp_path,
-                 env=env_with(tmp_path / "none", GALAXY_IMPORTER_CONFIG=str(config)), check=False)
+    config.write_text(
+        "\n".join(
+            [
+                "[galaxy-importer]",
+                "RUN_ANSIBLE_TEST = False",
+                "RUN_ANSIBLE_DOC = True",
+                "RUN_ANSIBLE_LINT = True",
+                "OFFLINE_ANSIBLE_LINT = True",
+                "CHECK_CHANGELOG = True",
+                "TMP_ROOT_DIR = %s" % tmp_path,
+                "ANSIBLE_LOCAL_TMP = %s" % (tmp_path / "ansible-tmp"),
+                "",
+            ]
+        )
+    )
+    result = run(
+        [sys.executable, "-m", "galaxy_importer.main", tarball],
+        cwd=tmp_path,
+        env=env_with(tmp_path / "none", GALAXY_IMPORTER_CONFIG=str(config)),
+        check=False,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     problems = [line for line in output.splitlines() if re.match(r"^(WARNING|ERROR)\b", line)]
@@ -91,27 +114,43 @@ def test_galaxy_importer_passes_without_errors_or_warnings(tarball, tmp_path):
 def test_every_plugin_renders_with_ansible_doc(installed, kind):
     assert plugins(kind), "no %s plugin" % kind
     for name in plugins(kind):
-        text = run([BIN / "ansible-doc", "-t", kind, "%s.%s.%s" % (NAMESPACE, NAME, name)], env=env_with(installed)).stdout
+        text = run(
+            [BIN / "ansible-doc", "-t", kind, "%s.%s.%s" % (NAMESPACE, NAME, name)], env=env_with(installed)
+        ).stdout
         assert "EXAMPLES" in text and "RETURN" in text.upper(), name
 
 
 def test_every_inventory_plugin_renders_with_ansible_doc(installed):
     assert plugins("inventory"), "no inventory plugin"
     for name in plugins("inventory"):
-        text = run([BIN / "ansible-doc", "-t", "inventory", "%s.%s.%s" % (NAMESPACE, NAME, name)], env=env_with(installed)).stdout
+        text = run(
+            [BIN / "ansible-doc", "-t", "inventory", "%s.%s.%s" % (NAMESPACE, NAME, name)], env=env_with(installed)
+        ).stdout
         assert "EXAMPLES" in text and "OPTIONS" in text and "cache_plugin" in text and "keyed_groups" in text, name
 
 
 def test_every_role_renders_with_ansible_doc(installed):
     assert roles(), "no role with meta/argument_specs.yml"
     for name in roles():
-        text = run([BIN / "ansible-doc", "-t", "role", "%s.%s.%s" % (NAMESPACE, NAME, name)], env=env_with(installed)).stdout
+        text = run(
+            [BIN / "ansible-doc", "-t", "role", "%s.%s.%s" % (NAMESPACE, NAME, name)], env=env_with(installed)
+        ).stdout
         assert re.search(r"ENTRY POINT: \*?main\*?", text), text[:500]
 
 
 def test_antsibull_docs_lint_is_clean(installed):
-    result = run([BIN / "antsibull-docs", "lint-collection-docs", "--plugin-docs", "--validate-collection-refs", "all",
-                  installed / "ansible_collections" / NAMESPACE / NAME], env=env_with(installed), check=False)
+    result = run(
+        [
+            BIN / "antsibull-docs",
+            "lint-collection-docs",
+            "--plugin-docs",
+            "--validate-collection-refs",
+            "all",
+            installed / "ansible_collections" / NAMESPACE / NAME,
+        ],
+        env=env_with(installed),
+        check=False,
+    )
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 
 
@@ -127,23 +166,31 @@ def test_changelog_lints_and_has_the_release():
 def test_docs_site_builds_without_warnings(tmp_path):
     result = run([ROOT / "scripts" / "build-docs", tmp_path / "site"], env=dict(os.environ, DOCS_PYTHON=sys.executable))
     html = tmp_path / "site" / "build" / "html" / "collections" / NAMESPACE / NAME
-    assert sorted(p.name for p in html.glob("*_module.html")) == sorted("%s_module.html" % n for n in plugins("module")), result.stdout
+    assert sorted(p.name for p in html.glob("*_module.html")) == sorted(
+        "%s_module.html" % n for n in plugins("module")
+    ), result.stdout
     assert sorted(p.name for p in html.glob("*_lookup.html")) == sorted("%s_lookup.html" % n for n in plugins("lookup"))
     assert sorted(p.name for p in html.glob("*_role.html")) == sorted("%s_role.html" % n for n in roles())
-    assert sorted(p.name for p in html.glob("*_inventory.html")) == sorted("%s_inventory.html" % n for n in plugins("inventory"))
+    assert sorted(p.name for p in html.glob("*_inventory.html")) == sorted(
+        "%s_inventory.html" % n for n in plugins("inventory")
+    )
     assert sorted(p.name for p in html.glob("*_filter.html")) == sorted("%s_filter.html" % n for n in plugins("filter"))
 
 
 def test_execution_environment_dependencies_are_found(installed):
-    found = yaml.safe_load(run([BIN / "ansible-builder", "introspect", "--sanitize", installed]).stdout.split("\n", 1)[1])
+    found = yaml.safe_load(
+        run([BIN / "ansible-builder", "introspect", "--sanitize", installed]).stdout.split("\n", 1)[1]
+    )
     assert any(line.startswith("requests") for line in found["python"]), found
     assert any(line.startswith("ca-certificates") for line in found["system"]), found
 
 
 def test_execution_environment_example_builds_a_context(tmp_path):
     context = tmp_path / "context"
-    run([BIN / "ansible-builder", "create", "-f", "execution-environment.yml", "-c", context],
-        cwd=ROOT / "docs" / "execution-environment")
+    run(
+        [BIN / "ansible-builder", "create", "-f", "execution-environment.yml", "-c", context],
+        cwd=ROOT / "docs" / "execution-environment",
+    )
     requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
     assert [c["name"] for c in requirements["collections"]] == ["hypersender.whatsapp"]
     containerfile = next(context.glob("*file")).read_text()

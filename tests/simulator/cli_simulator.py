@@ -30,7 +30,9 @@ class CliSimulator:
         url_file = directory / "sim.url"
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
             [sys.executable, str(RUN_SIMULATOR), "--scenario", str(scenario_file), "--url-file", str(url_file)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while not url_file.exists():
             assert self.process.poll() is None and time.monotonic() < deadline, "the simulator did not start"

@@ -33,10 +33,22 @@ def seed_scenario(**overrides):
         "hypersender": {
             "tokens": [HS_TOKEN],
             "instances": [
-                {"id": FIRST_ID, "name": "MyInstanceName", "phone": "+201234567890", "status": "WORKING",
-                 "access_token": "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1", "created_at": "2025-05-26T10:12:45"},
-                {"id": SECOND_ID, "name": "SecondInstance", "phone": "+201234567891", "status": "SCAN_QR_CODE",
-                 "access_token": None, "created_at": "2025-05-25T15:30:22"},
+                {
+                    "id": FIRST_ID,
+                    "name": "MyInstanceName",
+                    "phone": "+201234567890",
+                    "status": "WORKING",
+                    "access_token": "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1",
+                    "created_at": "2025-05-26T10:12:45",
+                },
+                {
+                    "id": SECOND_ID,
+                    "name": "SecondInstance",
+                    "phone": "+201234567891",
+                    "status": "SCAN_QR_CODE",
+                    "access_token": None,
+                    "created_at": "2025-05-25T15:30:22",
+                },
             ],
         },
         "onprem": {"api_keys": [ONPREM_KEY], "tokens": [ONPREM_BEARER], "users": {ONPREM_USER[0]: ONPREM_USER[1]}},

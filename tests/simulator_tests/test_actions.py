@@ -10,7 +10,6 @@ import time
 
 import pytest
 import requests
-
 from sim_support import FIRST_ID, HS_TOKEN, SECOND_ID, seed_scenario
 from whatsapp_sim import ScenarioError, Simulator
 
@@ -40,8 +39,9 @@ def post(simulator, path, body=None, headers=None):
 
 
 def status_of(simulator, instance_id):
-    return requests.get("%s/instances" % simulator.hypersender_url, params={"filter[uuid]": instance_id},
-                        headers=HS_AUTH, timeout=5).json()[0]["status"]
+    return requests.get(
+        "%s/instances" % simulator.hypersender_url, params={"filter[uuid]": instance_id}, headers=HS_AUTH, timeout=5
+    ).json()[0]["status"]
 
 
 def decode_qr(b64):
@@ -60,13 +60,20 @@ def scan(simulator, instance_id, payload):
 
 
 def test_create_answers_the_instance_with_a_real_qr_code(sim):
-    response = post(sim, "/create-instance", {"phone": "+201111111111", "name": "deploy-bot",
-                                              "webhook_url": "https://example.com/hook"})
+    response = post(
+        sim,
+        "/create-instance",
+        {"phone": "+201111111111", "name": "deploy-bot", "webhook_url": "https://example.com/hook"},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) == {"id", "name", "phone", "service_type", "status", "qr_code", "access_token", "created_at"}
     assert (body["name"], body["phone"], body["status"], body["service_type"]) == (
-        "deploy-bot", "+201111111111", "SCAN_QR_CODE", "whatsapp")
+        "deploy-bot",
+        "+201111111111",
+        "SCAN_QR_CODE",
+        "whatsapp",
+    )
     assert not body["qr_code"].startswith("data:")
     payload = requests.get(sim.url + "/_sim/qr", timeout=5).json()[body["id"]]["payload"]
     assert decode_qr(body["qr_code"]) == payload
@@ -75,14 +82,24 @@ def test_create_answers_the_instance_with_a_real_qr_code(sim):
     assert status_of(sim, body["id"]) == "WORKING"
 
 
-@pytest.mark.parametrize("body, message, fields", [
-    ({}, "The phone field is required. (and 1 more error)", {"phone", "name"}),
-    ({"phone": "0201", "name": "x"}, "The phone field format is invalid.", {"phone"}),
-    ({"phone": "+201111111111", "name": "n" * 51}, "The name field must not be greater than 50 characters.", {"name"}),
-    ({"phone": "+201111111111", "name": "MyInstanceName"}, "The name has already been taken.", {"name"}),
-    ({"phone": "+201111111111", "name": "x", "webhook_url": "http://example.com/hook"},
-     "The webhook url field must start with one of the following: https://.", {"webhook_url"}),
-])
+@pytest.mark.parametrize(
+    "body, message, fields",
+    [
+        ({}, "The phone field is required. (and 1 more error)", {"phone", "name"}),
+        ({"phone": "0201", "name": "x"}, "The phone field format is invalid.", {"phone"}),
+        (
+            {"phone": "+201111111111", "name": "n" * 51},
+            "The name field must not be greater than 50 characters.",
+            {"name"},
+        ),
+        ({"phone": "+201111111111", "name": "MyInstanceName"}, "The name has already been taken.", {"name"}),
+        (
+            {"phone": "+201111111111", "name": "x", "webhook_url": "http://example.com/hook"},
+            "The webhook url field must start with one of the following: https://.",
+            {"webhook_url"},
+        ),
+    ],
+)
 def test_create_validation_errors_are_laravel_422s(sim, body, message, fields):
     response = post(sim, "/create-instance", body)
     assert response.status_code == 422
@@ -91,8 +108,10 @@ def test_create_validation_errors_are_laravel_422s(sim, body, message, fields):
 
 
 def test_create_is_limited_to_five_a_minute(sim):
-    statuses = [post(sim, "/create-instance", {"phone": "+20111111111%d" % n, "name": "bot-%d" % n}).status_code
-                for n in range(6)]
+    statuses = [
+        post(sim, "/create-instance", {"phone": "+20111111111%d" % n, "name": "bot-%d" % n}).status_code
+        for n in range(6)
+    ]
     assert statuses == [200] * 5 + [429]
     throttled = post(sim, "/create-instance", {"phone": "+201111111119", "name": "bot-9"})
     assert 1 <= int(throttled.headers["Retry-After"]) <= 60

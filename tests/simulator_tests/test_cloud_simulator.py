@@ -11,37 +11,58 @@ import time
 
 import pytest
 import requests
-
 from whatsapp_sim import Simulator
 from whatsapp_sim.scenario import Scenario, ScenarioError
 
 TOKEN = "sim-cloud-token-0123456789"
 
 
-@pytest.mark.parametrize("cloud, message", [
-    ({"wabas": [{"id": "12a"}]}, r"cloud.wabas\[0\].id must be a string of digits"),
-    ({"wabas": [{"id": "1", "phone_numbers": [{"id": "2", "health": "PAUSED"}]}]}, "must be one of AVAILABLE"),
-    ({"wabas": [{"id": "1", "phone_numbers": [{"id": "2", "health": {"TEMPLATE": {}}}]}]}, "unknown key"),
-    ({"wabas": [{"id": "1", "phone_numbers": [{"id": "1"}]}]}, "duplicate id"),
-    ({"page_size": 0}, "page_size must be an integer >= 1"),
-    ({"bogus": 1}, "unknown key"),
-])
+@pytest.mark.parametrize(
+    "cloud, message",
+    [
+        ({"wabas": [{"id": "12a"}]}, r"cloud.wabas\[0\].id must be a string of digits"),
+        ({"wabas": [{"id": "1", "phone_numbers": [{"id": "2", "health": "PAUSED"}]}]}, "must be one of AVAILABLE"),
+        ({"wabas": [{"id": "1", "phone_numbers": [{"id": "2", "health": {"TEMPLATE": {}}}]}]}, "unknown key"),
+        ({"wabas": [{"id": "1", "phone_numbers": [{"id": "1"}]}]}, "duplicate id"),
+        ({"page_size": 0}, "page_size must be an integer >= 1"),
+        ({"bogus": 1}, "unknown key"),
+    ],
+)
 def test_bad_cloud_scenarios_are_refused(cloud, message):
     with pytest.raises(ScenarioError, match=message):
         Scenario({"cloud": cloud})
 
 
 def test_timeline_and_a_waba_wide_block():
-    scenario = {"cloud": {"tokens": [TOKEN], "wabas": [{
-        "id": "1", "timeline": [{"at": 0, "health": "AVAILABLE"}, {"at": 0.3, "health": {"WABA": {"can_send_message": "BLOCKED"}}}],
-        "phone_numbers": [{"id": "2", "timeline": [{"at": 0, "health": "LIMITED"}, {"at": 0.3, "health": "AVAILABLE"}]}]}]}}
+    scenario = {
+        "cloud": {
+            "tokens": [TOKEN],
+            "wabas": [
+                {
+                    "id": "1",
+                    "timeline": [
+                        {"at": 0, "health": "AVAILABLE"},
+                        {"at": 0.3, "health": {"WABA": {"can_send_message": "BLOCKED"}}},
+                    ],
+                    "phone_numbers": [
+                        {"id": "2", "timeline": [{"at": 0, "health": "LIMITED"}, {"at": 0.3, "health": "AVAILABLE"}]}
+                    ],
+                }
+            ],
+        }
+    }
     with Simulator(scenario) as sim:
-        first = requests.get(sim.cloud_url + "/v23.0/2", params={"fields": "health_status"},
-                             headers={"Authorization": "Bearer " + TOKEN}, timeout=10).json()["health_status"]
+        first = requests.get(
+            sim.cloud_url + "/v23.0/2",
+            params={"fields": "health_status"},
+            headers={"Authorization": "Bearer " + TOKEN},
+            timeout=10,
+        ).json()["health_status"]
         while sim.elapsed() < 0.35:
             time.sleep(0.05)
-        later = requests.get(sim.cloud_url + "/v23.0/2", params={"fields": "health_status", "access_token": TOKEN},
-                             timeout=10).json()["health_status"]
+        later = requests.get(
+            sim.cloud_url + "/v23.0/2", params={"fields": "health_status", "access_token": TOKEN}, timeout=10
+        ).json()["health_status"]
         log = sim.requests()
     assert first["can_send_message"] == "LIMITED"
     assert later["can_send_message"] == "BLOCKED"

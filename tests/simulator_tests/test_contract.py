@@ -11,14 +11,25 @@ import os
 
 import pytest
 
-schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed; the contract tests need it (pip install schemathesis)")
+schemathesis = pytest.importorskip(
+    "schemathesis", reason="schemathesis is not installed; the contract tests need it (pip install schemathesis)"
+)
 
 # pylint: disable=wrong-import-position
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
-
-from sim_support import FIRST_ID, HA_HEALTH, HS_TOKEN, ONPREM_BEARER, ONPREM_KEY, ONPREM_USER, SECOND_ID, SPECS_DIR, seed_scenario  # noqa: E402
+from sim_support import (  # noqa: E402
+    FIRST_ID,
+    HA_HEALTH,
+    HS_TOKEN,
+    ONPREM_BEARER,
+    ONPREM_KEY,
+    ONPREM_USER,
+    SECOND_ID,
+    SPECS_DIR,
+    seed_scenario,
+)
 from whatsapp_sim import Simulator  # noqa: E402
 
 MAX_EXAMPLES = 25
@@ -68,8 +79,9 @@ def test_hypersender_generated(case, simulator):  # pylint: disable=redefined-ou
     # A schema cannot say that instance names are unique per account: a generated create-instance body may
     # repeat a name and get the documented 422, so only there a schema-valid body may be refused.
     excluded = [positive_data_acceptance] if case.operation.path == "/create-instance" else []
-    case.call_and_validate(base_url=simulator.hypersender_url, headers={"Authorization": "Bearer " + HS_TOKEN},
-                           excluded_checks=excluded)
+    case.call_and_validate(
+        base_url=simulator.hypersender_url, headers={"Authorization": "Bearer " + HS_TOKEN}, excluded_checks=excluded
+    )
 
 
 @ONPREM.parametrize()
@@ -78,9 +90,16 @@ def test_onprem_generated(case, simulator):  # pylint: disable=redefined-outer-n
     case.call_and_validate(base_url=simulator.url, headers=_onprem_headers(case))
 
 
-@pytest.mark.parametrize("query", [
-    {}, {"filter[status]": "WORKING"}, {"filter[name]": "instance"}, {"filter[uuid]": FIRST_ID}, {"filter[phone]": "+201234567891"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"filter[status]": "WORKING"},
+        {"filter[name]": "instance"},
+        {"filter[uuid]": FIRST_ID},
+        {"filter[phone]": "+201234567891"},
+    ],
+)
 def test_hypersender_listing_examples(fresh, query):  # pylint: disable=redefined-outer-name
     case = HYPERSENDER["/instances"]["GET"].Case(query=query)
     response = case.call_and_validate(base_url=fresh.hypersender_url, headers={"Authorization": "Bearer " + HS_TOKEN})
@@ -93,7 +112,11 @@ def test_hypersender_health_known_instances_then_429(fresh):  # pylint: disable=
     statuses = []
     for index in range(16):
         case = HYPERSENDER["/{instance}/health"]["GET"].Case(path_parameters={"instance": ids[index % len(ids)]})
-        statuses.append(case.call_and_validate(base_url=fresh.hypersender_url, headers={"Authorization": "Bearer " + HS_TOKEN}).status_code)
+        statuses.append(
+            case.call_and_validate(
+                base_url=fresh.hypersender_url, headers={"Authorization": "Bearer " + HS_TOKEN}
+            ).status_code
+        )
     assert statuses == [200] * 15 + [429]
 
 
@@ -105,17 +128,29 @@ def test_onprem_health_shapes_and_credentials(fresh, health, auth):  # pylint: d
     fresh.load(scenario)
     if auth == "login":
         login = ONPREM["/v1/users/login"]["POST"].Case()
-        token = login.call_and_validate(base_url=fresh.url, headers={"Authorization": _basic(*ONPREM_USER)}).json()["users"][0]["token"]
+        token = login.call_and_validate(base_url=fresh.url, headers={"Authorization": _basic(*ONPREM_USER)}).json()[
+            "users"
+        ][0]["token"]
         header = "Bearer " + token
     else:
         header = "Apikey " + ONPREM_KEY if auth == "apikey" else "Bearer " + ONPREM_BEARER
-    response = ONPREM["/v1/health"]["GET"].Case().call_and_validate(base_url=fresh.url, headers={"Authorization": header})
+    response = (
+        ONPREM["/v1/health"]["GET"].Case().call_and_validate(base_url=fresh.url, headers={"Authorization": header})
+    )
     assert response.json()["health"] == health
 
 
 def test_onprem_rejections_conform(fresh):  # pylint: disable=redefined-outer-name
-    health = ONPREM["/v1/health"]["GET"].Case().call(base_url=fresh.url, headers={"Authorization": "Apikey wrong-key-000000"})
-    login = ONPREM["/v1/users/login"]["POST"].Case().call(base_url=fresh.url, headers={"Authorization": _basic("admin", "wrong")})
+    health = (
+        ONPREM["/v1/health"]["GET"]
+        .Case()
+        .call(base_url=fresh.url, headers={"Authorization": "Apikey wrong-key-000000"})
+    )
+    login = (
+        ONPREM["/v1/users/login"]["POST"]
+        .Case()
+        .call(base_url=fresh.url, headers={"Authorization": _basic("admin", "wrong")})
+    )
     for response, case in ((health, ONPREM["/v1/health"]["GET"]), (login, ONPREM["/v1/users/login"]["POST"])):
         assert response.status_code == 401
         case.validate_response(response)

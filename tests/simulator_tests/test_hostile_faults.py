@@ -10,7 +10,6 @@ import socket
 
 import pytest
 import requests
-
 from sim_support import HS_TOKEN, ONPREM_USER, seed_scenario
 from whatsapp_sim import Scenario, ScenarioError, Simulator
 
@@ -66,7 +65,9 @@ def test_the_server_stops_while_an_endless_body_is_sent():
     faults = [{"path": "/instances$", "status": 200, "endless": True}]
     sim = Simulator(seed_scenario(faults=faults)).start()
     with socket.create_connection(("127.0.0.1", sim.port), timeout=5) as conn:
-        conn.sendall(b"GET /api/whatsapp/v1/instances HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n"
-                     % HS_TOKEN.encode())
+        conn.sendall(
+            b"GET /api/whatsapp/v1/instances HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n"
+            % HS_TOKEN.encode()
+        )
         assert conn.recv(100).startswith(b"HTTP/1.1 200")
         sim.stop()  # must not hang on the writer

@@ -15,9 +15,17 @@ import time
 
 import pytest
 import requests
-
-from sim_support import (FIRST_ID, HA_HEALTH, HS_TOKEN, ONPREM_BEARER, ONPREM_KEY, ONPREM_USER, SECOND_ID, SIMULATOR_DIR,
-                         seed_scenario)
+from sim_support import (
+    FIRST_ID,
+    HA_HEALTH,
+    HS_TOKEN,
+    ONPREM_BEARER,
+    ONPREM_KEY,
+    ONPREM_USER,
+    SECOND_ID,
+    SIMULATOR_DIR,
+    seed_scenario,
+)
 from whatsapp_sim import Scenario, ScenarioError, Simulator
 
 # pylint: disable=redefined-outer-name
@@ -45,15 +53,24 @@ def listing(simulator, **params):
 
 
 def health(simulator, instance_id=FIRST_ID, headers=None):
-    return requests.get("%s/%s/health" % (simulator.hypersender_url, instance_id), headers=headers or HS_AUTH, timeout=5)
+    return requests.get(
+        "%s/%s/health" % (simulator.hypersender_url, instance_id), headers=headers or HS_AUTH, timeout=5
+    )
 
 
 # -- Hypersender: auth, listing, filters, health --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Apikey " + HS_TOKEN}, {"Authorization": HS_TOKEN}])
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Apikey " + HS_TOKEN}, {"Authorization": HS_TOKEN}],
+)
 def test_hypersender_rejects_missing_or_wrong_credentials(sim, headers):
-    for url in (sim.hypersender_url + "/instances", sim.hypersender_url + "/" + FIRST_ID + "/health", sim.hypersender_url + "/unknown/health"):
+    for url in (
+        sim.hypersender_url + "/instances",
+        sim.hypersender_url + "/" + FIRST_ID + "/health",
+        sim.hypersender_url + "/unknown/health",
+    ):
         response = requests.get(url, headers=headers, timeout=5)
         assert response.status_code == 401
         assert response.json() == {"message": "Unauthenticated."}
@@ -64,25 +81,42 @@ def test_listing_matches_the_seed_example(sim):
     response = listing(sim)
     assert response.status_code == 200
     assert response.json() == [
-        {"id": FIRST_ID, "name": "MyInstanceName", "phone": "+201234567890", "service_type": "whatsapp", "status": "WORKING",
-         "access_token": "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1", "created_at": "2025-05-26T10:12:45"},
-        {"id": SECOND_ID, "name": "SecondInstance", "phone": "+201234567891", "service_type": "whatsapp", "status": "SCAN_QR_CODE",
-         "access_token": None, "created_at": "2025-05-25T15:30:22"},
+        {
+            "id": FIRST_ID,
+            "name": "MyInstanceName",
+            "phone": "+201234567890",
+            "service_type": "whatsapp",
+            "status": "WORKING",
+            "access_token": "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1",
+            "created_at": "2025-05-26T10:12:45",
+        },
+        {
+            "id": SECOND_ID,
+            "name": "SecondInstance",
+            "phone": "+201234567891",
+            "service_type": "whatsapp",
+            "status": "SCAN_QR_CODE",
+            "access_token": None,
+            "created_at": "2025-05-25T15:30:22",
+        },
     ]
 
 
-@pytest.mark.parametrize("filters, expected", [
-    ({"uuid": FIRST_ID}, [FIRST_ID]),
-    ({"uuid": FIRST_ID[:8]}, []),
-    ({"name": "second"}, [SECOND_ID]),
-    ({"name": "INSTANCE"}, [FIRST_ID, SECOND_ID]),
-    ({"phone": "+201234567891"}, [SECOND_ID]),
-    ({"phone": "201234567891"}, []),
-    ({"status": "WORKING"}, [FIRST_ID]),
-    ({"status": "FAILED"}, []),
-    ({"status": ""}, [FIRST_ID, SECOND_ID]),
-    ({"name": "instance", "status": "SCAN_QR_CODE"}, [SECOND_ID]),
-])
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        ({"uuid": FIRST_ID}, [FIRST_ID]),
+        ({"uuid": FIRST_ID[:8]}, []),
+        ({"name": "second"}, [SECOND_ID]),
+        ({"name": "INSTANCE"}, [FIRST_ID, SECOND_ID]),
+        ({"phone": "+201234567891"}, [SECOND_ID]),
+        ({"phone": "201234567891"}, []),
+        ({"status": "WORKING"}, [FIRST_ID]),
+        ({"status": "FAILED"}, []),
+        ({"status": ""}, [FIRST_ID, SECOND_ID]),
+        ({"name": "instance", "status": "SCAN_QR_CODE"}, [SECOND_ID]),
+    ],
+)
 def test_listing_filters(sim, filters, expected):
     response = listing(sim, **filters)
     assert response.status_code == 200
@@ -128,12 +162,17 @@ def test_head_mirrors_get_without_body(sim):
 
 
 def test_timelines_and_unknown_statuses():
-    scenario = with_hypersender(instances=[
-        {"id": "a", "timeline": [{"at": 0.4, "status": "WORKING"}, {"at": 0, "status": "STARTING"}]},
-        {"id": "b", "timeline": [{"at": 0.2, "status": "STARTING"}, {"at": 0.4, "status": "MIGRATING"}]},
-    ])
+    scenario = with_hypersender(
+        instances=[
+            {"id": "a", "timeline": [{"at": 0.4, "status": "WORKING"}, {"at": 0, "status": "STARTING"}]},
+            {"id": "b", "timeline": [{"at": 0.2, "status": "STARTING"}, {"at": 0.4, "status": "MIGRATING"}]},
+        ]
+    )
     with Simulator(scenario) as sim:
-        assert [i["status"] for i in listing(sim).json()] == ["STARTING", "STARTING"]  # before the first entry: the first status
+        assert [i["status"] for i in listing(sim).json()] == [
+            "STARTING",
+            "STARTING",
+        ]  # before the first entry: the first status
         assert health(sim, "a").json()["status"] == "STARTING"
         time.sleep(0.45)
         assert [i["status"] for i in listing(sim).json()] == ["WORKING", "MIGRATING"]
@@ -179,8 +218,11 @@ def test_health_rate_limit_fixed_window_and_retry_after():
 
 
 def test_rate_limit_is_per_token_and_optional_on_instances():
-    scenario = with_hypersender(tokens=[HS_TOKEN, "token-two"], rate_limit={"requests": 1, "window": 5},
-                                rate_limit_instances={"requests": 2, "window": 5})
+    scenario = with_hypersender(
+        tokens=[HS_TOKEN, "token-two"],
+        rate_limit={"requests": 1, "window": 5},
+        rate_limit_instances={"requests": 2, "window": 5},
+    )
     with Simulator(scenario) as sim:
         two = {"Authorization": "Bearer token-two"}
         assert health(sim).status_code == 200
@@ -192,7 +234,11 @@ def test_rate_limit_is_per_token_and_optional_on_instances():
 
 def test_rate_limit_scope_instance_and_disabled():
     with Simulator(with_hypersender(rate_limit={"requests": 1, "window": 5, "scope": "instance"})) as sim:
-        assert [health(sim, FIRST_ID).status_code, health(sim, SECOND_ID).status_code, health(sim, FIRST_ID).status_code] == [200, 200, 429]
+        assert [
+            health(sim, FIRST_ID).status_code,
+            health(sim, SECOND_ID).status_code,
+            health(sim, FIRST_ID).status_code,
+        ] == [200, 200, 429]
     with Simulator(with_hypersender(rate_limit=None)) as sim:
         assert {health(sim).status_code for dummy in range(15)} == {200}
 
@@ -201,8 +247,15 @@ def test_rate_limit_scope_instance_and_disabled():
 
 
 def test_fault_status_body_headers_skip_and_count():
-    fault = {"path": HEALTH_PATH, "method": "GET", "skip": 1, "count": 2, "status": 503,
-             "body": {"message": "Service Unavailable"}, "headers": {"Retry-After": "1"}}
+    fault = {
+        "path": HEALTH_PATH,
+        "method": "GET",
+        "skip": 1,
+        "count": 2,
+        "status": 503,
+        "body": {"message": "Service Unavailable"},
+        "headers": {"Retry-After": "1"},
+    }
     with Simulator(seed_scenario(faults=[fault])) as sim:
         responses = [health(sim) for dummy in range(4)]
         assert [r.status_code for r in responses] == [200, 503, 503, 200]
@@ -218,15 +271,21 @@ def test_fault_raw_non_json_body():
     fault = {"path": "/instances$", "status": 502, "raw_body": "<html>oops</html>", "content_type": "text/html"}
     with Simulator(seed_scenario(faults=[fault])) as sim:
         response = listing(sim)
-        assert (response.status_code, response.text, response.headers["Content-Type"]) == (502, "<html>oops</html>", "text/html")
+        assert (response.status_code, response.text, response.headers["Content-Type"]) == (
+            502,
+            "<html>oops</html>",
+            "text/html",
+        )
         with pytest.raises(ValueError):
             response.json()
         assert listing(sim).status_code == 502  # count null: always
 
 
 def test_fault_truncate_and_drop():
-    faults = [{"path": "/instances$", "count": 1, "status": 200, "body": [{"id": "partial"}], "truncate": True},
-              {"path": "/health$", "count": 1, "drop": True}]
+    faults = [
+        {"path": "/instances$", "count": 1, "status": 200, "body": [{"id": "partial"}], "truncate": True},
+        {"path": "/health$", "count": 1, "drop": True},
+    ]
     with Simulator(seed_scenario(faults=faults)) as sim:
         with pytest.raises(requests.exceptions.ChunkedEncodingError):
             listing(sim)
@@ -237,7 +296,10 @@ def test_fault_truncate_and_drop():
 
 
 def test_fault_delay_only_passes_through_and_delay_with_status():
-    faults = [{"path": "/v1/health$", "count": 1, "delay": 0.3}, {"path": "/instances$", "count": 1, "delay": 0.3, "status": 500}]
+    faults = [
+        {"path": "/v1/health$", "count": 1, "delay": 0.3},
+        {"path": "/instances$", "count": 1, "delay": 0.3, "status": 500},
+    ]
     with Simulator(seed_scenario(faults=faults)) as sim:
         started = time.monotonic()
         response = requests.get(sim.url + "/v1/health", headers=APIKEY_AUTH, timeout=5)
@@ -250,7 +312,9 @@ def test_fault_delay_only_passes_through_and_delay_with_status():
 # -- on-premises ---------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("headers", [APIKEY_AUTH, {"Authorization": "Bearer " + ONPREM_BEARER}, {"Authorization": "apikey " + ONPREM_KEY}])
+@pytest.mark.parametrize(
+    "headers", [APIKEY_AUTH, {"Authorization": "Bearer " + ONPREM_BEARER}, {"Authorization": "apikey " + ONPREM_KEY}]
+)
 def test_onprem_health_accepts_apikey_and_bearer(sim, headers):
     response = requests.get(sim.url + "/v1/health", headers=headers, timeout=5)
     assert response.status_code == 200
@@ -258,7 +322,9 @@ def test_onprem_health_accepts_apikey_and_bearer(sim, headers):
     assert response.json()["meta"]["api_status"] == "stable"
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Apikey wrong-key-000"}, {"Authorization": "Bearer " + ONPREM_KEY}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Apikey wrong-key-000"}, {"Authorization": "Bearer " + ONPREM_KEY}]
+)
 def test_onprem_health_rejects(sim, headers):
     response = requests.get(sim.url + "/v1/health", headers=headers, timeout=5)
     assert response.status_code == 401
@@ -287,9 +353,14 @@ def test_onprem_login_issues_bearer_tokens_that_expire():
 
 def test_onprem_timeline_switches_to_ha_shape():
     scenario = seed_scenario()
-    scenario["onprem"]["timeline"] = [{"at": 0, "health": {"gateway_status": "uninitialized"}}, {"at": 0.3, "health": HA_HEALTH}]
+    scenario["onprem"]["timeline"] = [
+        {"at": 0, "health": {"gateway_status": "uninitialized"}},
+        {"at": 0.3, "health": HA_HEALTH},
+    ]
     with Simulator(scenario) as sim:
-        assert requests.get(sim.url + "/v1/health", headers=APIKEY_AUTH, timeout=5).json()["health"] == {"gateway_status": "uninitialized"}
+        assert requests.get(sim.url + "/v1/health", headers=APIKEY_AUTH, timeout=5).json()["health"] == {
+            "gateway_status": "uninitialized"
+        }
         time.sleep(0.35)
         assert requests.get(sim.url + "/v1/health", headers=APIKEY_AUTH, timeout=5).json()["health"] == HA_HEALTH
 
@@ -301,9 +372,16 @@ def test_tls_with_ca_file(tmp_path):
     with Simulator(seed_scenario(), tls=True, cert_dir=str(tmp_path)) as sim:
         assert sim.url.startswith("https://127.0.0.1:")
         assert sim.ca_file == str(tmp_path / "ca.pem")
-        assert requests.get(sim.url + "/v1/health", headers=APIKEY_AUTH, verify=sim.ca_file, timeout=5).status_code == 200
+        assert (
+            requests.get(sim.url + "/v1/health", headers=APIKEY_AUTH, verify=sim.ca_file, timeout=5).status_code == 200
+        )
         localhost = sim.url.replace("127.0.0.1", "localhost")
-        assert requests.get(localhost + "/api/whatsapp/v1/instances", headers=HS_AUTH, verify=sim.ca_file, timeout=5).status_code == 200
+        assert (
+            requests.get(
+                localhost + "/api/whatsapp/v1/instances", headers=HS_AUTH, verify=sim.ca_file, timeout=5
+            ).status_code
+            == 200
+        )
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(sim.url + "/v1/health", headers=APIKEY_AUTH, timeout=5)
     assert os.path.exists(str(tmp_path / "ca.pem"))  # a caller's directory is kept
@@ -316,7 +394,9 @@ def test_tls_without_openssl_uses_cryptography(monkeypatch, tmp_path):
     monkeypatch.setattr(tls.shutil, "which", lambda name: None)
     with Simulator(seed_scenario(), tls=True, cert_dir=str(tmp_path)) as sim:
         assert not (tmp_path / "ca.cnf").exists()  # the openssl path was not taken
-        assert requests.get(sim.url + "/v1/health", headers=APIKEY_AUTH, verify=sim.ca_file, timeout=5).status_code == 200
+        assert (
+            requests.get(sim.url + "/v1/health", headers=APIKEY_AUTH, verify=sim.ca_file, timeout=5).status_code == 200
+        )
 
 
 def test_tls_temporary_cert_dir_is_removed():
@@ -324,7 +404,10 @@ def test_tls_temporary_cert_dir_is_removed():
         ca_file = sim.ca_file
         with requests.Session() as session:
             # verify per request: with REQUESTS_CA_BUNDLE in the environment, requests ignores session.verify.
-            assert session.get(sim.hypersender_url + "/instances", headers=HS_AUTH, verify=ca_file, timeout=5).status_code == 200
+            assert (
+                session.get(sim.hypersender_url + "/instances", headers=HS_AUTH, verify=ca_file, timeout=5).status_code
+                == 200
+            )
     assert not os.path.exists(ca_file)
 
 
@@ -339,7 +422,12 @@ def test_request_log_and_counts_keep_no_secrets(sim):
     requests.get(sim.url + "/v1/health", timeout=5)
     log = sim.requests()
     assert [(e["method"], e["status"], e["auth"]) for e in log] == [
-        ("GET", 200, "bearer"), ("GET", 401, "bearer"), ("GET", 200, "apikey"), ("POST", 200, "basic"), ("GET", 401, "none")]
+        ("GET", 200, "bearer"),
+        ("GET", 401, "bearer"),
+        ("GET", 200, "apikey"),
+        ("POST", 200, "basic"),
+        ("GET", 401, "none"),
+    ]
     assert log[0]["path"] == "/api/whatsapp/v1/instances" and log[0]["query"] == {"filter[status]": "WORKING"}
     assert set(log[0]) == {"t", "method", "path", "query", "status", "auth"}
     assert all(0 <= a["t"] <= b["t"] for a, b in zip(log, log[1:]))
@@ -353,8 +441,10 @@ def test_request_log_and_counts_keep_no_secrets(sim):
 
 
 def test_reset_restarts_clock_log_limits_and_faults():
-    scenario = with_hypersender(rate_limit={"requests": 1, "window": 60},
-                                instances=[{"id": "a", "timeline": [{"at": 0, "status": "STARTING"}, {"at": 0.3, "status": "WORKING"}]}])
+    scenario = with_hypersender(
+        rate_limit={"requests": 1, "window": 60},
+        instances=[{"id": "a", "timeline": [{"at": 0, "status": "STARTING"}, {"at": 0.3, "status": "WORKING"}]}],
+    )
     scenario["faults"] = [{"path": "/instances$", "count": 1, "status": 500}]
     with Simulator(scenario) as sim:
         assert listing(sim).status_code == 500
@@ -399,7 +489,9 @@ def test_load_replaces_scenario(sim):
 
 def test_generate_is_deterministic_and_flips_to_working():
     fleet = {"count": 50, "seed": 7, "working_within": 0.5}
-    one, two = Scenario.from_source(with_hypersender(generate=fleet)), Scenario.from_source(with_hypersender(generate=fleet))
+    one, two = Scenario.from_source(with_hypersender(generate=fleet)), Scenario.from_source(
+        with_hypersender(generate=fleet)
+    )
     assert one.ready_times() == two.ready_times()
     other = Scenario.from_source(with_hypersender(generate=dict(fleet, seed=8)))
     assert set(other.ready_times()) != set(one.ready_times())
@@ -452,7 +544,10 @@ def test_stop_leaves_nothing_running_even_with_idle_keep_alive_clients():
     before = {t for t in threading.enumerate() if t.name.startswith("whatsapp-sim")}
     sim = Simulator(seed_scenario(), tls=True).start()
     session = requests.Session()
-    assert session.get(sim.hypersender_url + "/instances", headers=HS_AUTH, verify=sim.ca_file, timeout=5).status_code == 200
+    assert (
+        session.get(sim.hypersender_url + "/instances", headers=HS_AUTH, verify=sim.ca_file, timeout=5).status_code
+        == 200
+    )
     url = sim.url
     started = time.monotonic()
     sim.stop()
@@ -464,15 +559,21 @@ def test_stop_leaves_nothing_running_even_with_idle_keep_alive_clients():
     sim.stop()  # idempotent
 
 
-@pytest.mark.parametrize("scenario, fragment", [
-    ({"hypersender": {"instances": [{"id": "a"}]}}, "exactly one of 'status' or 'timeline'"),
-    ({"hypersender": {"instances": [{"id": "a", "status": "WORKING"}, {"id": "a", "status": "WORKING"}]}}, "duplicate"),
-    ({"fualts": []}, "fualts"),
-    ({"faults": [{"path": "(["}]}, "regex"),
-    ({"hypersender": {"rate_limit": {"requests": 0}}}, "requests"),
-    ({"onprem": {"timeline": [{"at": 0}]}}, "needs 'at' and 'health'"),
-    ([], "object"),
-])
+@pytest.mark.parametrize(
+    "scenario, fragment",
+    [
+        ({"hypersender": {"instances": [{"id": "a"}]}}, "exactly one of 'status' or 'timeline'"),
+        (
+            {"hypersender": {"instances": [{"id": "a", "status": "WORKING"}, {"id": "a", "status": "WORKING"}]}},
+            "duplicate",
+        ),
+        ({"fualts": []}, "fualts"),
+        ({"faults": [{"path": "(["}]}, "regex"),
+        ({"hypersender": {"rate_limit": {"requests": 0}}}, "requests"),
+        ({"onprem": {"timeline": [{"at": 0}]}}, "needs 'at' and 'health'"),
+        ([], "object"),
+    ],
+)
 def test_scenario_validation(scenario, fragment):
     with pytest.raises(ScenarioError, match="(?s).*" + fragment.replace("(", r"\(").replace("[", r"\[")):
         Scenario.from_source(scenario)
@@ -484,8 +585,13 @@ def test_scenario_comment_keys_are_allowed():
 
 def _start_cli(*args):
     env = dict(os.environ, PYTHONPATH=SIMULATOR_DIR)
-    return subprocess.Popen([sys.executable, "-m", "whatsapp_sim"] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "whatsapp_sim"] + list(args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
 
 
 def test_cli_ready_line_url_file_and_clean_sigterm(tmp_path):
@@ -510,15 +616,26 @@ def test_cli_ready_line_url_file_and_clean_sigterm(tmp_path):
 
 
 def test_cli_wrapper_and_bad_scenario(tmp_path):
-    missing = subprocess.run([sys.executable, os.path.join(SIMULATOR_DIR, "run_simulator.py"), "--scenario", str(tmp_path / "missing.json")],
-                             capture_output=True, text=True, timeout=20, check=False)
+    missing = subprocess.run(
+        [sys.executable, os.path.join(SIMULATOR_DIR, "run_simulator.py"), "--scenario", str(tmp_path / "missing.json")],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
     assert missing.returncode == 2 and "cannot load scenario" in missing.stderr
-    process = subprocess.Popen([sys.executable, os.path.join(SIMULATOR_DIR, "run_simulator.py"), "--tls", "--cert-dir", str(tmp_path)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(SIMULATOR_DIR, "run_simulator.py"), "--tls", "--cert-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         base_url = process.stdout.readline().split()[1]
         assert base_url.startswith("https://")
-        response = requests.get(base_url + "/v1/health", headers=APIKEY_AUTH, verify=str(tmp_path / "ca.pem"), timeout=5)
+        response = requests.get(
+            base_url + "/v1/health", headers=APIKEY_AUTH, verify=str(tmp_path / "ca.pem"), timeout=5
+        )
         assert response.status_code == 200
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=5) == 0

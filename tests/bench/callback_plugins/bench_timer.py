@@ -35,8 +35,19 @@ class CallbackModule(CallbackBase):
         if not self._path:
             return
         with open(self._path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"task": result.task_name, "host": result._host.get_name(), "item": item,
-                                     "status": status, "t": time.monotonic(), "polls": result._result.get("polls")}) + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "task": result.task_name,
+                        "host": result._host.get_name(),
+                        "item": item,
+                        "status": status,
+                        "t": time.monotonic(),
+                        "polls": result._result.get("polls"),
+                    }
+                )
+                + "\n"
+            )
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         if self._path:

@@ -19,8 +19,12 @@ def _parse_args(argv):
     parser.add_argument("--scenario", help="scenario JSON file (default: the built-in defaults, no instances)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA; its PEM is <cert-dir>/ca.pem")
-    parser.add_argument("--cert-dir", help="where to write the certificates (default: a temporary directory, removed on exit)")
+    parser.add_argument(
+        "--tls", action="store_true", help="serve HTTPS with a generated CA; its PEM is <cert-dir>/ca.pem"
+    )
+    parser.add_argument(
+        "--cert-dir", help="where to write the certificates (default: a temporary directory, removed on exit)"
+    )
     parser.add_argument("--url-file", help="also write the base URL to this file")
     parser.add_argument("--verbose", action="store_true", help="log every request and server error to stderr")
     return parser.parse_args(argv)
@@ -47,7 +51,9 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, _request_stop)
     signal.signal(signal.SIGINT, _request_stop)
-    simulator = Simulator(scenario, host=args.host, port=args.port, tls=args.tls, cert_dir=args.cert_dir, verbose=args.verbose)
+    simulator = Simulator(
+        scenario, host=args.host, port=args.port, tls=args.tls, cert_dir=args.cert_dir, verbose=args.verbose
+    )
     try:
         simulator.start()
     except OSError as exc:

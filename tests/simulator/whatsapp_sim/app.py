@@ -83,7 +83,9 @@ class SimulatorApp:
         hs = self._scenario.hypersender
         self._health_limiter = FixedWindowLimiter(hs.rate_limit) if hs.rate_limit else None
         self._instances_limiter = FixedWindowLimiter(hs.rate_limit_instances) if hs.rate_limit_instances else None
-        self._cloud_limiter = FixedWindowLimiter(self._scenario.cloud.rate_limit) if self._scenario.cloud.rate_limit else None
+        self._cloud_limiter = (
+            FixedWindowLimiter(self._scenario.cloud.rate_limit) if self._scenario.cloud.rate_limit else None
+        )
         self._actions = hypersender_actions.HypersenderActions(hs)
 
     def reset(self):
@@ -117,7 +119,8 @@ class SimulatorApp:
         pattern = re.compile(path) if path is not None else None
         with self._lock:
             return sum(
-                1 for entry in self._log
+                1
+                for entry in self._log
                 if (pattern is None or pattern.search(entry["path"]))
                 and (status is None or entry["status"] == status)
                 and (method is None or entry["method"] == method.upper())
@@ -142,15 +145,19 @@ class SimulatorApp:
         else:
             response = self._api(method, path, query, kind, credential, body)
         with self._lock:
-            self._log.append({
-                "t": round(arrived, 6),
-                "method": method,
-                "path": path,
-                # Graph accepts a token as access_token: its presence is logged, never its value.
-                "query": {key: "<redacted>" if key == "access_token" else values[-1] for key, values in query.items()},
-                "status": 0 if response.action == DROP else response.status,
-                "auth": kind,
-            })
+            self._log.append(
+                {
+                    "t": round(arrived, 6),
+                    "method": method,
+                    "path": path,
+                    # Graph accepts a token as access_token: its presence is logged, never its value.
+                    "query": {
+                        key: "<redacted>" if key == "access_token" else values[-1] for key, values in query.items()
+                    },
+                    "status": 0 if response.action == DROP else response.status,
+                    "auth": kind,
+                }
+            )
         return response
 
     def _api(self, method, path, query, kind, credential, body=b""):
@@ -303,8 +310,10 @@ class SimulatorApp:
             "/_sim/status": ("GET", self._admin_status),
         }
         if path.startswith(hypersender_actions.SCAN_PREFIX):
-            routes[path] = ("POST", lambda: self._actions.scan(unquote(path[len(hypersender_actions.SCAN_PREFIX):]), body,
-                                                               self.elapsed()))
+            routes[path] = (
+                "POST",
+                lambda: self._actions.scan(unquote(path[len(hypersender_actions.SCAN_PREFIX) :]), body, self.elapsed()),
+            )
         routes[hypersender_actions.QR_PAYLOADS_PATH] = ("GET", lambda: Response.json(200, self._actions.qr_payloads()))
         if path not in routes:
             return Response.json(404, {"message": "Not found.", "admin_paths": sorted(routes)})
@@ -328,8 +337,11 @@ class SimulatorApp:
     def _admin_status(self):
         with self._lock:
             logged = len(self._log)
-        return Response.json(200, {
-            "elapsed": round(self.elapsed(), 6),
-            "requests": logged,
-            "instances": len(self._scenario.hypersender.instances),
-        })
+        return Response.json(
+            200,
+            {
+                "elapsed": round(self.elapsed(), 6),
+                "requests": logged,
+                "instances": len(self._scenario.hypersender.instances),
+            },
+        )

@@ -33,15 +33,48 @@ ENTITY_ORDER = ("PHONE_NUMBER", "WABA", "BUSINESS", "APP")
 _NODE = re.compile(r"^/graph/(v[0-9]+\.[0-9]+)/([^/]+)$")
 _EDGE = re.compile(r"^/graph/(v[0-9]+\.[0-9]+)/([^/]+)/phone_numbers$")
 
-PHONE_FIELDS = ("id", "display_phone_number", "verified_name", "status", "quality_rating", "code_verification_status",
-                "name_status", "platform_type", "throughput", "account_mode", "messaging_limit_tier", "health_status")
-PHONE_DEFAULT_FIELDS = ("verified_name", "code_verification_status", "display_phone_number", "quality_rating",
-                        "platform_type", "throughput", "id")
-WABA_FIELDS = ("id", "name", "currency", "timezone_id", "message_template_namespace", "account_review_status", "health_status")
+PHONE_FIELDS = (
+    "id",
+    "display_phone_number",
+    "verified_name",
+    "status",
+    "quality_rating",
+    "code_verification_status",
+    "name_status",
+    "platform_type",
+    "throughput",
+    "account_mode",
+    "messaging_limit_tier",
+    "health_status",
+)
+PHONE_DEFAULT_FIELDS = (
+    "verified_name",
+    "code_verification_status",
+    "display_phone_number",
+    "quality_rating",
+    "platform_type",
+    "throughput",
+    "id",
+)
+WABA_FIELDS = (
+    "id",
+    "name",
+    "currency",
+    "timezone_id",
+    "message_template_namespace",
+    "account_review_status",
+    "health_status",
+)
 WABA_DEFAULT_FIELDS = ("id", "name", "timezone_id", "message_template_namespace")
 _PHONE_DEFAULTS = {
-    "verified_name": "Sim Business", "status": "CONNECTED", "quality_rating": "GREEN", "code_verification_status": "VERIFIED",
-    "name_status": "APPROVED", "platform_type": "CLOUD_API", "throughput": {"level": "STANDARD"}, "account_mode": "LIVE",
+    "verified_name": "Sim Business",
+    "status": "CONNECTED",
+    "quality_rating": "GREEN",
+    "code_verification_status": "VERIFIED",
+    "name_status": "APPROVED",
+    "platform_type": "CLOUD_API",
+    "throughput": {"level": "STANDARD"},
+    "account_mode": "LIVE",
     "messaging_limit_tier": "TIER_1K",
 }
 
@@ -67,8 +100,11 @@ def _health_value(value, where):
 def _timeline(raw, where):
     if "health" in raw and "timeline" in raw:
         raise ScenarioError("%s needs at most one of 'health' or 'timeline'" % where)
-    timeline = Timeline(raw["timeline"], "health", where + ".timeline") if "timeline" in raw \
+    timeline = (
+        Timeline(raw["timeline"], "health", where + ".timeline")
+        if "timeline" in raw
         else Timeline.constant(raw.get("health", "AVAILABLE"), "health")
+    )
     timeline.values = [_health_value(value, where) for value in timeline.values]
     return timeline
 
@@ -96,18 +132,35 @@ class Waba:
         numbers = raw.get("phone_numbers", [])
         if not isinstance(numbers, list):
             raise ScenarioError("%s.phone_numbers must be a list" % where)
-        self.phone_numbers = [PhoneNumber(item, self, "%s.phone_numbers[%d]" % (where, index)) for index, item in enumerate(numbers)]
+        self.phone_numbers = [
+            PhoneNumber(item, self, "%s.phone_numbers[%d]" % (where, index)) for index, item in enumerate(numbers)
+        ]
 
 
 class Cloud:
     """The parsed ``cloud`` section."""
 
     def __init__(self, raw):
-        _check_keys(raw, ("tokens", "expired_tokens", "tokens_without_permission", "page_size", "rate_limit", "wabas",
-                          "business_id", "app_id", "next_base"), "cloud")
+        _check_keys(
+            raw,
+            (
+                "tokens",
+                "expired_tokens",
+                "tokens_without_permission",
+                "page_size",
+                "rate_limit",
+                "wabas",
+                "business_id",
+                "app_id",
+                "next_base",
+            ),
+            "cloud",
+        )
         self.tokens = set(_string_list(raw.get("tokens", DEFAULT_TOKENS), "cloud.tokens"))
         self.expired_tokens = set(_string_list(raw.get("expired_tokens", []), "cloud.expired_tokens"))
-        self.tokens_without_permission = set(_string_list(raw.get("tokens_without_permission", []), "cloud.tokens_without_permission"))
+        self.tokens_without_permission = set(
+            _string_list(raw.get("tokens_without_permission", []), "cloud.tokens_without_permission")
+        )
         page_size = raw.get("page_size", DEFAULT_PAGE_SIZE)
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise ScenarioError("cloud.page_size must be an integer >= 1")
@@ -133,6 +186,7 @@ class Cloud:
 
 
 # -- routing and errors ----------------------------------------------------------------------------------------------------
+
 
 def route(path):
     """("cloud_node" | "cloud_edge", version, id) for a Graph path, ("cloud_unknown", None, None) for another one
@@ -162,14 +216,26 @@ def unknown_path():
 
 
 def unsupported_method(method, object_id):
-    return error(400, 100, "Unsupported %s request. Object with ID '%s' does not exist, cannot be loaded due to missing "
-                 "permissions, or does not support this operation." % (method.lower(), object_id), "GraphMethodException", 33)
+    return error(
+        400,
+        100,
+        "Unsupported %s request. Object with ID '%s' does not exist, cannot be loaded due to missing "
+        "permissions, or does not support this operation." % (method.lower(), object_id),
+        "GraphMethodException",
+        33,
+    )
 
 
 def unknown_object(object_id):
-    return error(400, 100, "Unsupported get request. Object with ID '%s' does not exist, cannot be loaded due to missing "
-                 "permissions, or does not support this operation. Please read the Graph API documentation at "
-                 "https://developers.facebook.com/docs/graph-api" % object_id, "GraphMethodException", 33)
+    return error(
+        400,
+        100,
+        "Unsupported get request. Object with ID '%s' does not exist, cannot be loaded due to missing "
+        "permissions, or does not support this operation. Please read the Graph API documentation at "
+        "https://developers.facebook.com/docs/graph-api" % object_id,
+        "GraphMethodException",
+        33,
+    )
 
 
 def authenticate(cloud, token):
@@ -177,8 +243,13 @@ def authenticate(cloud, token):
     if not token:
         return error(400, 104, "An access token is required to request this resource.")
     if token in cloud.expired_tokens:
-        return error(401, 190, "Error validating access token: Session has expired on Sunday, 23-Nov-25 03:00:00 PST. "
-                     "The current time is Monday, 24-Nov-25 03:00:00 PST.", subcode=463)
+        return error(
+            401,
+            190,
+            "Error validating access token: Session has expired on Sunday, 23-Nov-25 03:00:00 PST. "
+            "The current time is Monday, 24-Nov-25 03:00:00 PST.",
+            subcode=463,
+        )
     if token in cloud.tokens_without_permission:
         return error(403, 200, "(#200) Requires whatsapp_business_management permission to manage the object")
     if token not in cloud.tokens:
@@ -187,10 +258,16 @@ def authenticate(cloud, token):
 
 
 def rate_limited(regain_minutes):
-    usage = '{"0":[{"type":"whatsapp_business_management","call_count":100,"total_cputime":1,"total_time":1,' \
-            '"estimated_time_to_regain_access":%d}]}' % regain_minutes
-    return error(400, 80007, "(#80007) There have been too many calls to this WhatsApp Business account.",
-                 headers={"X-Business-Use-Case-Usage": usage})
+    usage = (
+        '{"0":[{"type":"whatsapp_business_management","call_count":100,"total_cputime":1,"total_time":1,'
+        '"estimated_time_to_regain_access":%d}]}' % regain_minutes
+    )
+    return error(
+        400,
+        80007,
+        "(#80007) There have been too many calls to this WhatsApp Business account.",
+        headers={"X-Business-Use-Case-Usage": usage},
+    )
 
 
 def waba_of(cloud, object_id):
@@ -203,8 +280,14 @@ def waba_of(cloud, object_id):
 
 # -- nodes -----------------------------------------------------------------------------------------------------------------
 
+
 def _entities(number, waba, cloud, health):
-    ids = {"PHONE_NUMBER": number.id if number else None, "WABA": waba.id, "BUSINESS": cloud.business_id, "APP": cloud.app_id}
+    ids = {
+        "PHONE_NUMBER": number.id if number else None,
+        "WABA": waba.id,
+        "BUSINESS": cloud.business_id,
+        "APP": cloud.app_id,
+    }
     entities = []
     for kind in ENTITY_ORDER:
         if ids[kind] is None:
@@ -238,7 +321,9 @@ def _fields(query, allowed, defaults, node_type):
     fields = [field.strip() for field in raw.split(",") if field.strip()] or list(defaults)
     unknown = [field for field in fields if field not in allowed]
     if unknown:
-        return None, error(400, 100, "(#100) Tried accessing nonexisting field (%s) on node type (%s)" % (unknown[0], node_type))
+        return None, error(
+            400, 100, "(#100) Tried accessing nonexisting field (%s) on node type (%s)" % (unknown[0], node_type)
+        )
     return list(dict.fromkeys(["id"] + fields)), None
 
 
@@ -263,8 +348,14 @@ def node(cloud, object_id, query, elapsed):
         fields, failure = _fields(query, WABA_FIELDS, WABA_DEFAULT_FIELDS, "WhatsAppBusinessAccount")
         if failure:
             return failure
-        values = {"id": waba.id, "name": waba.name, "currency": "USD", "timezone_id": "1",
-                  "message_template_namespace": "sim_namespace_%s" % waba.id, "account_review_status": "APPROVED"}
+        values = {
+            "id": waba.id,
+            "name": waba.name,
+            "currency": "USD",
+            "timezone_id": "1",
+            "message_template_namespace": "sim_namespace_%s" % waba.id,
+            "account_review_status": "APPROVED",
+        }
         body = {field: values[field] for field in fields if field in values}
         if "health_status" in fields:
             body["health_status"] = health_status(cloud, waba, None, elapsed)
@@ -288,8 +379,15 @@ def phone_numbers(cloud, waba_id, version, query, elapsed, token, base):
     """GET /<WABA_ID>/phone_numbers: a page of numbers with cursors, and paging.next as Meta builds it (with the token)."""
     waba = cloud.wabas.get(waba_id)
     if waba is None:
-        return unknown_object(waba_id) if waba_id not in cloud.numbers else error(
-            400, 100, "(#100) Tried accessing nonexisting field (phone_numbers) on node type (WhatsAppBusinessPhoneNumber)")
+        return (
+            unknown_object(waba_id)
+            if waba_id not in cloud.numbers
+            else error(
+                400,
+                100,
+                "(#100) Tried accessing nonexisting field (phone_numbers) on node type (WhatsAppBusinessPhoneNumber)",
+            )
+        )
     fields, failure = _fields(query, PHONE_FIELDS, PHONE_DEFAULT_FIELDS, "WhatsAppBusinessPhoneNumber")
     if failure:
         return failure
@@ -304,11 +402,21 @@ def phone_numbers(cloud, waba_id, version, query, elapsed, token, base):
         if start is None:
             return error(400, 100, "(#100) Invalid cursor: after")
         start += 1
-    page = waba.phone_numbers[start:start + limit]
+    page = waba.phone_numbers[start : start + limit]
     body = {"data": [phone_number_node(cloud, number, fields, elapsed) for number in page]}
     if page:
         body["paging"] = {"cursors": {"before": _cursor(start), "after": _cursor(start + len(page) - 1)}}
         if start + len(page) < len(waba.phone_numbers):
-            params = {"access_token": token, "fields": ",".join(fields), "limit": limit, "after": _cursor(start + len(page) - 1)}
-            body["paging"]["next"] = "%s/graph/%s/%s/phone_numbers?%s" % (cloud.next_base or base, version, waba.id, urlencode(params))
+            params = {
+                "access_token": token,
+                "fields": ",".join(fields),
+                "limit": limit,
+                "after": _cursor(start + len(page) - 1),
+            }
+            body["paging"]["next"] = "%s/graph/%s/%s/phone_numbers?%s" % (
+                cloud.next_base or base,
+                version,
+                waba.id,
+                urlencode(params),
+            )
     return Response.json(200, body)

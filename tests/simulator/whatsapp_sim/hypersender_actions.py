@@ -147,7 +147,9 @@ class HypersenderActions:
                 hypersender.instances.remove(instance)
                 hypersender.by_id.pop(instance.id, None)
             instance.overrides = []
-        self._limiters = {name: FixedWindowLimiter(limit) for name, limit in self._settings.rate_limits.items() if limit}
+        self._limiters = {
+            name: FixedWindowLimiter(limit) for name, limit in self._settings.rate_limits.items() if limit
+        }
         self._qr = {}  # instance id -> (payload, issued at)
 
     # -- the API -------------------------------------------------------------------------------------------------------
@@ -188,8 +190,9 @@ class HypersenderActions:
         if errors:
             return _validation_error(errors)
         created = _now_stamp()
-        instance = Instance(str(uuid.uuid4()), name, phone, _access_token(), created, None,
-                            Timeline.constant("SCAN_QR_CODE", "status"))
+        instance = Instance(
+            str(uuid.uuid4()), name, phone, _access_token(), created, None, Timeline.constant("SCAN_QR_CODE", "status")
+        )
         instance.created_by_simulator = True
         with self._lock:
             if any(existing.name.lower() == name.lower() for existing in self._hs.instances):  # a concurrent create won
@@ -235,11 +238,15 @@ class HypersenderActions:
                 return Response.json(409, {"scanned": False, "message": "this is not the instance's current QR code"})
             age = elapsed - issued[1]
             if age > self._settings.qr_valid:
-                return Response.json(410, {"scanned": False, "message": "the QR code expired %.1f s ago" % (
-                    age - self._settings.qr_valid)})
+                return Response.json(
+                    410,
+                    {"scanned": False, "message": "the QR code expired %.1f s ago" % (age - self._settings.qr_valid)},
+                )
             status = instance.status_at(elapsed)
             if status != "SCAN_QR_CODE":
-                return Response.json(409, {"scanned": False, "message": "the instance is %s, not SCAN_QR_CODE" % status})
+                return Response.json(
+                    409, {"scanned": False, "message": "the instance is %s, not SCAN_QR_CODE" % status}
+                )
             del self._qr[instance_id]
             working_at = elapsed + self._settings.scan_delay
             instance.overrides = [step for step in instance.overrides if step[0] <= elapsed] + [(working_at, "WORKING")]

@@ -19,7 +19,10 @@ TOO_MANY_REQUESTS = {"message": "Too many requests. Please try again later."}
 def method_not_allowed(method, path, allowed):
     return Response.json(
         405,
-        {"message": "The %s method is not supported for route %s. Supported methods: %s." % (method, path.lstrip("/"), ", ".join(allowed))},
+        {
+            "message": "The %s method is not supported for route %s. Supported methods: %s."
+            % (method, path.lstrip("/"), ", ".join(allowed))
+        },
         {"Allow": ", ".join(allowed)},
     )
 
@@ -31,7 +34,7 @@ def _filters(query):
     for key, values in query.items():
         if not (key.startswith("filter[") and key.endswith("]")):
             continue
-        name = key[len("filter["):-1]
+        name = key[len("filter[") : -1]
         if name not in ALLOWED_FILTERS:
             unknown.append(name)
         elif values[-1] != "":
@@ -42,8 +45,13 @@ def _filters(query):
 def list_instances(scenario, elapsed, query):
     filters, unknown = _filters(query)
     if unknown:
-        return Response.json(400, {"message": "Requested filter(s) `%s` are not allowed. Allowed filter(s) are `%s`." % (
-            ", ".join(unknown), ", ".join(ALLOWED_FILTERS))})
+        return Response.json(
+            400,
+            {
+                "message": "Requested filter(s) `%s` are not allowed. Allowed filter(s) are `%s`."
+                % (", ".join(unknown), ", ".join(ALLOWED_FILTERS))
+            },
+        )
     wanted_status = filters.get("status")
     if wanted_status is not None and wanted_status not in HYPERSENDER_STATUSES:
         message = "The selected filter[status] is invalid."

@@ -16,7 +16,9 @@ PREFIX = "/v1"
 
 
 def error(status, code, title, details, onprem):
-    return Response.json(status, {"errors": [{"code": code, "title": title, "details": details}], "meta": onprem.meta()})
+    return Response.json(
+        status, {"errors": [{"code": code, "title": title, "details": details}], "meta": onprem.meta()}
+    )
 
 
 def access_denied(onprem):
@@ -54,7 +56,10 @@ def password_matches(onprem, user, password):
 
 def login(onprem, token, ttl_seconds):
     expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=ttl_seconds)
-    payload = {"users": [{"token": token, "expires_after": expires.strftime("%Y-%m-%d %H:%M:%S+00:00")}], "meta": onprem.meta()}
+    payload = {
+        "users": [{"token": token, "expires_after": expires.strftime("%Y-%m-%d %H:%M:%S+00:00")}],
+        "meta": onprem.meta(),
+    }
     return Response.json(200, payload)
 
 

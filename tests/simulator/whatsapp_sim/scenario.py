@@ -41,7 +41,9 @@ def _check_keys(obj, allowed, where):
         raise ScenarioError("%s must be an object, got %s" % (where, type(obj).__name__))
     unknown = [k for k in obj if k not in allowed and k not in _COMMENT_KEYS and not str(k).startswith("_")]
     if unknown:
-        raise ScenarioError("%s: unknown key(s) %s; allowed: %s" % (where, ", ".join(sorted(unknown)), ", ".join(sorted(allowed))))
+        raise ScenarioError(
+            "%s: unknown key(s) %s; allowed: %s" % (where, ", ".join(sorted(unknown)), ", ".join(sorted(allowed)))
+        )
 
 
 def _number(value, where, minimum=0.0):
@@ -193,15 +195,19 @@ def _generate_instances(raw):
         instance_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         ready_at = round(rng.uniform(0, within), 3)
         created_at = _timestamp(rng.randint(0, 30 * 24 * 3600))
-        instances.append(Instance(
-            instance_id=instance_id,
-            name="%s%04d" % (prefix, number),
-            phone="+2011%08d" % number,
-            access_token=_fake_access_token(rng),
-            created_at=created_at,
-            connected_at=created_at,
-            timeline=Timeline([{"at": 0, "status": start_status}, {"at": ready_at, "status": "WORKING"}], "status", "generated"),
-        ))
+        instances.append(
+            Instance(
+                instance_id=instance_id,
+                name="%s%04d" % (prefix, number),
+                phone="+2011%08d" % number,
+                access_token=_fake_access_token(rng),
+                created_at=created_at,
+                connected_at=created_at,
+                timeline=Timeline(
+                    [{"at": 0, "status": start_status}, {"at": ready_at, "status": "WORKING"}], "status", "generated"
+                ),
+            )
+        )
     return instances
 
 
@@ -230,7 +236,9 @@ class RateLimit:
 
 class Hypersender:
     def __init__(self, raw):
-        _check_keys(raw, ("tokens", "rate_limit", "rate_limit_instances", "instances", "generate", "actions"), "hypersender")
+        _check_keys(
+            raw, ("tokens", "rate_limit", "rate_limit_instances", "instances", "generate", "actions"), "hypersender"
+        )
         self.tokens = set(_string_list(raw.get("tokens", DEFAULT_HYPERSENDER_TOKENS), "hypersender.tokens"))
         self.rate_limit = RateLimit.parse(raw.get("rate_limit", DEFAULT_RATE_LIMIT), "hypersender.rate_limit")
         self.rate_limit_instances = RateLimit.parse(raw.get("rate_limit_instances"), "hypersender.rate_limit_instances")
@@ -247,6 +255,7 @@ class Hypersender:
             self.by_id[instance.id] = instance
         # imported here: hypersender_actions imports this module
         from .hypersender_actions import ActionSettings  # pylint: disable=import-outside-toplevel
+
         self.actions = ActionSettings(raw.get("actions", {}), self.by_id)
 
 
@@ -275,8 +284,23 @@ class OnPrem:
         return {"api_status": "stable", "version": self.version}
 
 
-_FAULT_KEYS = ("path", "method", "count", "skip", "status", "body", "raw_body", "content_type", "headers", "delay", "truncate", "drop",
-               "trickle", "endless", "echo_authorization")
+_FAULT_KEYS = (
+    "path",
+    "method",
+    "count",
+    "skip",
+    "status",
+    "body",
+    "raw_body",
+    "content_type",
+    "headers",
+    "delay",
+    "truncate",
+    "drop",
+    "trickle",
+    "endless",
+    "echo_authorization",
+)
 
 
 class Fault:
@@ -304,8 +328,9 @@ class Fault:
         self.trickle = _number(raw.get("trickle", 0), where + ".trickle")
         self.endless = bool(raw.get("endless", False))
         self.echo_authorization = bool(raw.get("echo_authorization", False))
-        self.passthrough = not any(key in raw for key in ("status", "body", "raw_body", "truncate", "drop", "endless",
-                                                          "echo_authorization"))
+        self.passthrough = not any(
+            key in raw for key in ("status", "body", "raw_body", "truncate", "drop", "endless", "echo_authorization")
+        )
         self.status = int(raw.get("status", 500))
         headers = raw.get("headers", {})
         if not isinstance(headers, dict):
@@ -332,6 +357,7 @@ class Scenario:
         self.onprem = OnPrem(raw.get("onprem", {}))
         # Imported here: cloud_api imports this module.
         from .cloud_api import Cloud  # pylint: disable=import-outside-toplevel
+
         self.cloud = Cloud(raw.get("cloud", {}))
         faults = raw.get("faults", [])
         if not isinstance(faults, list):

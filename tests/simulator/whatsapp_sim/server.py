@@ -107,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
         """One byte, then `interval` seconds, until the body is out (or the simulator stops)."""
         stop = self.server.app.stop_event
         for index in range(len(body)):
-            self.wfile.write(body[index:index + 1])
+            self.wfile.write(body[index : index + 1])
             self.wfile.flush()
             if stop.wait(interval):
                 return
@@ -152,7 +152,9 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
 
     def process_request(self, request, client_address):
-        worker = threading.Thread(target=self._serve_connection, args=(request, client_address), name="whatsapp-sim-conn", daemon=True)
+        worker = threading.Thread(
+            target=self._serve_connection, args=(request, client_address), name="whatsapp-sim-conn", daemon=True
+        )
         with self._track_lock:
             if self._closing:
                 self.shutdown_request(request)
@@ -206,7 +208,9 @@ class Simulator:
     ...     sim.hypersender_url
     """
 
-    def __init__(self, scenario, host="127.0.0.1", port=0, tls=False, cert_dir=None, verbose=False):  # pylint: disable=redefined-outer-name
+    def __init__(
+        self, scenario, host="127.0.0.1", port=0, tls=False, cert_dir=None, verbose=False
+    ):  # pylint: disable=redefined-outer-name
         self._stop_event = threading.Event()
         self._app = SimulatorApp(scenario, self._stop_event)
         self._app.scheme = "https" if tls else "http"
@@ -229,7 +233,9 @@ class Simulator:
         context = self._ssl_context() if self._tls else None
         self._server = _Server((self._host, self._port), self._app, context, self._verbose)
         self._app.reset()
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="whatsapp-sim", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="whatsapp-sim", daemon=True
+        )
         self._thread.start()
         return self
 

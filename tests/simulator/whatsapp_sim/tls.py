@@ -75,10 +75,44 @@ def _generate_with_openssl(paths):
     with open(os.path.join(work, "leaf.cnf"), "w", encoding="utf-8") as handle:
         handle.write(_LEAF_CONFIG)
     ec_key = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
-    _openssl("req", "-x509", *ec_key, "-keyout", "ca.key", "-out", CA_FILE, "-days", "30", "-config", "ca.cnf", "-sha256", cwd=work)
+    _openssl(
+        "req",
+        "-x509",
+        *ec_key,
+        "-keyout",
+        "ca.key",
+        "-out",
+        CA_FILE,
+        "-days",
+        "30",
+        "-config",
+        "ca.cnf",
+        "-sha256",
+        cwd=work,
+    )
     _openssl("req", "-new", *ec_key, "-keyout", KEY_FILE, "-out", "server.csr", "-config", "leaf.cnf", cwd=work)
-    _openssl("x509", "-req", "-in", "server.csr", "-CA", CA_FILE, "-CAkey", "ca.key", "-set_serial", str(int.from_bytes(os.urandom(8), "big")),
-             "-out", "leaf.pem", "-days", "30", "-sha256", "-extfile", "leaf.cnf", "-extensions", "v3_leaf", cwd=work)
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        CA_FILE,
+        "-CAkey",
+        "ca.key",
+        "-set_serial",
+        str(int.from_bytes(os.urandom(8), "big")),
+        "-out",
+        "leaf.pem",
+        "-days",
+        "30",
+        "-sha256",
+        "-extfile",
+        "leaf.cnf",
+        "-extensions",
+        "v3_leaf",
+        cwd=work,
+    )
     _concatenate(paths.cert_file, os.path.join(work, "leaf.pem"), paths.ca_file)
 
 
@@ -101,8 +135,12 @@ def _generate_with_cryptography(paths):
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "whatsapp-sim test CA")])
     ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
     ca_cert = (
-        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
@@ -110,11 +148,19 @@ def _generate_with_cryptography(paths):
         .sign(ca_key, hashes.SHA256())
     )
     key = ec.generate_private_key(ec.SECP256R1())
-    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.IPAddress(ipaddress.ip_address("::1"))]
+    names = [
+        x509.DNSName("localhost"),
+        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+        x509.IPAddress(ipaddress.ip_address("::1")),
+    ]
     leaf = (
-        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=30))
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
@@ -129,4 +175,8 @@ def _generate_with_cryptography(paths):
     with open(paths.cert_file, "wb") as handle:
         handle.write(leaf.public_bytes(serialization.Encoding.PEM) + ca_pem)
     with open(paths.key_file, "wb") as handle:
-        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        handle.write(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )

@@ -150,14 +150,18 @@ async def main(queue, args):
     """Poll forever and put status-change events on ``queue``."""
     try:
         settings = source_settings(args, os.environ)
-        client = build_client(settings, rate_limit_hint="raise interval, or run fewer sources against this account at once")
+        client = build_client(
+            settings, rate_limit_hint="raise interval, or run fewer sources against this account at once"
+        )
     except OptionError as exc:
         raise SourceArgumentError("hypersender.whatsapp.instance_status: %s" % exc) from None
     with client:
         await poll_forever(queue, HypersenderApi(client), settings)
 
 
-async def poll_forever(queue, api, settings, sleep=asyncio.sleep, now=utc_now, rand=random.random, clock=time.monotonic):
+async def poll_forever(
+    queue, api, settings, sleep=asyncio.sleep, now=utc_now, rand=random.random, clock=time.monotonic
+):
     """The loop: one list call per poll, events for the changes, backoff and error events while polls fail.
 
     Polls start every ``interval`` seconds (the time a request takes is part of the interval), so a change

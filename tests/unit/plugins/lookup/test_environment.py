@@ -9,17 +9,25 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from ansible.errors import AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
 from ansible.template import Templar
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 
 UUID = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
-ENVIRONMENT = ("HYPERSENDER_API_URL", "HYPERSENDER_API_TOKEN", "WA_CLOUD_API_URL", "WA_CLOUD_TOKEN", "WA_CLOUD_WABA_ID",
-               "WA_ONPREM_URL", "WA_API_KEY", "WA_ONPREM_TOKEN", "WA_WEB_USERNAME", "WA_WEB_PASSWORD")
+ENVIRONMENT = (
+    "HYPERSENDER_API_URL",
+    "HYPERSENDER_API_TOKEN",
+    "WA_CLOUD_API_URL",
+    "WA_CLOUD_TOKEN",
+    "WA_CLOUD_WABA_ID",
+    "WA_ONPREM_URL",
+    "WA_API_KEY",
+    "WA_ONPREM_TOKEN",
+    "WA_WEB_USERNAME",
+    "WA_WEB_PASSWORD",
+)
 
 # lookup -> (terms, the environment it needs besides the variable under test, the option under test: its
 # environment variable and its variable)
@@ -27,7 +35,13 @@ CASES = {
     "instance_health": ([UUID], {}, "api_token", "HYPERSENDER_API_TOKEN", "hypersender_api_token"),
     "instance_info": ([], {}, "api_url", "HYPERSENDER_API_URL", "hypersender_api_url"),
     "cloud_health": ([], {"WA_CLOUD_TOKEN": "cloud-token"}, "waba_id", "WA_CLOUD_WABA_ID", "whatsapp_cloud_waba_id"),
-    "onprem_health": ([], {"WA_API_KEY": "an-api-key-of-24-chars"}, "api_url", "WA_ONPREM_URL", "whatsapp_onprem_api_url"),
+    "onprem_health": (
+        [],
+        {"WA_API_KEY": "an-api-key-of-24-chars"},
+        "api_url",
+        "WA_ONPREM_URL",
+        "whatsapp_onprem_api_url",
+    ),
 }
 VALUES = {"api_token": "token-from-%s", "api_url": "https://%s.example.test"}
 
@@ -51,7 +65,9 @@ def value(option, source):
 
 def run(monkeypatch, name, terms, variables=None, **kwargs):
     """Load the lookup first; calling what this returns runs it (up to building a client) and returns its options."""
-    lookup = lookup_loader.get("hypersender.whatsapp." + name, loader=DataLoader(), templar=Templar(loader=DataLoader()))
+    lookup = lookup_loader.get(
+        "hypersender.whatsapp." + name, loader=DataLoader(), templar=Templar(loader=DataLoader())
+    )
     seen = {}
 
     def fake_build_client(options, *args, **client_kwargs):
@@ -107,13 +123,17 @@ def test_the_onprem_credentials_bind_late_and_yield_to_an_option(monkeypatch):
     call = run(monkeypatch, "onprem_health", [], api_url="https://wa.example.test:9090")
     monkeypatch.setenv("WA_API_KEY", "an-api-key-of-24-chars")
     assert call()["credentials"].secret == "an-api-key-of-24-chars"
-    credentials = run(monkeypatch, "onprem_health", [], api_url="https://wa.example.test:9090", api_token="a-token")()["credentials"]
+    credentials = run(monkeypatch, "onprem_health", [], api_url="https://wa.example.test:9090", api_token="a-token")()[
+        "credentials"
+    ]
     assert (credentials.kind, credentials.secret) == ("api_token", "a-token")
 
 
 @pytest.mark.parametrize("name", ["cloud_health", "onprem_health"])
 def test_a_lookup_without_terms_refuses_terms(name):
-    lookup = lookup_loader.get("hypersender.whatsapp." + name, loader=DataLoader(), templar=Templar(loader=DataLoader()))
+    lookup = lookup_loader.get(
+        "hypersender.whatsapp." + name, loader=DataLoader(), templar=Templar(loader=DataLoader())
+    )
     with pytest.raises(AnsibleLookupError, match=r"takes no terms, got 1: give the options as keyword arguments"):
         lookup.run(["a term"], variables={})
 

@@ -5,10 +5,15 @@
 from __future__ import annotations
 
 import pytest
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiClient
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import read_error as read_hypersender_error
-from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import TOKEN, FakeClock, ScriptedSession
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    read_error as read_hypersender_error,
+)
+from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import (
+    TOKEN,
+    FakeClock,
+    ScriptedSession,
+)
 
 
 @pytest.fixture
@@ -23,9 +28,15 @@ def scripted_client(clock, monkeypatch):
     def build(script, **kwargs):
         kwargs.setdefault("rand", lambda: 0.5)
         kwargs.setdefault("error_reader", read_hypersender_error)  # the Hypersender API's client reads its error bodies
-        client = ApiClient("https://api.example.test/api/whatsapp/v1", "Bearer " + TOKEN, service="Hypersender API",
-                           auth_hint="check api_token / the HYPERSENDER_API_TOKEN environment variable",
-                           clock=clock, sleep=clock.sleep, **kwargs)
+        client = ApiClient(
+            "https://api.example.test/api/whatsapp/v1",
+            "Bearer " + TOKEN,
+            service="Hypersender API",
+            auth_hint="check api_token / the HYPERSENDER_API_TOKEN environment variable",
+            clock=clock,
+            sleep=clock.sleep,
+            **kwargs,
+        )
         session = ScriptedSession(clock, script)
         monkeypatch.setattr(client._session, "request", session)
         return client, session

@@ -64,8 +64,18 @@ class ScriptedSession:
         self.calls = []
 
     def __call__(self, method, url, params=None, timeout=None, auth=None, verify=None, **kwargs):
-        self.calls.append({"method": method, "url": url, "params": params, "timeout": timeout, "verify": verify,
-                           "at": self.clock.now, "options": kwargs, "json": kwargs.get("json")})
+        self.calls.append(
+            {
+                "method": method,
+                "url": url,
+                "params": params,
+                "timeout": timeout,
+                "verify": verify,
+                "at": self.clock.now,
+                "options": kwargs,
+                "json": kwargs.get("json"),
+            }
+        )
         step = self.script.pop(0)
         if isinstance(step, BaseException):
             raise step

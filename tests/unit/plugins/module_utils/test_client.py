@@ -8,7 +8,6 @@ import email.utils
 
 import pytest
 import requests
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils import _client
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
     RETRYABLE_STATUS_CODES,
@@ -28,32 +27,39 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     validate_base_url,
     validate_secret,
 )
-
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import read_error as read_hypersender_error
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    read_error as read_hypersender_error,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import read_error as read_onprem_error
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import TOKEN, make_response
 
 
 class TestValidateBaseUrl:
 
-    @pytest.mark.parametrize("url, expected", [
-        ("https://app.hypersender.com/api/whatsapp/v1/", "https://app.hypersender.com/api/whatsapp/v1"),
-        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
-        ("  https://wa.example.com:9090  ", "https://wa.example.com:9090"),
-    ])
+    @pytest.mark.parametrize(
+        "url, expected",
+        [
+            ("https://app.hypersender.com/api/whatsapp/v1/", "https://app.hypersender.com/api/whatsapp/v1"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("  https://wa.example.com:9090  ", "https://wa.example.com:9090"),
+        ],
+    )
     def test_accepts_http_urls(self, url, expected):
         assert validate_base_url(url) == expected
 
-    @pytest.mark.parametrize("url, words", [
-        ("", "empty"),
-        (None, "empty"),
-        ("app.hypersender.com/api", "must start with https://"),
-        ("ftp://host/x", "must start with https://"),
-        ("https://", "no host name"),
-        ("https://host:99999/", "invalid port"),
-        ("https://host/x?token=1", "query string"),
-        ("https://ho st/", "white space"),
-    ])
+    @pytest.mark.parametrize(
+        "url, words",
+        [
+            ("", "empty"),
+            (None, "empty"),
+            ("app.hypersender.com/api", "must start with https://"),
+            ("ftp://host/x", "must start with https://"),
+            ("https://", "no host name"),
+            ("https://host:99999/", "invalid port"),
+            ("https://host/x?token=1", "query string"),
+            ("https://ho st/", "white space"),
+        ],
+    )
     def test_rejects_bad_urls_with_a_reason(self, url, words):
         with pytest.raises(OptionError, match=words):
             validate_base_url(url, option="api_url")
@@ -124,8 +130,10 @@ def test_retryable_codes_are_named_once():
 
 def test_each_service_reads_its_own_error_shape():
     assert error_detail({"message": "Resource not found."}) == "Resource not found."
-    assert read_onprem_error({"errors": [{"code": 1005, "title": "Access denied", "details": "Invalid credentials."}]}) \
+    assert (
+        read_onprem_error({"errors": [{"code": 1005, "title": "Access denied", "details": "Invalid credentials."}]})
         == "1005 Access denied Invalid credentials."
+    )
     assert read_hypersender_error({"message": "invalid", "errors": {"phone": ["taken"]}}) == "phone: taken"
     # the client's default reader knows no service's own shape
     assert error_detail({"errors": [{"code": 1005, "title": "Access denied"}]}) is None
@@ -142,8 +150,9 @@ class TestRequests:
         assert client._session.headers["Accept"] == "application/json"
 
     def test_5xx_is_retried_with_backoff_then_succeeds(self, scripted_client, clock):
-        client, session = scripted_client([make_response(503, {"message": "down"}), make_response(502),
-                                           make_response(200, [])])
+        client, session = scripted_client(
+            [make_response(503, {"message": "down"}), make_response(502), make_response(200, [])]
+        )
         assert client.get_json("/instances") == []
         assert len(session.calls) == 3
         assert clock.sleeps == [0.75, 1.5]
@@ -162,10 +171,16 @@ class TestRequests:
         assert len(session.calls) == 1
 
     def test_429_waits_for_retry_after(self, scripted_client, clock):
-        client, session = scripted_client([
-            make_response(429, {"message": "Too many requests. Please try again later."},
-                          headers={"Retry-After": "7", "Content-Type": "application/json"}),
-            make_response(200, {"status": "WORKING"})])
+        client, session = scripted_client(
+            [
+                make_response(
+                    429,
+                    {"message": "Too many requests. Please try again later."},
+                    headers={"Retry-After": "7", "Content-Type": "application/json"},
+                ),
+                make_response(200, {"status": "WORKING"}),
+            ]
+        )
         assert client.get_json("/x/health")["status"] == "WORKING"
         assert session.calls[1]["at"] - session.calls[0]["at"] >= 7
         assert clock.sleeps == [7.25]
@@ -222,7 +237,9 @@ class TestRequests:
 
     def test_other_4xx_is_a_plain_error(self, scripted_client):
         client, session = scripted_client([make_response(422, {"message": "The selected filter[status] is invalid."})])
-        with pytest.raises(ApiError, match=r"unexpected HTTP 422 \(The selected filter\[status\] is invalid.\)") as error:
+        with pytest.raises(
+            ApiError, match=r"unexpected HTTP 422 \(The selected filter\[status\] is invalid.\)"
+        ) as error:
             client.get_json("/instances")
         assert not error.value.retryable
         assert len(session.calls) == 1
@@ -264,7 +281,9 @@ class TestRequests:
         assert len(session.calls) == 4
 
     def test_timeout_is_retried_then_explained(self, scripted_client):
-        client, unused_session = scripted_client([requests.exceptions.ReadTimeout("read timed out")] * 2, retries=1, timeout=2)
+        client, unused_session = scripted_client(
+            [requests.exceptions.ReadTimeout("read timed out")] * 2, retries=1, timeout=2
+        )
         with pytest.raises(TransportError, match="no response within 2 s"):
             client.get_json("/instances")
 
@@ -274,8 +293,9 @@ class TestRequests:
         assert client.get_json("/instances") == []
 
     def test_tls_failure_is_not_retried_and_points_at_ca_path(self, scripted_client):
-        error = requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
-                                             "self-signed certificate (_ssl.c:1006)")
+        error = requests.exceptions.SSLError(
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)"
+        )
         client, session = scripted_client([error])
         with pytest.raises(TlsError) as raised:
             client.get_json("/instances")

@@ -7,9 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
     ApiError,
     AuthenticationError,
@@ -23,11 +20,16 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import
     budget_warning,
     build_client,
     observed_budget_warning,
-    validate_selection,
     read_graph_error,
+    validate_selection,
     wait_interval,
 )
-from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import ScriptedSession, make_response
+from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import (
+    ScriptedSession,
+    make_response,
+)
+from hypothesis import given
+from hypothesis import strategies as st
 
 URL = "https://graph.example.test/proxy"
 TOKEN = "EAAG-unit-test-system-user-token"
@@ -35,16 +37,27 @@ WHERE = "GET https://graph.example.test/proxy/v23.0/1"
 
 
 def graph_error(code, status=400, subcode=None, message="(#%d) something", headers=None):
-    body = {"error": {"message": message % code if "%d" in message else message, "type": "OAuthException", "code": code,
-                      "fbtrace_id": "AbC123"}}
+    body = {
+        "error": {
+            "message": message % code if "%d" in message else message,
+            "type": "OAuthException",
+            "code": code,
+            "fbtrace_id": "AbC123",
+        }
+    }
     if subcode is not None:
         body["error"]["error_subcode"] = subcode
     return make_response(status, body, headers=dict({"Content-Type": "application/json"}, **(headers or {})))
 
 
 def number(number_id="106540352242922", overall="AVAILABLE"):
-    return {"id": number_id, "health_status": {"can_send_message": overall, "entities": [
-        {"entity_type": "PHONE_NUMBER", "id": number_id, "can_send_message": overall}]}}
+    return {
+        "id": number_id,
+        "health_status": {
+            "can_send_message": overall,
+            "entities": [{"entity_type": "PHONE_NUMBER", "id": number_id, "can_send_message": overall}],
+        },
+    }
 
 
 @pytest.fixture
@@ -75,7 +88,9 @@ class TestReadGraphError:
 
     @pytest.mark.parametrize("raw", ["not json", "[]", '{"1": 5}', '{"1": [{"estimated_time_to_regain_access": "x"}]}'])
     def test_a_bad_usage_header_is_ignored(self, raw):
-        assert read_graph_error(400, graph_error(4).json(), WHERE, {"X-Business-Use-Case-Usage": raw}).retry_after is None
+        assert (
+            read_graph_error(400, graph_error(4).json(), WHERE, {"X-Business-Use-Case-Usage": raw}).retry_after is None
+        )
 
     @pytest.mark.parametrize("status", [400, 401])
     def test_190_is_an_authentication_failure_with_what_to_do(self, status):
@@ -100,14 +115,28 @@ class TestReadGraphError:
         assert isinstance(read_graph_error(status, graph_error(code, status).json(), WHERE), ServerError)
 
     def test_other_codes_keep_metas_words(self):
-        error = read_graph_error(400, graph_error(368, message="Temporarily blocked for policies violations").json(), WHERE)
+        error = read_graph_error(
+            400, graph_error(368, message="Temporarily blocked for policies violations").json(), WHERE
+        )
         assert isinstance(error, ApiError) and not error.retryable
         assert not isinstance(error, (AuthenticationError, NotFoundError, RateLimitedError, ServerError))
         assert "Temporarily blocked for policies violations (code 368" in str(error)
 
-    @given(st.one_of(st.none(), st.integers(), st.text(max_size=10), st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
-                     st.fixed_dictionaries({"error": st.dictionaries(st.text(max_size=8), st.one_of(st.none(), st.text(max_size=8),
-                                                                                                    st.integers()), max_size=5)})))
+    @given(
+        st.one_of(
+            st.none(),
+            st.integers(),
+            st.text(max_size=10),
+            st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+            st.fixed_dictionaries(
+                {
+                    "error": st.dictionaries(
+                        st.text(max_size=8), st.one_of(st.none(), st.text(max_size=8), st.integers()), max_size=5
+                    )
+                }
+            ),
+        )
+    )
     def test_any_body_is_classified_or_left_to_the_generic_mapping(self, body):
         error = read_graph_error(400, body, WHERE)
         assert error is None or isinstance(error, ApiError)
@@ -153,18 +182,25 @@ class TestClient:
 
     def test_pagination_follows_next_on_the_same_host_without_the_token_parameter(self, cloud):
         next_url = URL + "/v23.0/9/phone_numbers?access_token=%s&fields=id&limit=1&after=QVFI" % TOKEN
-        api, session = cloud([make_response(200, {"data": [number("1")], "paging": {"next": next_url}}),
-                              make_response(200, {"data": [number("2")], "paging": {"cursors": {}}})])
+        api, session = cloud(
+            [
+                make_response(200, {"data": [number("1")], "paging": {"next": next_url}}),
+                make_response(200, {"data": [number("2")], "paging": {"cursors": {}}}),
+            ]
+        )
         assert [n["id"] for n in api.waba_phone_numbers("9")] == ["1", "2"]
         assert session.calls[1]["url"] == URL + "/v23.0/9/phone_numbers"
         assert session.calls[1]["params"] == {"fields": "id", "limit": "1", "after": "QVFI"}
 
-    @pytest.mark.parametrize("next_url", [
-        "https://evil.example.test/proxy/v23.0/9/phone_numbers?after=x",
-        "http://graph.example.test/proxy/v23.0/9/phone_numbers?after=x",
-        "https://graph.example.test/other/v23.0/9/phone_numbers?after=x",
-        "/proxy/v23.0/9/phone_numbers?after=x",
-    ])
+    @pytest.mark.parametrize(
+        "next_url",
+        [
+            "https://evil.example.test/proxy/v23.0/9/phone_numbers?after=x",
+            "http://graph.example.test/proxy/v23.0/9/phone_numbers?after=x",
+            "https://graph.example.test/other/v23.0/9/phone_numbers?after=x",
+            "/proxy/v23.0/9/phone_numbers?after=x",
+        ],
+    )
     def test_a_next_link_elsewhere_is_refused(self, cloud, next_url):
         api, session = cloud([make_response(200, {"data": [number("1")], "paging": {"next": next_url}})])
         with pytest.raises(ResponseFormatError, match="not followed, so that the token is sent nowhere else"):
@@ -184,25 +220,35 @@ class TestClient:
 
 
 class TestOptions:
-    @pytest.mark.parametrize("options, message", [
-        ({}, "nothing to check"),
-        ({"phone_number_id": ["+15550783881"]}, "that looks like a phone number"),
-        ({"waba_id": "12a"}, "waba_id '12a' is not a Graph API ID"),
-    ])
+    @pytest.mark.parametrize(
+        "options, message",
+        [
+            ({}, "nothing to check"),
+            ({"phone_number_id": ["+15550783881"]}, "that looks like a phone number"),
+            ({"waba_id": "12a"}, "waba_id '12a' is not a Graph API ID"),
+        ],
+    )
     def test_selection_errors(self, options, message):
         with pytest.raises(OptionError, match=message):
             validate_selection(options)
 
     def test_selection_dedupes_and_accepts_one_id(self):
-        assert validate_selection({"phone_number_id": ["1", "1", " 2 "], "allow_limited": False}) == (["1", "2"], None, False)
+        assert validate_selection({"phone_number_id": ["1", "1", " 2 "], "allow_limited": False}) == (
+            ["1", "2"],
+            None,
+            False,
+        )
         assert validate_selection({"phone_number_id": "5", "waba_id": "9"}) == (["5"], "9", True)
 
-    @pytest.mark.parametrize("options, message", [
-        ({"api_token": ""}, "api_token is empty: set api_token or the WA_CLOUD_TOKEN"),
-        ({"api_token": "a b"}, "white space"),
-        ({"api_token": TOKEN, "api_version": "23.0"}, "not a Graph API version"),
-        ({"api_token": TOKEN, "api_url": "ftp://x"}, "must start with https://"),
-    ])
+    @pytest.mark.parametrize(
+        "options, message",
+        [
+            ({"api_token": ""}, "api_token is empty: set api_token or the WA_CLOUD_TOKEN"),
+            ({"api_token": "a b"}, "white space"),
+            ({"api_token": TOKEN, "api_version": "23.0"}, "not a Graph API version"),
+            ({"api_token": TOKEN, "api_url": "ftp://x"}, "must start with https://"),
+        ],
+    )
     def test_connection_errors_before_any_request(self, options, message):
         with pytest.raises(OptionError, match=message):
             build_client(options)

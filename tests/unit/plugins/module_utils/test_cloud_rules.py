@@ -5,9 +5,6 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ResponseFormatError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import (
     AVAILABLE,
@@ -20,23 +17,39 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules 
     report,
     worst,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
-PAYMENT = {"error_code": 141006, "error_description": "There is an error with the payment method.",
-           "possible_solution": "Please add a new payment method to the account."}
+PAYMENT = {
+    "error_code": 141006,
+    "error_description": "There is an error with the payment method.",
+    "possible_solution": "Please add a new payment method to the account.",
+}
 VALUES = st.sampled_from([AVAILABLE, LIMITED, BLOCKED])
 ANY_VALUE = st.one_of(VALUES, st.text(max_size=12))
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-                    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
-                    max_leaves=12)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
 
 
 def node(number_id="106540352242922", overall=AVAILABLE, entities=None, **fields):
-    entities = entities if entities is not None else [
-        {"entity_type": "PHONE_NUMBER", "id": number_id, "can_send_message": overall},
-        {"entity_type": "WABA", "id": "102290129340398", "can_send_message": AVAILABLE},
-    ]
-    body = {"id": number_id, "display_phone_number": "+1 555-078-3881", "platform_type": "CLOUD_API",
-            "throughput": {"level": "STANDARD"}, "health_status": {"can_send_message": overall, "entities": entities}}
+    entities = (
+        entities
+        if entities is not None
+        else [
+            {"entity_type": "PHONE_NUMBER", "id": number_id, "can_send_message": overall},
+            {"entity_type": "WABA", "id": "102290129340398", "can_send_message": AVAILABLE},
+        ]
+    )
+    body = {
+        "id": number_id,
+        "display_phone_number": "+1 555-078-3881",
+        "platform_type": "CLOUD_API",
+        "throughput": {"level": "STANDARD"},
+        "health_status": {"can_send_message": overall, "entities": entities},
+    }
     body.update(fields)
     return body
 
@@ -67,8 +80,13 @@ class TestParsers:
         number = parsed(quality_rating="GREEN", status="CONNECTED", account_mode="LIVE")
         assert number["id"] == "106540352242922" and number["throughput_level"] == "STANDARD"
         assert number["quality_rating"] == "GREEN" and number["verified_name"] is None
-        assert number["health"]["entities"][1] == {"entity_type": "WABA", "id": "102290129340398", "can_send_message": AVAILABLE,
-                                                   "additional_info": [], "errors": []}
+        assert number["health"]["entities"][1] == {
+            "entity_type": "WABA",
+            "id": "102290129340398",
+            "can_send_message": AVAILABLE,
+            "additional_info": [],
+            "errors": [],
+        }
 
     def test_missing_health_status_says_what_to_check(self):
         body = node()
@@ -76,9 +94,17 @@ class TestParsers:
         with pytest.raises(ResponseFormatError, match="has no health_status field; is api_url the Graph API"):
             parse_phone_number(body, "GET /v23.0/x")
 
-    @pytest.mark.parametrize("body", [None, [], {"id": 5}, {"id": "1", "health_status": {"entities": []}},
-                                      {"id": "1", "health_status": {"can_send_message": "AVAILABLE", "entities": {}}},
-                                      {"id": "1", "health_status": {"can_send_message": "AVAILABLE", "entities": [7]}}])
+    @pytest.mark.parametrize(
+        "body",
+        [
+            None,
+            [],
+            {"id": 5},
+            {"id": "1", "health_status": {"entities": []}},
+            {"id": "1", "health_status": {"can_send_message": "AVAILABLE", "entities": {}}},
+            {"id": "1", "health_status": {"can_send_message": "AVAILABLE", "entities": [7]}},
+        ],
+    )
     def test_malformed_numbers_are_format_errors(self, body):
         with pytest.raises(ResponseFormatError):
             parse_phone_number(body, "GET /v23.0/x")
@@ -100,9 +126,15 @@ class TestParsers:
 
     @given(st.text(max_size=600))
     def test_strings_from_meta_are_printable_and_bounded(self, description):
-        entity = {"entity_type": "WABA", "id": "1", "can_send_message": BLOCKED,
-                  "errors": [{"error_code": 1, "error_description": description, "possible_solution": description}]}
-        error = parse_health_status({"can_send_message": BLOCKED, "entities": [entity]}, "w")["entities"][0]["errors"][0]
+        entity = {
+            "entity_type": "WABA",
+            "id": "1",
+            "can_send_message": BLOCKED,
+            "errors": [{"error_code": 1, "error_description": description, "possible_solution": description}],
+        }
+        error = parse_health_status({"can_send_message": BLOCKED, "entities": [entity]}, "w")["entities"][0]["errors"][
+            0
+        ]
         assert len(error["error_description"]) <= 403
         assert not any(ord(char) < 32 or ord(char) == 127 for char in error["error_description"])
 
@@ -117,21 +149,30 @@ class TestVerdict:
         entities = [{"entity_type": "WABA", "id": "9", "can_send_message": LIMITED, "additional_info": ["Tier 250"]}]
         assert number_verdict(parsed(overall=LIMITED, entities=entities))["healthy"] is True
         refused = number_verdict(parsed(overall=LIMITED, entities=entities), allow_limited=False)
-        assert refused["problems"] == ["Phone number 106540352242922 (+1 555-078-3881) can send only with limits: its "
-                                       "WhatsApp Business Account 9 is LIMITED: Tier 250. allow_limited is false, so LIMITED "
-                                       "does not pass."]
+        assert refused["problems"] == [
+            "Phone number 106540352242922 (+1 555-078-3881) can send only with limits: its "
+            "WhatsApp Business Account 9 is LIMITED: Tier 250. allow_limited is false, so LIMITED "
+            "does not pass."
+        ]
 
     def test_blocked_names_each_error_and_its_solution(self):
-        entities = [{"entity_type": "PHONE_NUMBER", "id": "106540352242922", "can_send_message": AVAILABLE},
-                    {"entity_type": "BUSINESS", "id": "5", "can_send_message": BLOCKED,
-                     "errors": [PAYMENT, {"error_code": 141000, "error_description": "Business not verified"}]}]
+        entities = [
+            {"entity_type": "PHONE_NUMBER", "id": "106540352242922", "can_send_message": AVAILABLE},
+            {
+                "entity_type": "BUSINESS",
+                "id": "5",
+                "can_send_message": BLOCKED,
+                "errors": [PAYMENT, {"error_code": 141000, "error_description": "Business not verified"}],
+            },
+        ]
         result = number_verdict(parsed(overall=BLOCKED, entities=entities))
         assert result["problems"] == [
             "Phone number 106540352242922 (+1 555-078-3881) cannot send messages: its business portfolio 5 is BLOCKED: "
             "There is an error with the payment method (error 141006). Possible solution: Please add a new payment method "
             "to the account.",
             "Phone number 106540352242922 (+1 555-078-3881) cannot send messages: its business portfolio 5 is BLOCKED: "
-            "Business not verified (error 141000); Meta gave no possible solution."]
+            "Business not verified (error 141000); Meta gave no possible solution.",
+        ]
 
     def test_an_entity_worse_than_the_overall_value_wins(self):
         entities = [{"entity_type": "APP", "id": "7", "can_send_message": BLOCKED}]
@@ -148,10 +189,16 @@ class TestVerdict:
         assert result["healthy"] is False
         assert "final client version expired on 23 October 2025" in result["problems"][0]
 
-    @given(st.lists(st.tuples(st.sampled_from(["PHONE_NUMBER", "WABA", "BUSINESS", "APP"]), ANY_VALUE), max_size=5),
-           ANY_VALUE, st.booleans())
+    @given(
+        st.lists(st.tuples(st.sampled_from(["PHONE_NUMBER", "WABA", "BUSINESS", "APP"]), ANY_VALUE), max_size=5),
+        ANY_VALUE,
+        st.booleans(),
+    )
     def test_healthy_exactly_when_no_problem_and_never_when_blocked(self, pairs, overall, allow_limited):
-        entities = [{"entity_type": kind, "id": str(index), "can_send_message": value} for index, (kind, value) in enumerate(pairs)]
+        entities = [
+            {"entity_type": kind, "id": str(index), "can_send_message": value}
+            for index, (kind, value) in enumerate(pairs)
+        ]
         result = number_verdict(parsed(overall=overall, entities=entities), allow_limited)
         values = [overall] + [value for dummy, value in pairs]
         assert result["healthy"] is (not result["problems"])
@@ -170,10 +217,14 @@ class TestReport:
     def test_an_empty_waba_is_not_healthy(self):
         result = report([], waba_id="77")
         assert result["healthy"] is False and result["can_send_message"] == BLOCKED
-        assert result["problems"] == ["WhatsApp Business Account 77 has no phone numbers, so nothing can send: add or "
-                                      "migrate a number in WhatsApp Manager, or check waba_id."]
+        assert result["problems"] == [
+            "WhatsApp Business Account 77 has no phone numbers, so nothing can send: add or "
+            "migrate a number in WhatsApp Manager, or check waba_id."
+        ]
 
     def test_missing_ids_are_problems(self):
         result = report([parsed()], missing=["42"], waba_id="77")
         assert result["healthy"] is False and result["missing"] == ["42"]
-        assert result["problems"][0].startswith("Phone number 42 is not among the phone numbers of WhatsApp Business Account 77")
+        assert result["problems"][0].startswith(
+            "Phone number 42 is not among the phone numbers of WhatsApp Business Account 77"
+        )

@@ -12,9 +12,6 @@ import math
 
 import pytest
 import requests
-from hypothesis import given
-from hypothesis import strategies as st
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils import _client
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
     ApiClient,
@@ -39,8 +36,19 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import STATUSES
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import parse_health
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import verdict
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import FAILED, TIMED_OUT, poll, validate_wait_options
-from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import FakeClock, Outcome, make_response
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
+    FAILED,
+    TIMED_OUT,
+    poll,
+    validate_wait_options,
+)
+from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import (
+    FakeClock,
+    Outcome,
+    make_response,
+)
+from hypothesis import given
+from hypothesis import strategies as st
 
 A = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
 
@@ -48,8 +56,13 @@ A = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
 # --- numbers --------------------------------------------------------------------------------------------------------
 
 
-@given(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(min_value=-10 ** 30, max_value=10 ** 30),
-                 st.text(max_size=8)))
+@given(
+    st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(min_value=-(10**30), max_value=10**30),
+        st.text(max_size=8),
+    )
+)
 def test_a_number_option_is_finite_and_in_range_or_an_option_error(value):
     try:
         number = validate_number(value, "timeout", 0.0, 3600.0, above_minimum=True)
@@ -59,8 +72,10 @@ def test_a_number_option_is_finite_and_in_range_or_an_option_error(value):
         assert math.isfinite(number) and 0 < number <= 3600
 
 
-@pytest.mark.parametrize("timeout, sleep", [(float("nan"), 1), (1, float("nan")), (float("inf"), 1), (1e300, 1),
-                                            (10, 0), (10, float("inf")), (-1, 1)])
+@pytest.mark.parametrize(
+    "timeout, sleep",
+    [(float("nan"), 1), (1, float("nan")), (float("inf"), 1), (1e300, 1), (10, 0), (10, float("inf")), (-1, 1)],
+)
 def test_wait_options_refuse_nan_inf_and_huge(timeout, sleep):
     with pytest.raises(OptionError):
         validate_wait_options(timeout, sleep)
@@ -81,7 +96,9 @@ def test_a_secret_outside_latin_1_is_an_option_error_without_echo():
     assert "secret" not in str(error.value)
 
 
-@pytest.mark.parametrize("url, words", [("http://[::1", "cannot be parsed"), ("https://u:p4ss@host/x", "user name or password")])
+@pytest.mark.parametrize(
+    "url, words", [("http://[::1", "cannot be parsed"), ("https://u:p4ss@host/x", "user name or password")]
+)
 def test_unparsable_urls_and_userinfo_are_refused(url, words):
     with pytest.raises(OptionError, match=words) as error:
         validate_base_url(url)
@@ -173,6 +190,7 @@ def test_a_trickled_body_fails_at_the_request_deadline(scripted_client, clock):
     def answer(*args, **kwargs):
         response.raw = TrickledBody(response._content, clock, 0.5)
         return response
+
     client._session.request = answer
     started = clock.now
     with pytest.raises(TransportError, match="no complete response within 5 s"):
@@ -219,8 +237,11 @@ def test_retry_after_past_the_deadline_ends_the_wait_at_the_deadline_without_a_r
     assert "asked to wait 20 s more" in outcome.note()
 
 
-@given(st.lists(st.floats(min_value=0, max_value=20), min_size=1, max_size=8), st.floats(min_value=0.1, max_value=5),
-       st.floats(min_value=1, max_value=60))
+@given(
+    st.lists(st.floats(min_value=0, max_value=20), min_size=1, max_size=8),
+    st.floats(min_value=0.1, max_value=5),
+    st.floats(min_value=1, max_value=60),
+)
 def test_no_request_is_sent_before_a_retry_after_has_passed(asks, wait_sleep, wait_timeout):
     clock = FakeClock()
     allowed_from = [clock.now]
@@ -235,8 +256,9 @@ def test_no_request_is_sent_before_a_retry_after_has_passed(asks, wait_sleep, wa
             raise RateLimitedError("429", status=429, retry_after=ask)
         return "ok"
 
-    outcome = poll(probe, lambda value: "done" if value == "ok" else None, wait_timeout, wait_sleep,
-                   clock=clock, sleep=clock.sleep)
+    outcome = poll(
+        probe, lambda value: "done" if value == "ok" else None, wait_timeout, wait_sleep, clock=clock, sleep=clock.sleep
+    )
     assert clock.now - 1000.0 <= wait_timeout + 1e-6
 
 
@@ -257,8 +279,15 @@ def test_a_non_retryable_error_carries_the_polls_made():
 # --- fleets ---------------------------------------------------------------------------------------------------------
 
 
-@given(st.lists(st.tuples(st.sampled_from([A, A.upper(), "c9a1dd76-5678-4f9d-9012-a5b78de100c3"]),
-                          st.sampled_from(STATUSES + ("NEW",))), max_size=8))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([A, A.upper(), "c9a1dd76-5678-4f9d-9012-a5b78de100c3"]),
+            st.sampled_from(STATUSES + ("NEW",)),
+        ),
+        max_size=8,
+    )
+)
 def test_an_id_listed_twice_is_never_readier_than_its_worst_row(pairs):
     instances = [{"id": uuid, "status": status} for uuid, status in pairs]
     view = judge(instances, [A], ["WORKING"], ["FAILED"])
@@ -274,7 +303,9 @@ def test_an_id_listed_twice_is_never_readier_than_its_worst_row(pairs):
 
 
 def test_duplicates_are_warned_and_wanted_ids_count_once():
-    merged, conflicts = merge_duplicates([{"id": A, "status": "FAILED"}, {"id": A, "status": "WORKING"}], ["WORKING"], ["FAILED"])
+    merged, conflicts = merge_duplicates(
+        [{"id": A, "status": "FAILED"}, {"id": A, "status": "WORKING"}], ["WORKING"], ["FAILED"]
+    )
     assert merged == [{"id": A, "status": "FAILED"}] and conflicts == {A: (["FAILED", "WORKING"], "FAILED")}
     assert wanted_ids([A.upper(), A, " %s " % A]) == [A]
     view = judge([{"id": A, "status": "FAILED"}, {"id": A, "status": "WORKING"}], [], ["WORKING"], ["FAILED"])
@@ -296,8 +327,12 @@ def test_messages_say_the_time_actually_spent():
 
 
 def test_errors_beside_a_healthy_gateway_make_it_unhealthy():
-    health = parse_health({"health": {"gateway_status": "connected"},
-                           "errors": [{"code": 1014, "title": "Internal error", "details": "\x1b[31mdb down"}]})
+    health = parse_health(
+        {
+            "health": {"gateway_status": "connected"},
+            "errors": [{"code": 1014, "title": "Internal error", "details": "\x1b[31mdb down"}],
+        }
+    )
     report = verdict(health)
     assert report["healthy"] is False
     assert report["problems"] == ["GET /v1/health also returned an error: 1014 Internal error db down."]
@@ -309,6 +344,9 @@ def test_not_ready_details_give_each_instance_its_hint():
     view = judge(listed, [A, other, unknown], ["WORKING"], [])
     details = view.result()["not_ready_details"]
     assert [(d["id"][:8], d["name"], d["status"]) for d in details] == [
-        ("fa3d01c4", "shop", "SCAN_QR_CODE"), ("c9a1dd76", "", "NEW"), ("00000000", "", "not found")]
+        ("fa3d01c4", "shop", "SCAN_QR_CODE"),
+        ("c9a1dd76", "", "NEW"),
+        ("00000000", "", "not found"),
+    ]
     assert details[0]["hint"].startswith("scan the QR code")
     assert "does not know" in details[1]["hint"] and "no instance with this UUID" in details[2]["hint"]

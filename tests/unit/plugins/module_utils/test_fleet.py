@@ -4,9 +4,6 @@
 
 from __future__ import annotations
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import (
     MAX_NAMED,
     NOT_FOUND,
@@ -19,6 +16,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import STATUSES
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import Outcome
+from hypothesis import given
+from hypothesis import strategies as st
 
 A, B, C, D = ("%08d-0000-4000-8000-000000000000" % n for n in range(4))
 
@@ -35,12 +34,29 @@ def test_select_keeps_the_wanted_order_and_names_the_missing():
 
 def test_count_by_status_has_every_documented_status():
     counts = count_by_status(listed((A, "WORKING"), (B, "WORKING"), (C, "MIGRATING")))
-    assert counts == {"STOPPED": 0, "STARTING": 0, "WORKING": 2, "SCAN_QR_CODE": 0, "FAILED": 0, "PENDING": 0, "MIGRATING": 1}
+    assert counts == {
+        "STOPPED": 0,
+        "STARTING": 0,
+        "WORKING": 2,
+        "SCAN_QR_CODE": 0,
+        "FAILED": 0,
+        "PENDING": 0,
+        "MIGRATING": 1,
+    }
 
 
 def test_count_by_status_lists_ready_first_failed_last_then_unknown_statuses():
     counts = count_by_status(listed((A, "MIGRATING"), (B, "STOPPED"), (C, "WORKING"), (D, "ARCHIVED")))
-    assert list(counts) == ["WORKING", "SCAN_QR_CODE", "STARTING", "PENDING", "STOPPED", "FAILED", "MIGRATING", "ARCHIVED"]
+    assert list(counts) == [
+        "WORKING",
+        "SCAN_QR_CODE",
+        "STARTING",
+        "PENDING",
+        "STOPPED",
+        "FAILED",
+        "MIGRATING",
+        "ARCHIVED",
+    ]
     assert sorted(REPORT_ORDER) == sorted(STATUSES)
 
 
@@ -86,14 +102,18 @@ def test_timeout_message_names_each_instance_and_status():
     assert message.startswith("1 of 2 instances not in [WORKING] after 600 s: %s SCAN_QR_CODE" % B)
     view = judge(listed((A, "WORKING"), (B, "SCAN_QR_CODE")), [A, B, C], ["WORKING"], ["FAILED"])
     message = not_ready_message(view, ["WORKING"], Outcome(1, 0.2))
-    assert message.startswith("1 of the selected UUIDs are not in this account (or do not match the other filters): %s;" % C)
+    assert message.startswith(
+        "1 of the selected UUIDs are not in this account (or do not match the other filters): %s;" % C
+    )
     assert "waiting cannot make them appear" in message
 
 
 def test_fatal_message():
     view = judge(listed((A, "FAILED"), (B, "STARTING")), [A, B], ["WORKING"], ["FAILED"])
-    assert not_ready_message(view, ["WORKING"], Outcome(3, 12), fail_on=["FAILED"]) == \
-        "1 of 2 instances reported a status in fail_on [FAILED] after 3 polls: %s FAILED" % A
+    assert (
+        not_ready_message(view, ["WORKING"], Outcome(3, 12), fail_on=["FAILED"])
+        == "1 of 2 instances reported a status in fail_on [FAILED] after 3 polls: %s FAILED" % A
+    )
 
 
 def test_long_lists_are_cut():
@@ -104,14 +124,18 @@ def test_long_lists_are_cut():
 
 
 def test_messages_without_any_view_or_match():
-    assert not_ready_message(None, ["WORKING"], Outcome(2, 10, "boom")) == \
-        "no poll of GET /instances succeeded in 2 polls over 10 s; last error: boom"
+    assert (
+        not_ready_message(None, ["WORKING"], Outcome(2, 10, "boom"))
+        == "no poll of GET /instances succeeded in 2 polls over 10 s; last error: boom"
+    )
     assert not_ready_message(judge([], [], ["WORKING"], []), ["WORKING"], Outcome(2, 10)).startswith(
-        "no instance matched the filters")
+        "no instance matched the filters"
+    )
 
 
-FLEET = st.lists(st.tuples(st.sampled_from([A, B, C, D]), st.sampled_from(STATUSES + ("NEW",))),
-                 unique_by=lambda pair: pair[0])
+FLEET = st.lists(
+    st.tuples(st.sampled_from([A, B, C, D]), st.sampled_from(STATUSES + ("NEW",))), unique_by=lambda pair: pair[0]
+)
 
 
 @given(FLEET, st.lists(st.sampled_from([A, B, C, D]), unique=True), st.sets(st.sampled_from(STATUSES), min_size=1))

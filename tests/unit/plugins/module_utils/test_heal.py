@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._heal import (
     HealState,
     actions_summary,
@@ -17,6 +15,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._heal import 
     restart_budget,
     restart_candidates,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def item(uuid, status, name=None):
@@ -98,6 +98,10 @@ def test_actions_summary_names_what_was_done():
     state = HealState()
     state.record_restart("a", "FAILED", 1.0)
     state.record_qr("b", 2.0)
-    rows = actions_summary([item("a", "WORKING", "alpha"), item("b", "SCAN_QR_CODE", "beta"), item("c", "WORKING")], state)
-    assert rows == [dict(id="a", name="alpha", restarts=1, qr_shown=0, restart_error=None),
-                    dict(id="b", name="beta", restarts=0, qr_shown=1, restart_error=None)]
+    rows = actions_summary(
+        [item("a", "WORKING", "alpha"), item("b", "SCAN_QR_CODE", "beta"), item("c", "WORKING")], state
+    )
+    assert rows == [
+        dict(id="a", name="alpha", restarts=1, qr_shown=0, restart_error=None),
+        dict(id="b", name="beta", restarts=0, qr_shown=1, restart_error=None),
+    ]

@@ -5,9 +5,6 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError, ResponseFormatError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     STATUS_HINTS,
@@ -23,12 +20,15 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
     validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import Outcome, make_response
+from hypothesis import given
+from hypothesis import strategies as st
 
 UUID = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
-    max_leaves=12)
+    max_leaves=12,
+)
 
 
 class TestValidation:
@@ -37,8 +37,18 @@ class TestValidation:
     def test_uuids(self, value):
         assert validate_uuid(value) == value.strip()
 
-    @pytest.mark.parametrize("value", ["", None, "fa3d01c4", UUID + "0", UUID.replace("-", ""), "zz3d01c4-1234-4c0d-a12f-df319b612f8c",
-                                       "../instances"])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "",
+            None,
+            "fa3d01c4",
+            UUID + "0",
+            UUID.replace("-", ""),
+            "zz3d01c4-1234-4c0d-a12f-df319b612f8c",
+            "../instances",
+        ],
+    )
     def test_malformed_uuids_are_refused_with_an_example(self, value):
         with pytest.raises(OptionError, match=r"is not an instance UUID \(expected 8-4-4-4-12 hex digits"):
             validate_uuid(value)
@@ -89,15 +99,22 @@ class TestParseHealth:
         assert parse_health(body, UUID) == body
 
     def test_unknown_status_passes_through(self):
-        assert parse_health({"status": "MIGRATING"}, UUID) == {"instance_id": UUID, "status": "MIGRATING", "connected_at": None}
+        assert parse_health({"status": "MIGRATING"}, UUID) == {
+            "instance_id": UUID,
+            "status": "MIGRATING",
+            "connected_at": None,
+        }
 
-    @pytest.mark.parametrize("body, words", [
-        ([], "expected a JSON object, got an array of 0 items"),
-        (None, "got null or an empty body"),
-        ("WORKING", "got a str 'WORKING'"),
-        ({"state": "WORKING"}, r"no status string \(keys: state\)"),
-        ({"status": 3}, "no status string"),
-    ])
+    @pytest.mark.parametrize(
+        "body, words",
+        [
+            ([], "expected a JSON object, got an array of 0 items"),
+            (None, "got null or an empty body"),
+            ("WORKING", "got a str 'WORKING'"),
+            ({"state": "WORKING"}, r"no status string \(keys: state\)"),
+            ({"status": 3}, "no status string"),
+        ],
+    )
     def test_wrong_shapes(self, body, words):
         with pytest.raises(ResponseFormatError, match=words):
             parse_health(body, UUID)
@@ -117,8 +134,15 @@ class TestParseHealth:
         assert parse_health(body, UUID)["status"] == status
 
 
-INSTANCE = {"id": UUID, "name": "MyInstanceName", "phone": "+201234567890", "service_type": "whatsapp", "status": "WORKING",
-            "access_token": "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1", "created_at": "2025-05-26T10:12:45"}
+INSTANCE = {
+    "id": UUID,
+    "name": "MyInstanceName",
+    "phone": "+201234567890",
+    "service_type": "whatsapp",
+    "status": "WORKING",
+    "access_token": "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1",
+    "created_at": "2025-05-26T10:12:45",
+}
 
 
 class TestParseInstances:
@@ -130,12 +154,15 @@ class TestParseInstances:
     def test_access_token_on_request(self):
         assert parse_instances([INSTANCE], include_access_token=True)[0]["access_token"] == INSTANCE["access_token"]
 
-    @pytest.mark.parametrize("body, words", [
-        ({"data": []}, "expected a JSON array of instances, got an object"),
-        ("oops", "got a str 'oops'"),
-        ([INSTANCE, {"name": "x"}], "item 1 is not an instance with an id and a status: an object with keys name"),
-        ([3], "item 0 is not an instance"),
-    ])
+    @pytest.mark.parametrize(
+        "body, words",
+        [
+            ({"data": []}, "expected a JSON array of instances, got an object"),
+            ("oops", "got a str 'oops'"),
+            ([INSTANCE, {"name": "x"}], "item 1 is not an instance with an id and a status: an object with keys name"),
+            ([3], "item 0 is not an instance"),
+        ],
+    )
     def test_wrong_shapes(self, body, words):
         with pytest.raises(ResponseFormatError, match=words):
             parse_instances(body)
@@ -170,7 +197,9 @@ class TestNotReadyMessage:
 
     def test_timeout(self):
         message = not_ready_message(UUID, {"status": "STARTING"}, ["WORKING"], Outcome(50, 300.01))
-        assert message.startswith("instance %s not in [WORKING] after 300 s; last status STARTING after 50 polls" % UUID)
+        assert message.startswith(
+            "instance %s not in [WORKING] after 300 s; last status STARTING after 50 polls" % UUID
+        )
         assert "raise wait_timeout" in message
 
     def test_the_hints_name_no_option_the_module_names_its_own(self):
@@ -178,14 +207,20 @@ class TestNotReadyMessage:
         assert not any("wait_" in hint or "api_token" in hint for hint in STATUS_HINTS.values())
         message = not_ready_message(UUID, {"status": "PENDING"}, ["WORKING"], Outcome(5, 30))
         assert message.endswith(": %s (raise wait_timeout)" % STATUS_HINTS["PENDING"])
-        fatal = not_ready_message(UUID, {"status": "STARTING"}, ["WORKING"], Outcome(1, 1), fatal=True, fail_on=["STARTING"])
+        fatal = not_ready_message(
+            UUID, {"status": "STARTING"}, ["WORKING"], Outcome(1, 1), fatal=True, fail_on=["STARTING"]
+        )
         assert "wait_timeout" not in fatal
 
     def test_fatal_status(self):
-        message = not_ready_message(UUID, {"status": "FAILED"}, ["WORKING"], Outcome(2, 12), fatal=True, fail_on=["FAILED"])
+        message = not_ready_message(
+            UUID, {"status": "FAILED"}, ["WORKING"], Outcome(2, 12), fatal=True, fail_on=["FAILED"]
+        )
         assert message.startswith("instance %s reported FAILED, a status in fail_on [FAILED], after 2 polls" % UUID)
 
     def test_no_successful_poll_reports_the_last_error(self):
         message = not_ready_message(UUID, None, ["WORKING"], Outcome(3, 2.5, "GET x: server error (HTTP 503)"))
-        assert message == "instance %s not in [WORKING] after 2.5 s; no poll succeeded in 3 polls; " \
-                          "last error: GET x: server error (HTTP 503)" % UUID
+        assert (
+            message == "instance %s not in [WORKING] after 2.5 s; no poll succeeded in 3 polls; "
+            "last error: GET x: server error (HTTP 503)" % UUID
+        )

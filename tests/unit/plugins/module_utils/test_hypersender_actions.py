@@ -9,8 +9,6 @@ import os
 import stat
 
 import pytest
-from hypothesis import given, strategies as st
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError, ResponseFormatError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
     InstanceActions,
@@ -23,8 +21,9 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     write_private_file,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED
-
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import make_response
+from hypothesis import given
+from hypothesis import strategies as st
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"rest"
 
@@ -35,20 +34,30 @@ def health(status):
 
 def test_after_a_restart_the_old_status_counts_only_once_another_was_seen():
     classify = restart_classifier("FAILED", ["WORKING"], ["FAILED"])
-    assert [classify(health(s)) for s in ("FAILED", "FAILED", "STOPPED", "STARTING", "FAILED")] == [None, None, None, None, FAILED]
+    assert [classify(health(s)) for s in ("FAILED", "FAILED", "STOPPED", "STARTING", "FAILED")] == [
+        None,
+        None,
+        None,
+        None,
+        FAILED,
+    ]
     classify = restart_classifier("WORKING", ["WORKING"], ["FAILED"])
     assert [classify(health(s)) for s in ("WORKING", "STOPPED", "WORKING")] == [None, None, DONE]
     classify = restart_classifier("FAILED", ["WORKING"], ["FAILED"])
     assert classify(health("WORKING")) == DONE, "another status that is ready counts at once"
 
 
-@given(statuses=st.lists(st.sampled_from(["STOPPED", "STARTING", "WORKING", "FAILED", "SCAN_QR_CODE"]), min_size=1, max_size=8))
+@given(
+    statuses=st.lists(
+        st.sampled_from(["STOPPED", "STARTING", "WORKING", "FAILED", "SCAN_QR_CODE"]), min_size=1, max_size=8
+    )
+)
 def test_a_restart_wait_never_ends_on_the_status_before_the_restart_alone(statuses):
     classify = restart_classifier("FAILED", ["WORKING"], ["FAILED"])
     verdicts = [classify(health(s)) for s in statuses]
     for index, verdict in enumerate(verdicts):
         if verdict is not None:
-            assert any(s != "FAILED" for s in statuses[:index + 1])
+            assert any(s != "FAILED" for s in statuses[: index + 1])
 
 
 @pytest.mark.parametrize("value, words", [("", "empty"), ("x" * 51, "at most 50"), ("a\nb", "control")])
@@ -109,8 +118,11 @@ def test_the_pacer_remembers_per_instance_and_api(tmp_path):
 
 
 def test_exact_name_match_among_partial_matches(scripted_client):
-    listing = [{"id": "1", "name": "shop-eu-2", "status": "WORKING"}, {"id": "2", "name": "shop-eu", "status": "FAILED"},
-               {"id": "3", "name": "Shop-EU", "status": "FAILED"}]
+    listing = [
+        {"id": "1", "name": "shop-eu-2", "status": "WORKING"},
+        {"id": "2", "name": "shop-eu", "status": "FAILED"},
+        {"id": "3", "name": "Shop-EU", "status": "FAILED"},
+    ]
     client, session = scripted_client([make_response(200, listing)])
     assert [item["id"] for item in InstanceActions(client).find_by_name("shop-eu")] == ["2"]
     assert session.calls[0]["params"] == {"filter[name]": "shop-eu"}
@@ -120,5 +132,7 @@ def test_a_restart_500_says_it_was_not_retried(scripted_client):
     client, session = scripted_client([make_response(500, {"message": "Failed to restart WhatsApp instance."})] * 2)
     with pytest.raises(Exception) as error:
         InstanceActions(client).restart("abc")
-    assert "could not restart instance abc (HTTP 500): Failed to restart WhatsApp instance.; it was not retried" in str(error.value)
+    assert "could not restart instance abc (HTTP 500): Failed to restart WhatsApp instance.; it was not retried" in str(
+        error.value
+    )
     assert len(session.calls) == 1

@@ -7,9 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._inventory import (
     check_variable_name,
@@ -19,6 +16,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._inventory im
     safe_name,
     status_group,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 SAFE = re.compile(r"^[A-Za-z0-9_.-]+$")
 UUID_A = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
@@ -56,8 +55,13 @@ def test_missing_name_falls_back_to_uuid_and_sources():
         host_names(instances, "label")
 
 
-@given(st.lists(st.tuples(st.sampled_from(["a", "b", "a b", "", "{{x}}", "a_b"]), st.uuids()),
-                max_size=30, unique_by=lambda pair: pair[1]))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "a b", "", "{{x}}", "a_b"]), st.uuids()),
+        max_size=30,
+        unique_by=lambda pair: pair[1],
+    )
+)
 def test_host_names_are_unique_safe_and_one_per_instance(pairs):
     instances = [{"id": str(uuid), "name": name} for name, uuid in pairs]
     names, dummy = host_names(instances)
@@ -67,13 +71,26 @@ def test_host_names_are_unique_safe_and_one_per_instance(pairs):
 
 
 def test_host_variables_leave_out_the_access_token_unless_asked():
-    instance = {"id": UUID_A, "name": "a", "phone": "+201234567890", "status": "WORKING", "service_type": "whatsapp",
-                "created_at": "2025-05-26T10:12:45", "access_token": "secret"}
+    instance = {
+        "id": UUID_A,
+        "name": "a",
+        "phone": "+201234567890",
+        "status": "WORKING",
+        "service_type": "whatsapp",
+        "created_at": "2025-05-26T10:12:45",
+        "access_token": "secret",
+    }
     variables = host_variables(instance)
     assert variables["hypersender_uuid"] == UUID_A
     assert "secret" not in variables.values()
-    assert sorted(variables) == ["hypersender_created_at", "hypersender_name", "hypersender_phone",
-                                 "hypersender_service_type", "hypersender_status", "hypersender_uuid"]
+    assert sorted(variables) == [
+        "hypersender_created_at",
+        "hypersender_name",
+        "hypersender_phone",
+        "hypersender_service_type",
+        "hypersender_status",
+        "hypersender_uuid",
+    ]
     assert host_variables(instance, "wa_", "wa_token")["wa_token"] == "secret"
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils import _qr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 segno = pytest.importorskip("segno")
 pytest.importorskip("png")
@@ -29,8 +29,11 @@ def matrix(code):
 
 
 @settings(max_examples=40, deadline=None)
-@given(payload=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=200),
-       scale=st.integers(min_value=1, max_value=6), border=st.integers(min_value=0, max_value=6))
+@given(
+    payload=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=200),
+    scale=st.integers(min_value=1, max_value=6),
+    border=st.integers(min_value=0, max_value=6),
+)
 def test_the_grid_read_from_the_png_is_the_codes_grid(payload, scale, border):
     code, data = qr_png(payload, scale=scale, border=border)
     assert _qr.modules_from_pixels(_qr.png_to_dark_pixels(data)) == matrix(code)
@@ -46,15 +49,15 @@ def test_text_drawing_round_trips_with_a_quiet_zone(payload):
     assert all(len(line) == size for line in lines)
     assert len(lines) == (size + 1) // 2
     pixels = _qr.half_blocks_to_dark_pixels(lines)[:size]
-    inner = [row[_qr.QUIET_ZONE:-_qr.QUIET_ZONE] for row in pixels[_qr.QUIET_ZONE:-_qr.QUIET_ZONE]]
+    inner = [row[_qr.QUIET_ZONE : -_qr.QUIET_ZONE] for row in pixels[_qr.QUIET_ZONE : -_qr.QUIET_ZONE]]
     assert inner == grid
     assert not any(pixels[0]) and not any(row[0] for row in pixels), "the quiet zone is light"
 
 
 def test_light_modules_are_ink_for_dark_logs():
-    assert _qr.render_half_blocks([[True, False]] * 2 + [[False, True]] * 2, quiet_zone=0) == [u" \u2588", u"\u2588 "]
-    assert _qr.render_half_blocks([[True], [False]], quiet_zone=0) == [u"\u2584"]
-    assert _qr.render_half_blocks([[False], [True]], quiet_zone=0) == [u"\u2580"]
+    assert _qr.render_half_blocks([[True, False]] * 2 + [[False, True]] * 2, quiet_zone=0) == [" \u2588", "\u2588 "]
+    assert _qr.render_half_blocks([[True], [False]], quiet_zone=0) == ["\u2584"]
+    assert _qr.render_half_blocks([[False], [True]], quiet_zone=0) == ["\u2580"]
 
 
 def test_palette_and_transparent_backgrounds_read_the_same():
@@ -65,10 +68,13 @@ def test_palette_and_transparent_backgrounds_read_the_same():
         assert _qr.modules_from_pixels(_qr.png_to_dark_pixels(data)) == matrix(code)
 
 
-@pytest.mark.parametrize("data, words", [
-    (b"not a png", "not a readable PNG"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "not a readable PNG"),
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"not a png", "not a readable PNG"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "not a readable PNG"),
+    ],
+)
 def test_unreadable_images_are_reported(data, words):
     with pytest.raises(_qr.QrImageError, match=words):
         _qr.png_to_text(data)

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils import _cloud, _hypersender, _onprem
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError, RateLimitedError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import (
@@ -31,8 +30,11 @@ def build_cloud(options, **kwargs):
 
 
 def build_onprem(options, **kwargs):
-    return _onprem.build_client(dict(options, api_url="https://wa.example.test:9090"),
-                                _onprem.select_credentials({"api_key": ONPREM_KEY}, {}), **kwargs)
+    return _onprem.build_client(
+        dict(options, api_url="https://wa.example.test:9090"),
+        _onprem.select_credentials({"api_key": ONPREM_KEY}, {}),
+        **kwargs,
+    )
 
 
 BUILDERS = [build_hypersender, build_cloud, build_onprem]
@@ -42,18 +44,22 @@ def never(*args, **kwargs):
     raise AssertionError("no request may be sent")
 
 
-@pytest.mark.parametrize("spec", [_hypersender.CONNECTION_ARGUMENT_SPEC, _onprem.CONNECTION_ARGUMENT_SPEC,
-                                  _cloud.CONNECTION_ARGUMENT_SPEC])
+@pytest.mark.parametrize(
+    "spec", [_hypersender.CONNECTION_ARGUMENT_SPEC, _onprem.CONNECTION_ARGUMENT_SPEC, _cloud.CONNECTION_ARGUMENT_SPEC]
+)
 def test_every_service_takes_the_one_transport_spec(spec):
     assert {name: spec[name] for name in TRANSPORT_OPTIONS} == transport_argument_spec()
 
 
 @pytest.mark.parametrize("build", BUILDERS)
-@pytest.mark.parametrize("options, words", [
-    ({"timeout": 0}, "timeout must be"),
-    ({"retries": -1}, "retries must be"),
-    ({"ca_path": "/nonexistent/ca.pem"}, "ca_path '/nonexistent/ca.pem' does not exist"),
-])
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        ({"timeout": 0}, "timeout must be"),
+        ({"retries": -1}, "retries must be"),
+        ({"ca_path": "/nonexistent/ca.pem"}, "ca_path '/nonexistent/ca.pem' does not exist"),
+    ],
+)
 def test_every_service_refuses_bad_transport_options_before_any_request(build, options, words, monkeypatch):
     monkeypatch.setattr("requests.Session.request", never)
     with pytest.raises(OptionError, match=words):

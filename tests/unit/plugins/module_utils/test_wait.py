@@ -5,8 +5,11 @@
 from __future__ import annotations
 
 import pytest
-
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import AuthenticationError, OptionError, ServerError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    AuthenticationError,
+    OptionError,
+    ServerError,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
     FAILED,

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import AuthenticationError, ServerError
 
 ROOT = Path(__file__).resolve().parents[6]
@@ -88,10 +87,15 @@ def run_source(args, until_events, after=0.0, script=None):
 
 
 def fleet(status_a, status_b="SCAN_QR_CODE"):
-    return {"hypersender": {"tokens": [TOKEN], "instances": [
-        {"id": UUID_A, "name": "shop", "access_token": ACCESS_TOKEN, "status": status_a},
-        {"id": UUID_B, "name": "support", "access_token": ACCESS_TOKEN, "status": status_b},
-    ]}}
+    return {
+        "hypersender": {
+            "tokens": [TOKEN],
+            "instances": [
+                {"id": UUID_A, "name": "shop", "access_token": ACCESS_TOKEN, "status": status_a},
+                {"id": UUID_B, "name": "support", "access_token": ACCESS_TOKEN, "status": status_b},
+            ],
+        }
+    }
 
 
 @pytest.fixture
@@ -105,8 +109,10 @@ def args_for(sim, **extra):
 
 
 def changes(events):
-    return [(e["hypersender"]["instance"]["id"], e["hypersender"]["previous_status"], e["hypersender"]["status"])
-            for e in events]
+    return [
+        (e["hypersender"]["instance"]["id"], e["hypersender"]["previous_status"], e["hypersender"]["status"])
+        for e in events
+    ]
 
 
 def test_one_event_per_status_change_against_the_simulator(sim):
@@ -122,8 +128,12 @@ def test_one_event_per_status_change_against_the_simulator(sim):
             await asyncio.sleep(0.1)
 
     events = run_source(args_for(sim, initial_snapshot=True), until_events=4, script=timeline)
-    assert changes(events) == [(UUID_A, None, "STARTING"), (UUID_B, None, "SCAN_QR_CODE"),
-                               (UUID_A, "STARTING", "WORKING"), (UUID_A, "WORKING", "FAILED")]
+    assert changes(events) == [
+        (UUID_A, None, "STARTING"),
+        (UUID_B, None, "SCAN_QR_CODE"),
+        (UUID_A, "STARTING", "WORKING"),
+        (UUID_A, "WORKING", "FAILED"),
+    ]
     event = events[3]["hypersender"]
     assert event["instance"]["name"] == "shop" and event["instance"]["status"] == "FAILED"
     assert "access_token" not in event["instance"]
@@ -150,8 +160,11 @@ def test_environment_fallbacks(sim, monkeypatch):
 
 
 def test_bad_arguments_stop_before_any_request(sim):
-    for args, message in (({"api_token": "bad token"}, "white space"), ({"interval": -1}, "interval"),
-                          ({"api_url": "ftp://x"}, "https://")):
+    for args, message in (
+        ({"api_token": "bad token"}, "white space"),
+        ({"interval": -1}, "interval"),
+        ({"api_url": "ftp://x"}, "https://"),
+    ):
         with pytest.raises(ValueError, match="instance_status: .*" + message):
             asyncio.run(SOURCE_MODULE["main"](FakeQueue(), dict(args_for(sim), **args)))
     assert sim.requests() == []
@@ -165,8 +178,11 @@ def test_rejected_token_is_reported_as_an_error_event_and_polling_goes_on(sim):
                 break
             await asyncio.sleep(0.1)
 
-    events = run_source(args_for(sim, api_token="wrong-token-123", error_threshold=2, max_backoff=0.1),
-                        until_events=1, script=keeps_polling)
+    events = run_source(
+        args_for(sim, api_token="wrong-token-123", error_threshold=2, max_backoff=0.1),
+        until_events=1,
+        script=keeps_polling,
+    )
     assert len(events) == 1, "one error event while the failure lasts"
     error = events[0]["hypersender"]["error"]
     assert error["type"] == "AuthenticationError" and error["http_status"] == 401 and error["failures"] == 2
@@ -203,10 +219,14 @@ def run_fake(script, clock=lambda: 100.0, **settings):
         if not api.script:
             raise StopLoop()
 
-    full = dict({"filters": {}, "interval": 10.0, "max_backoff": 60.0, "error_threshold": 3, "initial_snapshot": False},
-                **settings)
+    full = dict(
+        {"filters": {}, "interval": 10.0, "max_backoff": 60.0, "error_threshold": 3, "initial_snapshot": False},
+        **settings,
+    )
     with pytest.raises(StopLoop):
-        loop = SOURCE_MODULE["poll_forever"](queue, api, full, sleep=sleep, now=lambda: "now", rand=lambda: 1.0, clock=clock)
+        loop = SOURCE_MODULE["poll_forever"](
+            queue, api, full, sleep=sleep, now=lambda: "now", rand=lambda: 1.0, clock=clock
+        )
         asyncio.run(loop)
     return queue.events, sleeps, api
 
@@ -214,12 +234,23 @@ def run_fake(script, clock=lambda: 100.0, **settings):
 def test_transient_errors_back_off_then_report_then_recover():
     failure = ServerError("GET https://x/instances: server error (HTTP 503)", status=503)
     listed = [{"id": UUID_A, "name": "a", "status": "WORKING"}]
-    events, sleeps, api = run_fake([listed, failure, failure, failure, failure, listed,
-                                    [{"id": UUID_A, "name": "a", "status": "FAILED"}]])
+    events, sleeps, api = run_fake(
+        [listed, failure, failure, failure, failure, listed, [{"id": UUID_A, "name": "a", "status": "FAILED"}]]
+    )
     assert api.calls == 7
-    assert sleeps == [10.0, 10.0, 20.0, 40.0, 60.0, 10.0, 10.0], "interval, then doubling up to max_backoff, then interval"
-    kinds = [next(iter(e["hypersender"])) if "error" in e["hypersender"] or "recovered" in e["hypersender"]
-             else "change" for e in events]
+    assert sleeps == [
+        10.0,
+        10.0,
+        20.0,
+        40.0,
+        60.0,
+        10.0,
+        10.0,
+    ], "interval, then doubling up to max_backoff, then interval"
+    kinds = [
+        next(iter(e["hypersender"])) if "error" in e["hypersender"] or "recovered" in e["hypersender"] else "change"
+        for e in events
+    ]
     assert kinds == ["error", "recovered", "change"]
     assert events[0]["hypersender"]["error"]["failures"] == 3
     assert events[1]["hypersender"]["recovered"]["failures"] == 4
@@ -242,7 +273,10 @@ def test_polls_start_every_interval_whatever_a_request_takes():
 
 def test_documentation_lists_exactly_the_arguments_the_source_reads():
     import yaml  # pylint: disable=import-outside-toplevel
-    from ansible_collections.hypersender.whatsapp.plugins.module_utils._status_events import SOURCE_OPTIONS, source_settings
+    from ansible_collections.hypersender.whatsapp.plugins.module_utils._status_events import (
+        SOURCE_OPTIONS,
+        source_settings,
+    )
 
     doc = yaml.safe_load(SOURCE_MODULE["DOCUMENTATION"])
     assert sorted(doc["options"]) == sorted(SOURCE_OPTIONS)
