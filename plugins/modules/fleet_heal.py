@@ -14,6 +14,9 @@ description:
     M(hypersender.whatsapp.instance_info)) and meanwhile acts on what it can fix.
   - Restarts the instances in a status of O(restart), at most O(max_restarts) times each, never more than 5 restarts
     in a minute for the whole account (the API's limit), and keeps waiting.
+  - A restart the API refuses (HTTP 429) is not counted as one: no restart is sent before its C(Retry-After) has
+    passed, then it is sent again if the deadline allows. A restart that may have begun (HTTP 5xx) is counted and
+    not repeated blindly. Either way RV(actions) says why in C(restart_error).
   - With O(show_qr=true), requests a fresh QR code for an instance in C(SCAN_QR_CODE) at most once a minute (the
     API allows one a minute per account, so several instances take turns) and ends the round, returning the code in
     RV(qr) so the caller prints it while the wait goes on.
@@ -49,7 +52,11 @@ options:
     type: bool
     default: false
   qr_dir:
-    description: Directory where each QR code is also written as C(<instance name or id>.png), mode 0600.
+    description:
+      - Directory where each QR code is also written as C(<instance name or id>.png), mode 0600.
+      - It must exist and be writable (checked before any request), and each file is checked before its code is
+        requested (not a directory, not a symbolic link). If writing fails afterwards, the code is still returned in
+        RV(qr) and a warning says why there is no file.
     type: path
   fail_on:
     description:
