@@ -279,8 +279,8 @@ class Round:
         self.state.observe(self.view.instances)
 
     def request_deadline(self):
-        """The gate's deadline on the client's clock (at least a second ahead, for a last request)."""
-        return time.monotonic() + max(1.0, self.state.deadline - time.time())
+        """The gate's deadline on the client's clock (the client gives a last request at least a second)."""
+        return time.monotonic() + (self.state.deadline - time.time())
 
     def restart_what_is_due(self):
         p = self.params
