@@ -14,7 +14,7 @@ description:
     M(hypersender.whatsapp.instance_info)) and meanwhile acts on what it can fix.
   - Restarts the instances in a status of O(restart), at most O(max_restarts) times each, never more than 5 restarts
     in a minute for the whole account (the API's limit), and keeps waiting.
-  - A restart the API refuses (HTTP 429) is not counted as one: no restart is sent before its C(Retry-After) has
+  - A restart the API refuses (HTTP 429) is not counted as one. No restart is sent before its C(Retry-After) has
     passed, then it is sent again if the deadline allows. A restart that may have begun (HTTP 5xx) is counted and
     not repeated blindly. Either way RV(actions) says why in C(restart_error).
   - With O(show_qr=true), requests a fresh QR code for an instance in C(SCAN_QR_CODE) at most once a minute (the

@@ -11,7 +11,7 @@ short_description: Create or restart a Hypersender WhatsApp instance
 version_added: 0.2.0
 description:
   - With O(state=present), makes sure an instance named O(name) exists, and creates it
-    (C(POST /create-instance)) when it does not. Names are matched the way the server matches them: trimmed and
+    (C(POST /create-instance)) when it does not. Names are matched the way the server matches them, trimmed and
     without case, so V(Shop ) is the existing V(shop) (the server would refuse to create it), but V(shop) is not
     V(shop-2) (the API's C(filter[name]) is a partial match; the module compares whole names).
   - An existing instance is never changed. If it has another phone than O(phone) the task fails, because the API
@@ -20,12 +20,12 @@ description:
     (C(POST /{instance}/restart)) and is RV(ignore:changed) once the API accepted the restart, as
     C(ansible.builtin.service) is. With O(restart_when), it restarts only when the instance is in one of those
     statuses, and otherwise reports RV(ignore:changed=false).
-  - A task that fails on its action (refused, rate limited, a server error) reports RV(ignore:changed=false): only an
+  - A task that fails on its action (refused, rate limited, a server error) reports RV(ignore:changed=false), since only an
     action the API accepted is a change. A failure after it (writing O(qr_code_path), the wait) keeps
     RV(ignore:changed=true) and says what was done.
   - After a create or a restart, O(wait=true) polls the instance's health until it reaches O(wait_for), reports a
     status in O(fail_on), or the deadline passes. After an accepted restart, a status in O(wait_for) counts at
-    once: the API may still report the status from before the restart for a moment, and a whole restart may end
+    once. The API may still report the status from before the restart for a moment, and a whole restart may end
     between two polls, so the module cannot tell the two apart. The status from before counts as one of
     O(fail_on) only once another status has been seen.
   - A new instance waits in C(SCAN_QR_CODE) until someone links a phone by scanning its QR code; write the code
@@ -86,7 +86,7 @@ options:
     description:
       - When an instance is created, write the QR code to link it (a PNG image) to this file, readable by its owner only
         (mode 0600). Nothing is written in check mode.
-      - Checked before any request, also when the instance exists: the directory must exist and be writable, and the
+      - Checked before any request, also when the instance exists. The directory must exist and be writable, and the
         path must not be a directory or a symbolic link.
       - The code expires after about 60 seconds; use M(hypersender.whatsapp.instance_qr) for a fresh one.
     type: path

@@ -34,7 +34,7 @@ options:
   dest:
     description:
       - Where to write the QR code PNG, readable by its owner only (mode 0600).
-      - Checked before any request: the directory must exist and be writable, and the path must not be a directory
+      - Checked before any request. The directory must exist and be writable, and the path must not be a directory
         or a symbolic link. If writing still fails after the code was requested, the task fails with
         RV(ignore:changed=true) and RV(requested=true), without the code.
       - At least one of O(dest) and O(render=text) is needed.
@@ -54,7 +54,7 @@ options:
     default: false
   wait_timeout:
     description:
-      - Seconds the task may take: waiting for the minute between two QR requests, or for a rate limit to pass
+      - Seconds the task may take, waiting for the minute between two QR requests, or for a rate limit to pass
         (HTTP 429 with C(Retry-After)), and the request itself.
       - V(0) fails at once instead of waiting. A request refused by the API reports RV(ignore:changed=false).
     type: float
