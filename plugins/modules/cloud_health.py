@@ -167,7 +167,7 @@ outcome:
     - V(healthy) - every selected number passes; V(not_healthy) - the numbers were read and RV(problems) says what is
       wrong with them.
     - V(auth_failed) - Meta rejected the access token (invalid, expired or revoked; Graph error 190, 102 or 104, or
-      HTTP 401): create a new system user token, as the message says.
+      HTTP 401); the message says why and how to create a new system user token.
     - V(permission_denied) - the token may not read these numbers (Graph error 10 or 200-299, or HTTP 403).
     - V(rate_limited) - a wait ended with only rate-limit errors; V(error) - another failure (an unknown ID, an
       unreachable API, a response that is not what Meta documents); the message says what to do.
