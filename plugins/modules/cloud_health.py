@@ -19,7 +19,12 @@ description:
     (C(platform_type) V(ON_PREMISE)) does not pass either.
   - Returns RV(problems) as plain sentences built from Meta's own C(error_description) and C(possible_solution).
   - Without O(wait), numbers that cannot send do not fail the task; look at RV(healthy). A rejected or expired token,
-    a missing permission, an unknown ID or an unreachable API do fail it, at once, saying what to do.
+    a missing permission, an unknown ID or an unreachable API do fail it, at once, saying what to do; RV(outcome)
+    tells these apart from numbers that cannot send (a rejected token is V(auth_failed), never V(BLOCKED)).
+  - A WhatsApp Business Account's list of numbers is read page after page until Meta gives no next page; an empty
+    page in between does not end it.
+  - Meta's rate-limit errors (Graph codes 4, 17, 32, 613, 80007, 80008 and 130429) are retried with backoff, and a wait
+    goes on through them until O(wait_timeout).
   - With O(wait=true), polls inside this one task until every selected number passes, and fails with the problems of
     the last read if O(wait_timeout) passes. A number on the On-Premises API ends the wait at once.
   - The module only reads; it never changes anything and always returns RV(ignore:changed=false).
@@ -150,10 +155,26 @@ numbers:
       type: list
       elements: str
 can_send_message:
-  description: The worst C(can_send_message) of the selected numbers; V(BLOCKED) if no number was read.
+  description:
+    - The worst C(can_send_message) of the selected numbers; V(BLOCKED) if the WhatsApp Business Account has no number.
+    - Null when the numbers could not be read (see RV(outcome)).
   returned: always
   type: str
   sample: LIMITED
+outcome:
+  description:
+    - What the task found, so that a failure to read is never taken for a number's state.
+    - V(healthy) - every selected number passes; V(not_healthy) - the numbers were read and RV(problems) says what is
+      wrong with them.
+    - V(auth_failed) - Meta rejected the access token (invalid, expired or revoked; Graph error 190, 102 or 104, or
+      HTTP 401); the message says why and how to create a new system user token.
+    - V(permission_denied) - the token may not read these numbers (Graph error 10 or 200-299, or HTTP 403).
+    - V(rate_limited) - a wait ended with only rate-limit errors; V(error) - another failure (an unknown ID, an
+      unreachable API, a response that is not what Meta documents); the message says what to do.
+  returned: always
+  type: str
+  choices: [healthy, not_healthy, auth_failed, permission_denied, rate_limited, error]
+  sample: healthy
 healthy:
   description: Whether every selected number passes (and there is at least one).
   returned: always
@@ -203,20 +224,18 @@ elapsed:
 """
 
 from ansible.module_utils.basic import env_fallback
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
     budget_warning,
     build_client,
     cloud_argument_spec,
+    failure_outcome,
     not_ready_message,
     observed_budget_warning,
     validate_selection,
     wait_interval,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import (
-    BLOCKED,
-    report,
-    waiting_cannot_fix,
-)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import report, waiting_cannot_fix
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
@@ -263,7 +282,8 @@ def run(module, api, selection, explicit_sleep):
         problems=[],
         numbers=[],
         missing=[],
-        can_send_message=BLOCKED,
+        outcome=None,
+        can_send_message=None,
         wait_sleep=params["wait_sleep"],
         api_calls=0,
     )
@@ -271,6 +291,9 @@ def run(module, api, selection, explicit_sleep):
     def probe(deadline):
         try:
             return api.read(ids, waba_id, deadline)
+        except ApiError as error:
+            result["outcome"] = failure_outcome(error)  # in the result of a failure; a later read replaces it
+            raise
         finally:
             result["api_calls"] = api.client.requests_sent  # also in a failure's result
 

@@ -669,6 +669,12 @@ def test_demo_waits_and_passes(tmp_path):
     assert "[simulator" in output and "GET /instances" in output and "SCAN_QR_CODE" in output
     assert "wait_for_working: PASSED, 3 of 3 instances WORKING" in output
     assert "DEPLOY GATE: PASSED" in output
+    # All three services are checked, the Cloud API (the path after the On-Premises sunset) included.
+    assert "Hypersender instances: PASSED, 3 of 3 instances WORKING" in output
+    assert "On-Premises gateway:   PASSED, High Availability, healthy" in output
+    assert "Cloud API numbers:     PASSED, 2 of 2 number(s) can send (LIMITED)" in output
+    assert "not checked" not in output
+    assert "GET /v23.0/102290129340398/phone_numbers" in output
     assert "demo: simulator stopped" in output
     assert list(tmp_path.iterdir()) == [], "the demo left files behind"
 
