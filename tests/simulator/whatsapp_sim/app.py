@@ -214,13 +214,13 @@ class SimulatorApp:
             denied = cloud_account.debug_token_denied(cloud, token, cloud_api.error)
             return (
                 denied
-                or self._apply_fault(method, path)
+                or self._apply_fault(method, path, headers.get("Authorization"))
                 or cloud_account.debug_token(cloud, token, query, cloud_api.error)
             )
         denied = cloud_api.authenticate(cloud, token)
         if denied is not None:
             return denied
-        fault_response = self._apply_fault(method, path)
+        fault_response = self._apply_fault(method, path, headers.get("Authorization"))
         if fault_response:
             return fault_response
         waba_id = cloud_api.waba_of(cloud, object_id)
