@@ -35,6 +35,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_preflight import (
     ERROR,
     GROUPS,
+    QUALITY_RATINGS,
+    SKIPPABLE,
     check,
     fatal_token_problem,
     keep,
@@ -81,9 +83,9 @@ PREFLIGHT_ARGUMENT_SPEC = dict(
         elements="dict",
         options=dict(name=dict(type="str", required=True), language=dict(type="str", required=True)),
     ),
-    token_expiry_warn_days=dict(type="int", default=14),
-    fail_on_quality=dict(type="list", elements="str", default=["RED"]),
-    skip_checks=dict(type="list", elements="str", default=[]),
+    token_expiry_warn_days=dict(type="int", default=14, no_log=False),
+    fail_on_quality=dict(type="list", elements="str", default=["RED"], choices=list(QUALITY_RATINGS)),
+    skip_checks=dict(type="list", elements="str", default=[], choices=list(SKIPPABLE)),
     app_token=dict(type="str", no_log=True),
 )
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGUMENT_SPEC)

@@ -90,9 +90,9 @@ def test_cloud_preflight_generated(case, simulator):  # pylint: disable=redefine
     case.call_and_validate(base_url=simulator.cloud_url, headers=HEADERS, excluded_checks=NOT_GRAPH)
 
 
-def _call(fresh, path, query=None, headers=HEADERS, **path_parameters):  # pylint: disable=redefined-outer-name
+def _call(fresh, path, query=None, headers=None, **path_parameters):  # pylint: disable=redefined-outer-name
     case = SCHEMA[path]["GET"].Case(path_parameters=path_parameters, query=query or {})
-    response = case.call(base_url=fresh.cloud_url, headers=headers)
+    response = case.call(base_url=fresh.cloud_url, headers=headers or HEADERS)
     case.validate_response(response, excluded_checks=NOT_GRAPH)
     return response
 

@@ -16,10 +16,13 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_prefli
     Preflight,
 )
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import make_response
-from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.test_cloud import (  # noqa: F401
+
+# The fixture of test_cloud.py, used by name.
+# pylint: disable-next=unused-import
+from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.test_cloud import cloud  # noqa: F401
+from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.test_cloud import (
     TOKEN,
     URL,
-    cloud,
     graph_error,
     number,
 )
