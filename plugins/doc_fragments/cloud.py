@@ -65,8 +65,9 @@ notes:
     O(retries) on the Graph API: transient are Graph's rate limiting, which arrives as HTTP 400 with the error codes 4,
     17, 32, 613, 80007, 80008 or 130429 (waiting for C(estimated_time_to_regain_access) of the
     C(X-Business-Use-Case-Usage) header when Meta gives it, up to a minute), its temporary error codes 1 and 2,
-    HTTP 429, 500, 502, 503, 504, and refused, cut-off or timed-out connections. Never retried are an invalid or expired token (code 190), a missing permission (codes 10 and
-    200-299) and an unknown ID or field (code 100); the failure says what to do.
+    HTTP 429, 500, 502, 503, 504, and refused, cut-off or timed-out connections. Never retried are an invalid or
+    expired token (code 190), a missing permission (codes 10 and 200-299) and an unknown ID or field (code 100); the
+    failure says what to do.
 seealso:
   - name: Health status (WhatsApp Cloud API)
     description: Meta's reference of the C(health_status) field and its C(can_send_message) values.
