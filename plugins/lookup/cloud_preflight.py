@@ -55,7 +55,7 @@ options:
     vars:
       - name: whatsapp_cloud_app_token
 extends_documentation_fragment:
-  - hypersender.whatsapp.cloud.connection
+  - hypersender.whatsapp.cloud
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.cloud.plugins
 seealso:

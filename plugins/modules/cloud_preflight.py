@@ -124,7 +124,7 @@ options:
 notes:
   - The checks, Meta's fields and what to do when each fails are in the collection's Cloud API preflight guide.
 extends_documentation_fragment:
-  - hypersender.whatsapp.cloud.connection
+  - hypersender.whatsapp.cloud
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.attributes
   - hypersender.whatsapp.attributes.actiongroup_cloud
