@@ -21,9 +21,9 @@ description:
     lists twice is one host, made from its worst row (FAILED, then any status but WORKING, then WORKING), with a
     warning.
   - Each host has the variables C(<variable_prefix>uuid), C(name), C(phone), C(status), C(service_type) and
-    C(created_at) (C(hypersender_uuid)... by default). A value that contains C({) or C(}) is marked unsafe, so
-    it is never templated; the others are plain strings, so C(ansible-inventory --list --export) (what AWX runs
-    to import an inventory source) prints them as they are.
+    C(created_at) (C(hypersender_uuid)... by default). A text that contains C({) or C(}), or starts a C(#jinja2:)
+    header, is marked unsafe, so it is never templated; the others, and those O(compose) makes, are plain, so
+    C(ansible-inventory --list --export) (what AWX runs to import an inventory source) prints them as they are.
   - Hosts are grouped by status into C(<group_prefix><status>) groups in lower case (C(hypersender_working),
     C(hypersender_failed)...); an instance in a status this collection does not know is in
     C(<group_prefix>unknown_status), with a warning. These seven groups always exist, possibly empty, and all of
@@ -38,8 +38,9 @@ description:
   - The connection options are read, first to last, from the configuration file, the extra variables of the run
     (C(-e hypersender_api_token=...) with C(ansible-inventory) or C(ansible-playbook)), C(ansible.cfg) and the
     environment (E(HYPERSENDER_API_URL), E(HYPERSENDER_API_TOKEN)). Inventory variables (C(group_vars),
-    C(host_vars)) and play variables do not reach an inventory plugin. O(api_token) and O(api_url) may be
-    templates (for example a lookup that reads a vault).
+    C(host_vars)) and play variables do not reach an inventory plugin. An extra variable is also a variable of
+    every host, so C(ansible-inventory --list) prints a token given with C(-e); prefer the environment variable.
+    O(api_token) and O(api_url) may be templates (for example a lookup that reads a vault).
   - With O(cache=true), the hosts, their C(<variable_prefix>status) and the status groups are those of the last
     refresh, up to O(cache_timeout) seconds old, so a play on C(hypersender_failed) may act on an instance that has
     recovered since, and miss one that has failed since. Refresh with C(--flush-cache) (or the task
@@ -137,6 +138,8 @@ plugin: hypersender.whatsapp.instances
 #     - ansible.builtin.debug:
 #         msg: "{{ inventory_hostname }} ({{ hypersender_uuid }}) is FAILED"
 """
+
+from collections.abc import Mapping
 
 from ansible import constants as C
 from ansible.errors import AnsibleError, AnsibleParserError
@@ -261,52 +264,63 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return {name: self.get_option(name) for name in names}
 
     def _populate(self, instances):
+        """Build the hosts and groups on a scratch inventory, rename any host whose name a constructed group took,
+        then copy them into the inventory (so a clash never leaves a half-made inventory behind)."""
+        instances, warnings = merge_duplicate_ids(instances)
+        warnings += unknown_status_warnings(instances, self.get_option("group_prefix"))
+        # Groups that exist whatever the API says: this plugin's, and those of the sources read before.
+        groups = set(plugin_groups(self.get_option("group_prefix"))) | set(self.inventory.groups)
+        for dummy in range(2):
+            names, name_warnings = host_names(instances, self.get_option("hostname_source"), groups)
+            built = self._build(names, instances)
+            # keyed_groups and groups may make a group with a host's name (from another instance's variables).
+            clash = set(names) & set(built.groups)
+            if not clash:
+                for warning in warnings + name_warnings:
+                    display.warning("%s: %s" % (self.NAME, warning))
+                self._copy(built)
+                return
+            groups |= set(built.groups)
+        raise OptionError(
+            "keyed_groups or groups make groups with the names of hosts (%s), even of hosts named by their UUID: "
+            "give those groups a prefix" % ", ".join(body_excerpt(name) for name in sorted(clash)[:10])
+        )
+
+    def _build(self, names, instances):
+        """A scratch inventory with the status groups and one host per instance, with its constructed options."""
         variable_prefix = self.get_option("variable_prefix")
         group_prefix = self.get_option("group_prefix")
         access_token_var = self.get_option("access_token_var")
-        instances, warnings = merge_duplicate_ids(instances)
-        warnings += unknown_status_warnings(instances, group_prefix)
-        hosts = [host_variables(instance, variable_prefix, access_token_var) for instance in instances]
-        own_groups = plugin_groups(group_prefix)
-        names, name_warnings = self._host_names(instances, hosts, own_groups)
-        for warning in warnings + name_warnings:
-            display.warning("%s: %s" % (self.NAME, warning))
-        all_group = self.inventory.add_group(own_groups[0])
-        for group in own_groups[1:]:
-            self.inventory.add_child(all_group, self.inventory.add_group(group))
-        for name, instance, variables in zip(names, instances, hosts):
-            self._add_host(name, variables, status_group(instance["status"], group_prefix))
-
-    def _host_names(self, instances, hosts, own_groups):
-        """Host names that are no group's name: not this plugin's groups, not the groups of the sources read
-        before, and not the groups keyed_groups and groups make (tried first on a scratch inventory, since
-        they may depend on the host names themselves)."""
-        source = self.get_option("hostname_source")
-        groups = set(own_groups) | set(self.inventory.groups)
-        for dummy in range(2):
-            names, warnings = host_names(instances, source, groups)
-            constructed = self._constructed_groups(names, hosts)
-            if not constructed & set(names):
-                return names, warnings
-            groups |= constructed
-        clash = sorted(constructed & set(names))
-        raise OptionError(
-            "keyed_groups or groups make groups with the names of hosts (%s), even of hosts named by their UUID: "
-            "give those groups a prefix" % ", ".join(body_excerpt(name) for name in clash[:10])
-        )
-
-    def _constructed_groups(self, names, hosts):
-        """The names of the groups keyed_groups and groups make for these hosts, on a scratch inventory."""
-        if not (self.get_option("keyed_groups") or self.get_option("groups")):
-            return set()
-        inventory = self.inventory
-        self.inventory = InventoryData()
+        inventory, scratch = self.inventory, InventoryData()
+        scratch.current_source = inventory.current_source
+        self.inventory = scratch
         try:
-            for name, variables in zip(names, hosts):
-                self._add_host(name, variables)
-            return set(self.inventory.groups)
+            all_group, *status_groups = plugin_groups(group_prefix)
+            scratch.add_group(all_group)
+            for group in status_groups:
+                scratch.add_child(all_group, scratch.add_group(group))
+            for name, instance in zip(names, instances):
+                variables = host_variables(instance, variable_prefix, access_token_var)
+                self._add_host(name, variables, status_group(instance["status"], group_prefix))
         finally:
             self.inventory = inventory
+        return scratch
+
+    def _copy(self, built):
+        """Copy the groups, hosts and host variables of the scratch inventory ``built`` into the inventory."""
+        for group in built.groups.values():
+            self.inventory.add_group(group.name)
+        for group in built.groups.values():
+            for child in group.child_groups:
+                self.inventory.add_child(group.name, child.name)
+        for host in built.hosts.values():
+            self.inventory.add_host(host.name)
+            for key, value in host.vars.items():
+                if key not in ("inventory_file", "inventory_dir"):  # add_host set them for the real source
+                    self.inventory.set_variable(host.name, key, mark_trust(value))
+        for group in built.groups.values():
+            for host in group.hosts:
+                self.inventory.add_host(host.name, group.name)
 
     def _add_host(self, name, variables, group=None):
         """Add one host with its variables (those that could be templates marked unsafe) and constructed options."""
@@ -321,14 +335,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
 
 def mark_trust(value):
-    """A host variable's value marked unsafe if Ansible could see a template in it, else as a plain string.
+    """A host variable's value, its strings marked unsafe if Ansible could see a template in them, else plain.
 
     Only what could be a template is unsafe, because ``ansible-inventory --list --export`` (AWX's import) writes
     unsafe strings as ``{"__ansible_unsafe": ...}`` objects; since ansible-core 2.19 it does so for every string
-    not trusted as a template, so the others are trusted, which cannot template text with no template in it.
+    not trusted as a template (a value compose made too), so the others are trusted, which cannot template
+    text that has no template in it. Lists and dictionaries (from compose) are marked item by item.
     """
     if could_be_template(value):
         return wrap_var(value)
     if isinstance(value, str):
         return trust_as_template(value)
+    if isinstance(value, Mapping):
+        return {key: mark_trust(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mark_trust(item) for item in value]
     return value

@@ -454,8 +454,11 @@ HEADER_NAME = (
 
 
 def test_export_prints_plain_values_and_keeps_templates_unsafe(ansible, sim):
-    data, run = inventory_list(ansible, write_config(ansible, sim), extra=["--export"])
+    compose = {"ansible_connection": "'local'", "label": "hypersender_name", "tags": "['eg', hypersender_status]"}
+    data, run = inventory_list(ansible, write_config(ansible, sim, compose=compose), extra=["--export"])
     shop = data["_meta"]["hostvars"]["shop-eg"]
+    assert shop.pop("ansible_connection") == "local" and shop.pop("label") == "shop-eg"
+    assert shop.pop("tags") == ["eg", "WORKING"]
     assert shop == {
         "hypersender_uuid": WORKING_ID,
         "hypersender_name": "shop-eg",
@@ -466,7 +469,7 @@ def test_export_prints_plain_values_and_keeps_templates_unsafe(ansible, sim):
     }
     assert all(isinstance(value, str) for value in shop.values()), shop
     templated = data["_meta"]["hostvars"]["Shop_7_7"]
-    assert templated["hypersender_name"] == {"__ansible_unsafe": TEMPLATED_NAME}
+    assert templated["hypersender_name"] == templated["label"] == {"__ansible_unsafe": TEMPLATED_NAME}
     assert templated["hypersender_status"] == "FAILED"
 
 

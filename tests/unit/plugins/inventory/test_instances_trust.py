@@ -61,6 +61,9 @@ def test_a_value_is_unsafe_exactly_when_it_could_be_a_template(text):
     assert unsafe(marked) == could_be_template(text)
 
 
-def test_values_that_are_not_strings_pass_unchanged():
+def test_values_that_are_not_strings_pass_unchanged_and_containers_are_marked_item_by_item():
     assert mark_trust(None) is None
     assert mark_trust(7) == 7
+    marked = mark_trust({"a": ["plain", "{{ x }}"], "b": ("{% y %}",)})
+    assert marked == {"a": ["plain", "{{ x }}"], "b": ["{% y %}"]}
+    assert [unsafe(item) for item in marked["a"] + marked["b"]] == [False, True, True]
