@@ -119,6 +119,10 @@ plugin: hypersender.whatsapp.instances
 # cache_connection: ~/.cache/ansible-hypersender
 # cache_timeout: 3600
 
+# Warn and go on without these hosts when the API cannot be read (Ansible's own way), instead of failing the run
+# plugin: hypersender.whatsapp.instances
+# fail_on_errors: false
+
 # Groups by phone country code and a group of instances that need attention
 # plugin: hypersender.whatsapp.instances
 # compose:
