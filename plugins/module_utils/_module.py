@@ -65,21 +65,19 @@ class WhatsAppModule(AnsibleModule):
         """The one failure shape: the error's message as msg, beside what the module has found so far."""
         self.fail_json(msg=str(error), **result)
 
-    def probe_or_wait(self, probe, classify, result):
+    def probe_or_wait(self, probe, classify, result, wait_timeout=None):
         """Probe once, or poll with the module's wait options (never in check mode).
 
+        ``wait_timeout`` replaces the option's value when the task spent part of it already (an action).
         Sets ``waited``, ``polls`` and ``elapsed`` in ``result`` and returns the
         :class:`_wait.WaitOutcome`; an API error fails the module with ``result``.
         """
         params = self.params
         waiting = params["wait"] and not self.check_mode
         started = time.monotonic()
+        timeout = params["wait_timeout"] if wait_timeout is None else wait_timeout
         try:
-            outcome = (
-                poll(probe, classify, params["wait_timeout"], params["wait_sleep"])
-                if waiting
-                else once(probe, classify)
-            )
+            outcome = poll(probe, classify, timeout, params["wait_sleep"]) if waiting else once(probe, classify)
         except ApiError as error:
             # polls: the probes made, the failing one included (a probe without a wait is one).
             result.update(
