@@ -179,8 +179,8 @@ def resolve_instance(module, options):
             found = actions.find_by_name(options.instance_name, include_access_token=True)
             if len(found) != 1:
                 raise OptionError(
-                    "%s instance of this account is named exactly %r: give instance as the UUID"
-                    % ("no" if not found else "more than one", options.instance_name)
+                    "%s instance of this account is named %r (compared as the server does, without case): give "
+                    "instance as the UUID" % ("no" if not found else "more than one", options.instance_name)
                 )
             listed = found[0]
     access_token = listed.pop("access_token", None)

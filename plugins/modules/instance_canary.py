@@ -39,7 +39,8 @@ author:
 options:
   instance:
     description:
-      - The instance that sends, by its UUID or its exact name (compared exactly, case included).
+      - The instance that sends, by its UUID or its name (trimmed and compared without case, as Hypersender compares
+        names).
     type: str
     required: true
   to:

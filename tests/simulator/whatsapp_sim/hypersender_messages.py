@@ -33,6 +33,7 @@ import urllib.request
 import uuid
 from urllib.parse import unquote, urlsplit
 
+from .hypersender_actions import _request_fields
 from .ratelimit import FixedWindowLimiter
 from .response import Response
 from .scenario import RateLimit, ScenarioError, _check_keys, _number
@@ -142,14 +143,6 @@ class MessagingSettings:
     def spec_for(self, instance, position):
         specs = self.sends.get(instance.id) or [SendSpec(DEFAULT_SEND, "default", self.processing_for)]
         return specs[min(position, len(specs) - 1)]
-
-
-def _fields(body):
-    try:
-        data = json.loads(body.decode("utf-8")) if body and body.strip() else {}
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _validation_error(errors):
@@ -318,11 +311,7 @@ class HypersenderMessaging:
         instance = self._hs.by_id.get(instance_id)
         if instance is None:
             return Response.json(404, {"message": "Resource not found."})
-        fields = _fields(body)
-        if fields is None:
-            return _validation_error(
-                {"chatId": ["The chat id field is required."], "text": ["The text field is required."]}
-            )
+        fields = _request_fields(body)  # as Laravel gives it: strings trimmed, empty ones null
         errors = {}
         chat_id, text = fields.get("chatId"), fields.get("text")
         if chat_id in (None, ""):
