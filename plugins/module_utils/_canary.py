@@ -103,13 +103,18 @@ def _since(moment, start):
 
 
 class CanaryOutcome:
-    """How a run ended (``state`` DONE, FAILED_AT_ONCE or TIMED_OUT), with everything the result shows."""
+    """How a run ended (``state`` DONE, FAILED_AT_ONCE or TIMED_OUT), with everything the result shows.
 
-    def __init__(self, state, report, problem=None, hint=None):
+    ``reason`` names a failure's kind for callers that word their own advice: ``not_on_whatsapp``,
+    ``send_failed``, ``ack_error``, ``api_error`` or ``timed_out``.
+    """
+
+    def __init__(self, state, report, problem=None, hint=None, reason=None):
         self.state = state
         self.report = report
         self.problem = problem
         self.hint = hint
+        self.reason = reason
 
     @property
     def ok(self):
@@ -198,7 +203,7 @@ class InstanceCanary:  # pylint: disable=too-many-instance-attributes
                         continue
                 self._wait_until(min([self.deadline] + resend_at[:1] + self._poll_times()))
         except ApiError as error:
-            return self._outcome(FAILED_AT_ONCE, str(error), None)
+            return self._outcome(FAILED_AT_ONCE, str(error), None, "api_error")
 
     def _at_deadline(self, now):
         """The last poll of a request still processing runs at the deadline (as :func:`_wait.poll`'s last probe)."""
@@ -323,7 +328,7 @@ class InstanceCanary:  # pylint: disable=too-many-instance-attributes
     # -- outcomes ------------------------------------------------------------------------------------------------------
 
     def _failure(self):
-        """(problem, hint) of a send that failed or an ERROR ack, or None."""
+        """(problem, hint, reason) of a send that failed or an ERROR ack, or None."""
         for message in self.messages:
             if message.state == FAILED:
                 return self._send_failure(message.failure)
@@ -333,6 +338,7 @@ class InstanceCanary:  # pylint: disable=too-many-instance-attributes
                         "WhatsApp reported ack ERROR for message %s after %s s"
                         % (message.message_id, format_seconds(at - self.start)),
                         ACK_ERROR_HINT,
+                        "ack_error",
                     )
         return None
 
@@ -343,11 +349,13 @@ class InstanceCanary:  # pylint: disable=too-many-instance-attributes
             result.status,
             said,
         )
+        if result.status == 404 and result.not_on_whatsapp:
+            return problem, RECIPIENT_HINT, "not_on_whatsapp"
         if result.status == 404:
-            return problem, RECIPIENT_HINT if result.not_on_whatsapp else INSTANCE_GONE_HINT
+            return problem, INSTANCE_GONE_HINT, "send_failed"
         if result.status == 422:
-            return problem, INVALID_HINT
-        return problem, SERVER_ERROR_HINT
+            return problem, INVALID_HINT, "send_failed"
+        return problem, SERVER_ERROR_HINT, "send_failed"
 
     def _timed_out(self):
         stage = self.reached_stage()
@@ -371,7 +379,7 @@ class InstanceCanary:  # pylint: disable=too-many-instance-attributes
             )
             if self.last_error is not None:
                 problem += "; last error: %s" % self.last_error
-            return self._outcome(TIMED_OUT, problem, STILL_QUEUED_HINT)
+            return self._outcome(TIMED_OUT, problem, STILL_QUEUED_HINT, "timed_out")
         message = next(m for m in self.messages if m.message_id is not None)
         problem = "the message to %s reached stage %s but not %s within %s s (message %s%s); last ack %s%s" % (
             self.recipient,
@@ -383,7 +391,7 @@ class InstanceCanary:  # pylint: disable=too-many-instance-attributes
             "none" if last is None else "%s after %s s" % (ACK_NAMES[last[1]], format_seconds(last[0] - self.start)),
             resent,
         )
-        return self._outcome(TIMED_OUT, problem, self._timeout_hint(stage, last))
+        return self._outcome(TIMED_OUT, problem, self._timeout_hint(stage, last), "timed_out")
 
     def _timeout_hint(self, stage, last):
         if stage == "delivered":
@@ -401,8 +409,8 @@ class InstanceCanary:  # pylint: disable=too-many-instance-attributes
         reached = [stage for stage in STAGES if self.stages[stage] is not None]
         return reached[-1] if reached else None
 
-    def _outcome(self, state, problem=None, hint=None):
-        return CanaryOutcome(state, self.report(), problem, hint)
+    def _outcome(self, state, problem=None, hint=None, reason=None):
+        return CanaryOutcome(state, self.report(), problem, hint, reason)
 
     def report(self):
         """The run as the module returns it: times in seconds from the start of the run."""

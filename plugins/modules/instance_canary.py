@@ -292,6 +292,19 @@ hint:
   description: What to do about it.
   returned: on failure, when there is advice
   type: str
+reason:
+  description:
+    - The kind of failure, for roles that word their own advice. V(options) (an option refused before any request),
+      V(not_ready) (the instance is not WORKING or has no access token; nothing sent), V(receiver) (the receiver
+      could not listen; nothing sent), V(api_error) (a request failed), V(not_on_whatsapp), V(send_failed) (the
+      queued request ended with HTTP 404, 422 or 500), V(ack_error), or V(timed_out).
+  returned: on failure, except when Ansible refuses the options itself
+  type: str
+  sample: timed_out
+check_mode:
+  description: True when the task ran in check mode and sent nothing.
+  returned: in check mode
+  type: bool
 msg:
   description: What happened, or would happen in check mode.
   returned: always
@@ -352,7 +365,10 @@ def argument_spec():
 
 def main():
     module = WhatsAppModule(argument_spec())
-    options = module.checked(validate_canary_options, secrets.token_hex(6))
+    try:
+        options = validate_canary_options(module.params, secrets.token_hex(6))
+    except OptionError as error:
+        module.fail(error, problem=str(error), reason="options")
     if module.params["show_recipient"]:  # asked for: the number is no secret in this run's results
         module.no_log_values.discard(module.params["to"])
     else:
@@ -362,13 +378,15 @@ def main():
     try:
         instance, token = resolve_instance(module, options)
     except NotReady as error:
-        module.fail_json(msg=str(error), problem=error.problem, hint=error.hint, **result)
-    except (ApiError, OptionError) as error:
-        module.fail(error, problem=str(error), **result)
+        module.fail_json(msg=str(error), problem=error.problem, hint=error.hint, reason="not_ready", **result)
+    except OptionError as error:
+        module.fail(error, problem=str(error), reason="options", **result)
+    except ApiError as error:
+        module.fail(error, problem=str(error), reason="api_error", **result)
     module.no_log_values.add(token)
     result["instance"] = instance
     if module.check_mode:
-        result.update(changed=True, msg=options.plan(instance))
+        result.update(changed=True, check_mode=True, msg=options.plan(instance))
         module.exit_json(**result)
     receiver = open_receiver(module, options, instance, result) if options.receiver else None
     try:
@@ -392,7 +410,9 @@ def main():
             result["receiver"].update(receiver.stats.as_dict())
     result.update(outcome.report, changed=outcome.report["sends"] > 0)
     if not outcome.ok:
-        module.fail_json(msg=outcome.message, problem=outcome.problem, hint=outcome.hint, **result)
+        module.fail_json(
+            msg=outcome.message, problem=outcome.problem, hint=outcome.hint, reason=outcome.reason, **result
+        )
     result["msg"] = options.success(instance, outcome.report)
     module.exit_json(**result)
 
@@ -410,7 +430,7 @@ def open_receiver(module, options, instance, result):
     try:
         return receiver.start()
     except ReceiverError as error:
-        module.fail(error, problem=str(error), **result)
+        module.fail(error, problem=str(error), reason="receiver", **result)
     return None  # not reached: fail exits
 
 

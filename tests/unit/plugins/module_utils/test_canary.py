@@ -168,7 +168,7 @@ def test_an_error_ack_fails_at_once(clock):
     outcome = canary(clock, api, acks).run()
     assert outcome.state == FAILED_AT_ONCE
     assert outcome.problem == "WhatsApp reported ack ERROR for message MSG-q1 after 2.5 s"
-    assert outcome.hint == _canary.ACK_ERROR_HINT
+    assert outcome.hint == _canary.ACK_ERROR_HINT and outcome.reason == "ack_error"
     assert clock.now - api.calls[0][1] == 2.5  # not a second later
 
 
@@ -199,6 +199,7 @@ def test_a_failed_send_fails_at_once_with_the_vendors_words(clock, result, hint)
         )
     )
     assert outcome.hint == hint
+    assert outcome.reason == ("not_on_whatsapp" if hint == _canary.RECIPIENT_HINT else "send_failed")
     assert outcome.message == outcome.problem + ": " + hint
     assert [call[0] for call in api.calls] == ["send", "poll"]
     assert outcome.report["stage"] == "queued"
@@ -220,7 +221,7 @@ def test_no_ack_resends_once_at_half_the_deadline_then_fails_on_time(clock):
         "the message to ********7890 reached stage sent but not delivered within 60 s (message MSG-q1 and 1 more); "
         "last ack PENDING after 1 s; sent 2 times (resent after 30 s without an ack)"
     )
-    assert outcome.hint == _canary.NO_ACK_HINT
+    assert outcome.hint == _canary.NO_ACK_HINT and outcome.reason == "timed_out"
     assert api.count("poll") == 2  # each queued request once, when it was processed
 
 
@@ -286,6 +287,7 @@ def test_a_permanent_poll_error_fails_at_once(clock):
     outcome = canary(clock, api, wait_timeout=30).run()
     assert outcome.state == FAILED_AT_ONCE
     assert outcome.problem == str(error) and clock.now - api.calls[0][1] == 2
+    assert outcome.reason == "api_error"
 
 
 @pytest.mark.parametrize(
