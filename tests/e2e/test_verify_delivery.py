@@ -204,3 +204,49 @@ def test_the_roles_variables_are_checked_before_any_request(simulator, ansible):
     assert "verify_delivery_receiver_port must be a whole number from 1 to 65535, got 70000" in message
     assert "verify_delivery_receiver_authorization is needed to wait for delivered" in message
     assert sim.requests() == []
+
+
+def test_the_eda_relay_playbook_hands_an_ack_to_a_canary_receiver(ansible, collections_path):
+    """What the example rulebook canary_ack_relay runs for each message.ack: the webhook's body reaches the receiver
+    a canary opens, with the Authorization value it expects, and the value is never printed."""
+    import sys  # pylint: disable=import-outside-toplevel
+
+    sys.path.insert(0, collections_path)
+    from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_messages import (  # pylint: disable=import-outside-toplevel
+        AckEvent,
+        ack_parser,
+    )
+    from ansible_collections.hypersender.whatsapp.plugins.module_utils._webhook_receiver import (  # pylint: disable=import-outside-toplevel
+        StaticAuthorization,
+        WebhookReceiver,
+    )
+
+    ack = {
+        "event": "message.ack",
+        "data": {
+            "event": "message.ack",
+            "payload": {
+                "id": "true_%s@c.us_3EB0RELAYED000000000" % PHONE[:4],
+                "fromMe": True,
+                "ack": 2,
+                "ackName": "DEVICE",
+            },
+            "instanceId": WORKING_ID,
+        },
+    }
+    receiver = WebhookReceiver(
+        "127.0.0.1", 0, "/hypersender/webhook", StaticAuthorization(WEBHOOK_AUTHORIZATION), ack_parser(WORKING_ID)
+    )
+    with receiver:
+        url = "http://127.0.0.1:%d/hypersender/webhook" % receiver.port
+        extra = {"canary_receiver_url": url, "ansible_eda": {"event": {"payload": ack}}}
+        run = ansible(
+            ["hypersender.whatsapp.eda_canary_ack_relay", "-e", json.dumps(extra)],
+            command="ansible-playbook",
+            env={"CANARY_RECEIVER_AUTHORIZATION": WEBHOOK_AUTHORIZATION},
+        )
+        assert run.rc == 0, run
+        arrived = receiver.next_event(5)
+    assert arrived is not None and arrived[1] == AckEvent("3EB0RELAYED000000000", 2)
+    assert receiver.stats.as_dict()["accepted"] == 1
+    assert_private(run)
