@@ -222,7 +222,14 @@ class HypersenderActions:
             return _validation_error(errors)
         created = _now_stamp()
         instance = Instance(
-            str(uuid.uuid4()), name, phone, _access_token(), created, None, Timeline.constant("SCAN_QR_CODE", "status")
+            str(uuid.uuid4()),
+            name,
+            phone,
+            _access_token(),
+            created,
+            None,
+            Timeline.constant("SCAN_QR_CODE", "status"),
+            webhook_url=webhook or None,
         )
         instance.created_by_simulator = True
         with self._lock:
