@@ -147,3 +147,12 @@ def test_the_log_counts_calls_and_keeps_no_token(example):  # pylint: disable=re
     assert example.count(path=r"^/graph/") == 4 and example.count(path=r"/debug_token$") == 1
     assert log[0]["query"] == {"input_token": "<redacted>"} and log[3]["query"]["access_token"] == "<redacted>"
     assert TOKEN not in repr(log) and APP_TOKEN not in repr(log)
+
+
+def test_message_templates_filter_by_name_on_every_page():
+    templates = [{"name": "order_%d" % n, "language": "en_US"} for n in range(5)] + [{"name": "otp", "language": "en"}]
+    scenario = {"cloud": {"tokens": [TOKEN], "page_size": 2, "wabas": [{"id": "1", "message_templates": templates}]}}
+    with Simulator(scenario) as sim:
+        first = get(sim, "/1/message_templates", name="order", fields="name").json()
+        assert [t["name"] for t in first["data"]] == ["order_0", "order_1"] and "name=order" in first["paging"]["next"]
+        assert [t["name"] for t in get(sim, "/1/message_templates", name="otp").json()["data"]] == ["otp"]

@@ -395,7 +395,11 @@ def message_templates(cloud, waba, query, version, token, base, error):
             "(#100) Tried accessing nonexisting field (%s) on node type (WhatsAppMessageTemplate)" % unknown[0],
         )
     fields = list(dict.fromkeys(fields + ["id"]))
-    items = [{field: template[field] for field in fields if field in template} for template in waba.message_templates]
+    templates = waba.message_templates
+    filters = {"name": query["name"][-1]} if query.get("name", [""])[-1] else {}
+    if filters:  # Meta's name filter: the templates whose name contains it
+        templates = [template for template in templates if filters["name"] in template["name"]]
+    items = [{field: template[field] for field in fields if field in template} for template in templates]
     body, failure = _page(
         items,
         query,
@@ -407,7 +411,7 @@ def message_templates(cloud, waba, query, version, token, base, error):
             waba.id,
             "message_templates",
             token,
-            {"fields": ",".join(fields), "limit": limit, "after": after},
+            dict(filters, fields=",".join(fields), limit=limit, after=after),
         ),
         error,
     )
