@@ -14,7 +14,7 @@ import json
 
 import pytest
 from conftest import CLOUD_TOKEN, COLLECTION_ROOT
-from test_cloud_health import cloud_env, graph_calls, play
+from test_cloud_health import cloud_env, failure_messages, graph_calls, play
 
 SCENARIOS = COLLECTION_ROOT / "tests" / "simulator" / "scenarios"
 APP_TOKEN = "634974688087057|sim-app-secret-e2e-7Hq2"
@@ -435,3 +435,168 @@ def test_neither_token_nor_app_token_reaches_the_output_at_vvvv(simulator, ansib
         run = preflight(ansible, sim, args, **extra)  # conftest scans for CLOUD_TOKEN, preflight() for APP_TOKEN
         assert run.rc != 0 and "Access denied for Authorization: Bearer ********" in run.output, run
         assert sim.count(path=echoed_on) >= 1
+
+
+# --- the verify_cloud role and deploy_gate ---------------------------------------------------------------------------
+
+VERIFY_CLOUD_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  roles:
+    - role: hypersender.whatsapp.verify_cloud
+"""
+
+
+def role_vars(**values):
+    return ["-e", json.dumps(values)]
+
+
+def printed_lines(output, first):
+    """The list a debug task printed whose first line starts with ``first``."""
+    decoder = json.JSONDecoder()
+    found = []
+    start = 0
+    while True:
+        index = output.find('"msg": [', start)
+        if index < 0:
+            break
+        lines = decoder.raw_decode(output, output.index("[", index))[0]
+        if lines and isinstance(lines[0], str) and lines[0].startswith(first):
+            found.append(lines)
+        start = index + 1
+    assert found, "no lines starting with %r in:\n%s" % (first, output[-4000:])
+    return found[-1]
+
+
+def troubled_account():
+    """Numbers that can send, but another app subscribed, a template pending, and a token expiring in 3 days."""
+    wabas = [
+        {
+            "id": READY,
+            "phone_numbers": [{"id": "106540352242922"}],
+            "subscribed_apps": [{"id": "111111111111111", "name": "Old CRM"}],
+            "message_templates": [ORDER_EN, {"name": "otp_code", "language": "en_US", "status": "PENDING"}],
+        }
+    ]
+    return preflight_scenario(wabas=wabas, token_info={CLOUD_TOKEN: {"expires_in": 3 * 86400 + 3600}})
+
+
+def test_verify_cloud_runs_the_preflight_once_the_numbers_can_send(simulator, ansible):
+    sim = simulator(preflight_scenario())
+    run = ansible.playbook(
+        VERIFY_CLOUD_PLAY,
+        extra_args=role_vars(verify_cloud_waba_id=READY, verify_cloud_templates=[ORDER_EN]),
+        env=env(sim, WA_CLOUD_APP_TOKEN=APP_TOKEN),
+    )
+    assert run.rc == 0, run
+    assert APP_TOKEN not in run.output
+    lines = printed_lines(run.output, "verify_cloud: preflight")
+    assert lines == ["verify_cloud: preflight READY, 24 checks, 0 failed and 0 warnings in 4 Graph calls"]
+    assert paths(sim) == [
+        READY + "/phone_numbers",
+        "debug_token",
+        READY,
+        READY + "/subscribed_apps",
+        READY + "/message_templates",
+    ]
+
+
+def test_verify_cloud_prints_a_line_per_failed_or_warned_check_and_fails(simulator, ansible):
+    sim = simulator(troubled_account())
+    run = ansible.playbook(
+        VERIFY_CLOUD_PLAY,
+        extra_args=role_vars(
+            verify_cloud_waba_id=READY,
+            verify_cloud_templates=[ORDER_EN, {"name": "otp_code", "language": "en_US"}],
+            verify_cloud_app_token=APP_TOKEN,
+        ),
+        env=env(sim),
+    )
+    assert run.rc == 2, run
+    lines = printed_lines(run.output, "verify_cloud: preflight")
+    assert lines[0] == "verify_cloud: preflight NOT READY, 2 failed and 1 warning in 4 Graph calls"
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        "verify_cloud: FAILED app_subscribed",
+        "verify_cloud: FAILED template",
+        "verify_cloud: WARNING token_expiry",
+    ]
+    assert "(see verify_cloud_templates; to leave it out, add template to verify_cloud_skip_checks)" in lines[2]
+    assert lines[3].endswith(
+        "(see verify_cloud_token_expiry_warn_days; to leave it out, add token_expiry to " "verify_cloud_skip_checks)"
+    )
+    message = failure_messages(run.output)[-1]
+    assert message.startswith(lines[0] + " verify_cloud: FAILED app_subscribed, WhatsApp Business Account")
+    assert "status is PENDING" in message and "token_expiry" not in message
+    assert APP_TOKEN not in run.output
+
+
+def test_verify_cloud_switch_and_skip_checks(simulator, ansible):
+    sim = simulator(troubled_account())
+    off = ansible.playbook(
+        VERIFY_CLOUD_PLAY, extra_args=role_vars(verify_cloud_waba_id=READY, verify_cloud_preflight=False), env=env(sim)
+    )
+    assert off.rc == 0 and paths(sim) == [READY + "/phone_numbers"], off
+    sim.reset()
+    skipped = ansible.playbook(
+        VERIFY_CLOUD_PLAY,
+        extra_args=role_vars(
+            verify_cloud_waba_id=READY,
+            verify_cloud_templates=[{"name": "otp_code", "language": "en_US"}],
+            verify_cloud_skip_checks=["subscription", "templates", "token_expiry"],
+        ),
+        env=env(sim),
+    )
+    assert skipped.rc == 0, skipped
+    assert "subscribed_apps" not in " ".join(paths(sim)) and "message_templates" not in " ".join(paths(sim))
+    assert printed_lines(skipped.output, "verify_cloud: preflight")[0].startswith("verify_cloud: preflight READY")
+
+
+def test_verify_cloud_preflight_true_without_a_waba_fails_before_any_request(simulator, ansible):
+    sim = simulator(preflight_scenario())
+    run = ansible.playbook(
+        VERIFY_CLOUD_PLAY,
+        extra_args=role_vars(verify_cloud_phone_number_ids=["106540352242922"], verify_cloud_preflight=True),
+        env=env(sim),
+    )
+    assert run.rc == 2 and graph_calls(sim) == [], run
+    assert failure_messages(run.output)[-1] == (
+        "verify_cloud: verify_cloud_preflight is true but the preflight needs the WhatsApp Business Account: set "
+        "verify_cloud_waba_id (or WA_CLOUD_WABA_ID), or set verify_cloud_preflight to auto or false"
+    )
+    auto = ansible.playbook(
+        VERIFY_CLOUD_PLAY, extra_args=role_vars(verify_cloud_phone_number_ids=["106540352242922"]), env=env(sim)
+    )
+    assert auto.rc == 0 and paths(sim) == ["106540352242922"], auto  # no WABA: auto leaves the preflight out
+
+
+def test_verify_cloud_in_check_mode_prints_the_preflight_and_does_not_fail(simulator, ansible):
+    sim = simulator(troubled_account())
+    run = ansible.playbook(
+        VERIFY_CLOUD_PLAY,
+        extra_args=["--check"] + role_vars(verify_cloud_waba_id=READY),
+        env=env(sim),
+    )
+    assert run.rc == 0, run
+    assert printed_lines(run.output, "verify_cloud: preflight")[0].startswith("verify_cloud: preflight NOT READY")
+
+
+def test_deploy_gate_says_the_token_expires_in_n_days_and_passes(simulator, ansible):
+    sim = simulator(preflight_scenario(token_info={CLOUD_TOKEN: {"expires_in": 5 * 86400 + 3600}}))
+    run = ansible(
+        ["hypersender.whatsapp.deploy_gate"], command="ansible-playbook", env=env(sim, WA_CLOUD_WABA_ID=READY)
+    )
+    assert run.rc == 0, run
+    summary = printed_lines(run.output, "DEPLOY GATE:")
+    assert summary[0] == "DEPLOY GATE: PASSED"
+    assert summary[3] == "Cloud API numbers:     PASSED, 2 of 2 number(s) can send (AVAILABLE), token expires in 5 days"
+
+
+def test_deploy_gate_fails_on_a_preflight_failure(simulator, ansible):
+    sim = simulator(troubled_account())
+    run = ansible(
+        ["hypersender.whatsapp.deploy_gate"], command="ansible-playbook", env=env(sim, WA_CLOUD_WABA_ID=READY)
+    )
+    assert run.rc == 2, run
+    summary = printed_lines(run.output, "DEPLOY GATE:")
+    assert summary[0] == "DEPLOY GATE: FAILED"
+    assert summary[3].startswith("Cloud API numbers:     FAILED, verify_cloud: preflight NOT READY, 1 failed")
