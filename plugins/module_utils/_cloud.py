@@ -17,6 +17,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     NotFoundError,
     OptionError,
     RateLimitedError,
+    RateLimitWindow,
     ResponseFormatError,
     ServerError,
     safe_url,
@@ -47,6 +48,9 @@ ENV_FALLBACKS = {"api_url": URL_ENV, "api_token": TOKEN_ENV, "waba_id": WABA_ENV
 # a wait polls at most this often by default.
 MANAGEMENT_CALLS_PER_HOUR = 200
 MIN_WAIT_SLEEP = 30.0
+# After a rate-limit answer the next Graph call waits at least the hourly budget's share of one call (18 s),
+# whatever the answer said.
+RATE_LIMIT_WINDOWS = (RateLimitWindow(None, ".", MANAGEMENT_CALLS_PER_HOUR, 3600),)
 MAX_PAGES = 100
 
 # Graph API error codes (error.code), as Meta documents them.
@@ -254,6 +258,7 @@ def build_client(options, **client_kwargs):
         service=SERVICE,
         auth_hint="check api_token / the %s environment variable (a system user token)" % TOKEN_ENV,
         error_classifier=read_graph_error,
+        rate_limit_windows=RATE_LIMIT_WINDOWS,
         **dict(transport, **client_kwargs),
     )
     return CloudApi(client, version)

@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ResponseFormatError, body_excerpt
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    ResponseFormatError,
+    clean_text,
+    describe,
+)
 
 AVAILABLE, LIMITED, BLOCKED = "AVAILABLE", "LIMITED", "BLOCKED"
 CAN_SEND_VALUES = (AVAILABLE, LIMITED, BLOCKED)
@@ -44,9 +48,8 @@ ENTITY_NAMES = {
 
 
 def text(value, limit=TEXT_LIMIT):
-    """A string from the API, printable and bounded, for a sentence."""
-    value = re.sub(r"[\x00-\x1f\x7f]+", " ", str(value)).strip()
-    return value if len(value) <= limit else value[:limit] + "..."
+    """A string from the API, printable, secrets masked and bounded, for a sentence."""
+    return clean_text(re.sub(r"[\x00-\x1f\x7f]+", " ", str(value)).strip(), limit)
 
 
 def worst(values):
@@ -60,19 +63,9 @@ def worst(values):
     return LIMITED if LIMITED in values else AVAILABLE
 
 
-def _describe(value):
-    if isinstance(value, dict):
-        return "an object with keys %s" % (", ".join(sorted(body_excerpt(str(key)) for key in value)) or "none")
-    if isinstance(value, list):
-        return "an array of %d items" % len(value)
-    if value is None:
-        return "null"
-    return "a %s %r" % (type(value).__name__, body_excerpt(str(value)))
-
-
 def _entity_error(raw, where):
     if not isinstance(raw, dict):
-        raise ResponseFormatError("%s: an entry of errors is not an object; got %s" % (where, _describe(raw)))
+        raise ResponseFormatError("%s: an entry of errors is not an object; got %s" % (where, describe(raw)))
     code = raw.get("error_code")
     return {
         "error_code": (
@@ -88,7 +81,7 @@ def _entity_error(raw, where):
 def _entity(raw, where):
     if not isinstance(raw, dict) or not isinstance(raw.get("can_send_message"), str):
         raise ResponseFormatError(
-            "%s: an entity is not an object with a can_send_message string; got %s" % (where, _describe(raw))
+            "%s: an entity is not an object with a can_send_message string; got %s" % (where, describe(raw))
         )
     info = [] if raw.get("additional_info") is None else raw["additional_info"]
     errors = [] if raw.get("errors") is None else raw["errors"]
@@ -107,11 +100,11 @@ def parse_health_status(value, where):
     """``health_status`` as ``{can_send_message, entities}``; unknown strings pass through (and count as BLOCKED)."""
     if not isinstance(value, dict) or not isinstance(value.get("can_send_message"), str):
         raise ResponseFormatError(
-            "%s: health_status is not an object with a can_send_message string; got %s" % (where, _describe(value))
+            "%s: health_status is not an object with a can_send_message string; got %s" % (where, describe(value))
         )
     entities = [] if value.get("entities") is None else value["entities"]
     if not isinstance(entities, list):
-        raise ResponseFormatError("%s: health_status.entities is not an array; got %s" % (where, _describe(entities)))
+        raise ResponseFormatError("%s: health_status.entities is not an array; got %s" % (where, describe(entities)))
     return {
         "can_send_message": text(value["can_send_message"], 40),
         "entities": [_entity(item, where) for item in entities],
@@ -122,7 +115,7 @@ def parse_phone_number(body, where):
     """A phone number node as a flat dict: ``id``, the NUMBER_FIELDS (``throughput`` as ``throughput_level``), ``health``."""
     if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not body["id"]:
         raise ResponseFormatError(
-            "%s: expected a phone number object with an id string; got %s" % (where, _describe(body))
+            "%s: expected a phone number object with an id string; got %s" % (where, describe(body))
         )
     if "health_status" not in body:
         raise ResponseFormatError(
@@ -146,12 +139,12 @@ def parse_phone_number_page(body, where):
     """One page of ``GET /<WABA_ID>/phone_numbers``: (numbers, the ``paging.next`` URL or None)."""
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise ResponseFormatError(
-            "%s: expected an object with a data array of phone numbers; got %s" % (where, _describe(body))
+            "%s: expected an object with a data array of phone numbers; got %s" % (where, describe(body))
         )
     paging = body.get("paging")
     next_url = paging.get("next") if isinstance(paging, dict) else None
     if next_url is not None and not isinstance(next_url, str):
-        raise ResponseFormatError("%s: paging.next is not a string; got %s" % (where, _describe(next_url)))
+        raise ResponseFormatError("%s: paging.next is not a string; got %s" % (where, describe(next_url)))
     return [parse_phone_number(item, where) for item in body["data"]], next_url or None
 
 

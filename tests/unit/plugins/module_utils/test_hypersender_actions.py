@@ -12,7 +12,6 @@ import pytest
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError, ResponseFormatError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
     InstanceActions,
-    QrPacer,
     public_instance,
     qr_png_bytes,
     restart_classifier,
@@ -100,21 +99,6 @@ def test_private_files_are_0600_and_replace_atomically(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["qr.png"]
     with pytest.raises(OptionError, match="does not exist"):
         write_private_file(str(tmp_path / "missing" / "qr.png"), PNG)
-
-
-def test_the_pacer_remembers_per_instance_and_api(tmp_path):
-    now = [1000.0]
-    pacer = QrPacer("https://a.example/api", interval=60, directory=str(tmp_path / "pace"), clock=lambda: now[0])
-    assert pacer.wait_needed("i1") == 0
-    pacer.record("i1")
-    now[0] += 15
-    assert pacer.wait_needed("i1") == 45
-    assert pacer.wait_needed("i2") == 0
-    other_api = QrPacer("https://b.example/api", interval=60, directory=str(tmp_path / "pace"), clock=lambda: now[0])
-    assert other_api.wait_needed("i1") == 0
-    now[0] += 45
-    assert pacer.wait_needed("i1") == 0
-    assert stat.S_IMODE(os.stat(tmp_path / "pace").st_mode) == 0o700
 
 
 def test_exact_name_match_among_partial_matches(scripted_client):
