@@ -308,43 +308,76 @@ class Redactor:
     by a parser, a module or a plugin outside the client is masked all the same.
     """
 
+    PREFIX = 8
+
     def __init__(self):
         self._lock = threading.Lock()
-        self._secrets = ()  # longest first
+        self._known = set()
+        self._by_start = {}  # the first PREFIX characters of a secret -> the secrets that start so, longest first
+        self._short = ()  # secrets shorter than PREFIX
         self.longest = 0
 
     def add(self, secret, min_length=1):
         """Mask ``secret`` from now on, and the forms a server may echo it in (URL-encoded, JSON-escaped)."""
-        if not isinstance(secret, str) or len(secret) < max(1, min_length):
-            return
-        forms = {secret, quote(secret, safe=""), secret.replace("/", "\\/"), json.dumps(secret)[1:-1]}
-        with self._lock:
-            known = set(self._secrets)
-            if forms <= known:
-                return
-            self._secrets = tuple(sorted(known | forms, key=len, reverse=True))
-            self.longest = len(self._secrets[0])
+        self._add_all([secret], min_length)
 
     def learn(self, body):
         """Register the values of :data:`SECRET_FIELDS` anywhere in a decoded JSON ``body``."""
+        found = []
         stack = [body]
         while stack:
             value = stack.pop()
             if isinstance(value, dict):
                 for key, item in value.items():
                     if key in SECRET_FIELDS and isinstance(item, str):
-                        self.add(item, MIN_LEARNED_SECRET)
+                        found.append(item)
                     elif isinstance(item, (dict, list)):
                         stack.append(item)
             elif isinstance(value, list):
                 stack.extend(item for item in value if isinstance(item, (dict, list)))
+        self._add_all(found, MIN_LEARNED_SECRET)
+
+    def _add_all(self, secrets, min_length):
+        forms = set()
+        for secret in secrets:
+            if isinstance(secret, str) and len(secret) >= max(1, min_length) and secret not in self._known:
+                forms.update((secret, quote(secret, safe=""), secret.replace("/", "\\/"), json.dumps(secret)[1:-1]))
+        with self._lock:
+            forms -= self._known
+            if not forms:
+                return
+            self._known |= forms
+            grouped = {}
+            for form in forms:
+                if len(form) >= self.PREFIX:
+                    grouped.setdefault(form[: self.PREFIX], []).append(form)
+            by_start = dict(self._by_start)
+            for start, added in grouped.items():
+                by_start[start] = tuple(sorted(by_start.get(start, ()) + tuple(added), key=len, reverse=True))
+            self._by_start = by_start
+            self._short = tuple(
+                sorted((form for form in self._known if len(form) < self.PREFIX), key=len, reverse=True)
+            )
+            self.longest = max(self.longest, max(len(form) for form in forms))
 
     def redact(self, text):
-        """``text`` with every known secret masked."""
+        """``text`` with every known secret masked: at each position the longest secret that starts there, in one
+        pass whatever the number of secrets (an account's list teaches thousands of access tokens)."""
         text = str(text)
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, MASK)
+        by_start = self._by_start
+        if by_start:
+            parts, start, position, end = [], 0, 0, len(text) - self.PREFIX + 1
+            while position < end:
+                for secret in by_start.get(text[position : position + self.PREFIX], ()):
+                    if text.startswith(secret, position):
+                        parts.extend((text[start:position], MASK))
+                        position = start = position + len(secret)
+                        break
+                else:
+                    position += 1
+            text = "".join(parts) + text[start:]
+        for secret in self._short:
+            text = text.replace(secret, MASK)
         return text
 
     def quote(self, text, limit):
@@ -368,7 +401,9 @@ class Redactor:
     def clear(self):
         """Forget every secret (for tests)."""
         with self._lock:
-            self._secrets = ()
+            self._known = set()
+            self._by_start = {}
+            self._short = ()
             self.longest = 0
 
 

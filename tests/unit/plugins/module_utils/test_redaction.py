@@ -167,3 +167,14 @@ def test_a_registered_secret_never_reaches_an_excerpt(prefix, secret, suffix):
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(), lambda inner: st.lists(inner)))
 def test_describe_never_quotes_more_than_an_excerpt(value):
     assert len(describe(value)) < 200
+
+
+def test_thousands_of_learned_tokens_sharing_a_start_are_all_masked_and_the_longest_wins():
+    tokens = ["234|abcd%04d-%s" % (number, "z" * (number % 5)) for number in range(3000)]
+    REDACTOR.learn([{"id": str(number), "access_token": token} for number, token in enumerate(tokens)])
+    REDACTOR.add("pw1")  # a short password is masked too, after the longer secrets
+    said = "tokens %s, %s and %s; pw1" % (tokens[7], tokens[2999], tokens[12] + "-tail")
+    assert REDACTOR.redact(said) == "tokens %s, %s and %s-tail; %s" % (MASK, MASK, MASK, MASK)
+    longer = tokens[3] + "-and-more"
+    REDACTOR.add(longer)
+    assert REDACTOR.redact("x" + longer + "y") == "x%sy" % MASK
