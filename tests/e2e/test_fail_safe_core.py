@@ -17,6 +17,9 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from conftest import ACCESS_TOKEN, QR_ID, TOKEN, WORKING_ID, hypersender_scenario, instance
@@ -137,39 +140,42 @@ def pacing_name(sim, instance_id):
     return "qr-" + hashlib.sha256(("%s\n%s" % (sim.hypersender_url, instance_id)).encode()).hexdigest()[:32]
 
 
-def pacing_dirs(ansible):
-    """The cache directory the module uses now, and the temporary one it used before (TMPDIR is set to it)."""
+@pytest.fixture
+def short_tmpdir():
+    """A TMPDIR for the run with a short path: ansible-core puts a Unix socket there, whose path has a length limit."""
+    path = tempfile.mkdtemp(prefix="hsw-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def pacing_dirs(ansible, tmpdir):
+    """The cache directory the module uses now, and the temporary one it used before (TMPDIR)."""
     cache = ansible.tmp_path / "cache" / "hypersender.whatsapp"
-    old = ansible.tmp_path / "tmp" / ("hypersender.whatsapp-%d" % os.geteuid())
+    old = Path(tmpdir) / ("hypersender.whatsapp-%d" % os.geteuid())
     return cache, old
 
 
-def qr_env(ansible):
-    (ansible.tmp_path / "tmp").mkdir(exist_ok=True)
-    return {"TMPDIR": str(ansible.tmp_path / "tmp")}
-
-
-def test_a_link_planted_for_the_pacing_file_is_replaced_never_followed(simulator, ansible):
+def test_a_link_planted_for_the_pacing_file_is_replaced_never_followed(simulator, ansible, short_tmpdir):
     sim = simulator(faulted())
     victim = ansible.tmp_path / "victim.txt"
     victim.write_text("precious\n")
-    env = qr_env(ansible)
-    for directory in pacing_dirs(ansible):
+    env = {"TMPDIR": short_tmpdir}
+    for directory in pacing_dirs(ansible, short_tmpdir):
         directory.mkdir(parents=True, mode=0o700)
         (directory / pacing_name(sim, QR_ID)).symlink_to(victim)
     run = ansible.module("instance_qr", connection(sim, instance=QR_ID, dest=str(ansible.tmp_path / "q.png")), env=env)
     assert run.rc == 0, run
     assert victim.read_text() == "precious\n"
-    pacing = pacing_dirs(ansible)[0] / pacing_name(sim, QR_ID)
+    pacing = pacing_dirs(ansible, short_tmpdir)[0] / pacing_name(sim, QR_ID)
     assert not pacing.is_symlink() and float(pacing.read_text()) > 0
     assert len(calls(sim, QR, "POST")) == 1
 
 
 @pytest.mark.parametrize("mode", [0o777, 0o755])
-def test_a_pacing_directory_open_to_others_is_refused_before_any_request(simulator, ansible, mode):
+def test_a_pacing_directory_open_to_others_is_refused_before_any_request(simulator, ansible, mode, short_tmpdir):
     sim = simulator(faulted())
-    env = qr_env(ansible)
-    for directory in pacing_dirs(ansible):
+    env = {"TMPDIR": short_tmpdir}
+    for directory in pacing_dirs(ansible, short_tmpdir):
         directory.mkdir(parents=True)
         directory.chmod(mode)
     run = ansible.module("instance_qr", connection(sim, instance=QR_ID, dest=str(ansible.tmp_path / "q.png")), env=env)
@@ -177,7 +183,7 @@ def test_a_pacing_directory_open_to_others_is_refused_before_any_request(simulat
     assert (
         "the QR pacing directory %s is open to other users (mode %04o, not 0700)"
         % (
-            pacing_dirs(ansible)[0],
+            pacing_dirs(ansible, short_tmpdir)[0],
             mode,
         )
         in run.result["msg"]
@@ -187,10 +193,10 @@ def test_a_pacing_directory_open_to_others_is_refused_before_any_request(simulat
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a directory to another user")
-def test_a_pacing_directory_of_another_user_is_refused_before_any_request(simulator, ansible):
+def test_a_pacing_directory_of_another_user_is_refused_before_any_request(simulator, ansible, short_tmpdir):
     sim = simulator(faulted())
-    env = qr_env(ansible)
-    for directory in pacing_dirs(ansible):
+    env = {"TMPDIR": short_tmpdir}
+    for directory in pacing_dirs(ansible, short_tmpdir):
         directory.mkdir(parents=True, mode=0o700)
         os.chown(directory, 65534, 65534)
     run = ansible.module("instance_qr", connection(sim, instance=QR_ID, dest=str(ansible.tmp_path / "q.png")), env=env)
@@ -199,10 +205,10 @@ def test_a_pacing_directory_of_another_user_is_refused_before_any_request(simula
     assert calls(sim, QR, "POST") == []
 
 
-def test_a_future_time_in_the_pacing_file_does_not_block_qr_requests(simulator, ansible):
+def test_a_future_time_in_the_pacing_file_does_not_block_qr_requests(simulator, ansible, short_tmpdir):
     sim = simulator(faulted())
-    env = qr_env(ansible)
-    for directory in pacing_dirs(ansible):
+    env = {"TMPDIR": short_tmpdir}
+    for directory in pacing_dirs(ansible, short_tmpdir):
         directory.mkdir(parents=True, mode=0o700)
         (directory / pacing_name(sim, QR_ID)).write_text("99999999999.000\n")
     run = ansible.module(
