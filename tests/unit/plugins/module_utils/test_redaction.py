@@ -13,7 +13,6 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     MASK,
     REDACTOR,
     ApiError,
-    ResponseFormatError,
     body_excerpt,
     clean_text,
     describe,
@@ -48,12 +47,12 @@ def message_of(call, *args):
 @pytest.mark.parametrize(
     "parse",
     [
-        lambda body: parse_instances(body),
+        parse_instances,
         lambda body: parse_health(body, UUID),
         lambda body: parse_phone_number(body, "GET /v23.0/1"),
         lambda body: parse_phone_number_page(body, "GET /v23.0/1/phone_numbers"),
-        lambda body: parse_onprem_health(body),
-        lambda body: public_instance(body),
+        parse_onprem_health,
+        public_instance,
     ],
     ids=["instances", "health", "cloud number", "cloud page", "onprem health", "action answer"],
 )
@@ -164,7 +163,7 @@ def test_a_registered_secret_never_reaches_an_excerpt(prefix, secret, suffix):
         assert secret not in quoted
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(), lambda inner: st.lists(inner)))
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(), st.lists))
 def test_describe_never_quotes_more_than_an_excerpt(value):
     assert len(describe(value)) < 200
 
