@@ -21,8 +21,9 @@ description:
   - Hypersender allows one new QR code a minute per account. The module never asks for a code for the same
     instance twice inside O(min_interval) seconds from this controller (it remembers the last request in a private
     directory, C($XDG_CACHE_HOME/hypersender.whatsapp) or C(~/.cache/hypersender.whatsapp), which must be the user's
-    own with mode 0700; a link or a directory open to others is refused) and waits out the rest of that interval, or a rate limit (HTTP 429 with
-    C(Retry-After)), only while that fits inside O(wait_timeout); otherwise it fails and says how long to wait.
+    own with mode 0700; a link or a directory open to others is refused) and waits out the rest of that interval,
+    or a rate limit (HTTP 429, after C(Retry-After) and never less than 60 s), only while that fits inside
+    O(wait_timeout); otherwise it fails and says how long to wait.
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
