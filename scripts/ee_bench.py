@@ -7,7 +7,7 @@ The gate (hypersender.whatsapp.deploy_gate: two Hypersender instances WORKING an
 On-Premises gateway, both gates checked, nothing to wait for) runs against the simulator on the host's
 loopback through ansible-runner, N times each way, alternating:
 
-* outside: ``ansible-runner run`` on the host, .venv/ee's Python and ansible-core (the release the image
+* outside: ``ansible-runner run`` on the host, the ee test session's Python and ansible-core (the release the image
   has), the collection installed from the same tarball;
 * inside: ``ansible-runner run --process-isolation --process-isolation-executable podman
   --container-image ...``, as AWX runs a job.

@@ -626,7 +626,7 @@ def main(argv):
     venv_bin = os.path.dirname(sys.executable)
     builder = os.path.join(venv_bin, "ansible-builder")
     if not os.path.exists(builder):
-        fail("run this with the Python of a venv that has ansible-builder (.venv/ee: scripts/bootstrap ee)")
+        fail("run this with the Python of a venv that has ansible-builder (the ee test session's: scripts/ee-build makes it)")
     apt_seconds = ensure_apt_packages()
     base_seconds = ensure_base_image(args.rebuild_base)
 

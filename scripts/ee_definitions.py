@@ -40,7 +40,7 @@ VARIANTS = {
         ),
         "base_image": "quay.io/fedora/python-312:latest",
         "python_path": "/usr/bin/python3",
-        # Python 3.12: the newest ansible-core the collection is tested with (.venv/core221).
+        # Python 3.12: the newest ansible-core the collection is tested with (the e2e-221 test session).
         "ansible_core": "ansible-core==2.21.5",
         "package_manager": "/usr/bin/dnf",
         "skip_pip_install": False,

@@ -4,7 +4,7 @@
 
 """What users meet on Galaxy, in ansible-doc and in AWX: checked on the tarball that `ansible-galaxy collection build` makes.
 
-Runs in the tools environment (scripts/bootstrap tools), where every tool below is installed:
+Runs in the release session's venv (tests/requirements-tools.txt), where every tool below is installed:
 a missing tool is a failure, not a skip.
 """
 
