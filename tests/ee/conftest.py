@@ -31,11 +31,10 @@ COLLECTION_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(COLLECTION_ROOT / "scripts"))
 sys.path.insert(0, str(COLLECTION_ROOT / "tests" / "simulator"))
 import ee_build  # noqa: E402  pylint: disable=wrong-import-position,import-error
-import ee_definitions  # noqa: E402  pylint: disable=wrong-import-position,import-error
 from cli_simulator import simulators  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 BIN = Path(sys.executable).parent
-IMAGE = ee_definitions.LOCAL_IMAGE
+IMAGE = ee_build.IMAGE
 TOKEN = "ee-hypersender-token-5f1c2a9e"
 ONPREM_API_KEY = "ee-onprem-key-77d3b1c4e0"
 ACCESS_TOKEN = "481|eeAccessTokenOfTheInstance0123456789abcdef"
