@@ -2,11 +2,10 @@
 
 Usage (noxfile.py runs it before each ansible-test session): python scripts/ansible_test_offline.py NOX_DIR
 
-ansible-test puts pip into each venv it makes by running a get-pip script that it downloads from a file host
-outside the package registries into ~/.ansible/test/cache/get_pip_X_Y.py. For each pip version that an
-ansible-test installed under NOX_DIR asks for, this writes a stand-in there that installs pip with the
-interpreter's own ensurepip, then what ansible-test asked for from the package index. A real get-pip script
-already in the cache (a machine with internet) is left alone. Standard library only.
+ansible-test puts pip into each venv it makes with a get-pip script that it downloads from a host outside the
+package registries into ~/.ansible/test/cache/get_pip_X_Y.py. For the pip version each ansible-test under NOX_DIR
+asks for, this writes a stand-in there: pip from the interpreter's ensurepip, then what ansible-test asked for
+from the package index. A real get-pip script (a machine with internet) is left alone. Standard library only.
 """
 
 import glob

@@ -2,28 +2,17 @@
 
 Usage: scripts/ee-build [--image NAME] [--rebuild-base] [--extra-index-url URL] [--collection DIR]
 
-No container registry is needed; only the package registries the machine already uses.
+No container registry is needed; only the package registries the machine already uses. It installs from apt
+what podman builds need (only the missing packages), uses only the project's container settings
+(scripts/ee/containers.conf: runc, the machine's ulimits, host network; images in .cache/ee/storage; nothing
+under /etc changes), makes a minimal Debian base image with debootstrap from the host's apt mirror (unless one
+from the same recipe exists), builds the collection tarball and runs ``ansible-builder build`` on
+docs/execution-environment/local/. The host's pip settings (``pip config list``: indexes, trusted hosts, CA
+certificates, PIP_* variables) reach every RUN of the build through a read-only bind mount that no layer keeps;
+after the build the image is checked: no index credential and no pip.conf of those inputs may remain in it.
 
-1. Installs from apt what podman builds need here (podman, runc, debootstrap, uidmap,
-   fuse-overlayfs, slirp4netns, netavark), only the ones missing; quick when all are present.
-2. Uses only the project's container settings: scripts/ee/containers.conf (runc, ulimits the
-   machine allows, host network) through CONTAINERS_CONF, and a storage.conf through
-   CONTAINERS_STORAGE_CONF that keeps images in .cache/ee/storage.  Nothing under /etc changes.
-3. Makes a minimal Debian base image (debootstrap --variant=minbase with python3, python3-pip and
-   ca-certificates) from the Debian mirror the host's apt uses (/etc/apt/sources.list*), unless
-   an image from the same recipe exists.
-4. Builds the collection tarball (ansible-galaxy collection build) and runs ``ansible-builder
-   build`` on docs/execution-environment/local/, which
-   installs the collection from that tarball, requests and a pinned ansible-core.
-5. The host's pip configuration (``pip config list``: index-url, extra-index-url, find-links,
-   trusted-host, cert; PIP_* variables included) and the CA certificates the host trusts are
-   build inputs: bind mounts (podman build --volume, read-only) that every RUN of the build sees
-   and no layer keeps.  Local paths in that configuration (file:// indexes, find-links
-   directories) are mounted too.  After the build the image is checked: no index credential,
-   no pip.conf and no mount point of those inputs may remain in it (layers, history, config).
-
-Prints the figures (base image and build time, image size) and writes them to
-.cache/ee/build.json.  Standard library only.
+Prints the figures (base image and build time, image size) and writes them to .cache/ee/build.json.
+Standard library only.
 """
 
 import argparse
@@ -31,9 +20,11 @@ import glob
 import hashlib
 import json
 import os
+import platform
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -92,6 +83,15 @@ def run(argv, env=None, capture=False, check=True, **kwargs):
     return proc
 
 
+def run_logged(argv, log, what, **kwargs):
+    """Run a long command with its output in the file `log`; on failure exit with the log's tail."""
+    with open(log, "w") as handle:
+        proc = subprocess.run(argv, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **kwargs)
+    if proc.returncode != 0:
+        with open(log) as handle:
+            fail("%s failed (exit status %d); log %s:\n%s" % (what, proc.returncode, log, handle.read()[-4000:]))
+
+
 # ---------------------------------------------------------------- host packages
 
 
@@ -134,12 +134,6 @@ def storage_conf():
         % (os.path.join(CACHE, "storage", "graph"), os.path.join(CACHE, "storage", "run"))
     )
     os.makedirs(CACHE, exist_ok=True)
-    try:
-        with open(path) as handle:
-            if handle.read() == text:
-                return path
-    except OSError:
-        pass
     with open(path, "w") as handle:
         handle.write(text)
     return path
@@ -162,16 +156,6 @@ def image_exists(name):
 
 
 # ---------------------------------------------------------------- base image
-
-
-def os_release():
-    fields = {}
-    with open("/etc/os-release") as handle:
-        for line in handle:
-            if "=" in line:
-                key, value = line.rstrip("\n").split("=", 1)
-                fields[key] = value.strip('"')
-    return fields
 
 
 def apt_sources(etc_apt="/etc/apt"):
@@ -222,9 +206,18 @@ def base_recipe(codename, mirror):
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def remove_rootfs(rootfs):
+    """Remove a (partial) debootstrap tree, unmounting first what debootstrap mounted in it (proc, sys)."""
+    with open("/proc/self/mounts") as handle:
+        mounts = [line.split()[1] for line in handle]
+    for mount in sorted((m for m in mounts if m.startswith(rootfs + "/")), reverse=True):
+        subprocess.run(["umount", "--lazy", mount], check=False)
+    shutil.rmtree(rootfs, ignore_errors=True)
+
+
 def ensure_base_image(rebuild=False):
     """Make the Debian base image unless one from the same recipe exists; return the seconds it took (0 if reused)."""
-    release = os_release()
+    release = platform.freedesktop_os_release()
     if release.get("ID") != "debian" or not release.get("VERSION_CODENAME"):
         fail(
             "the base image is made with debootstrap from the host's Debian mirror; this host is %s"
@@ -246,20 +239,16 @@ def ensure_base_image(rebuild=False):
         % (BASE_IMAGE, codename, urllib.parse.urlsplit(mirror).netloc)
     )
     os.makedirs(CACHE, exist_ok=True)
+    for stale in glob.glob(os.path.join(CACHE, "rootfs-*")):  # left by a run that was killed
+        remove_rootfs(stale)
     rootfs = tempfile.mkdtemp(prefix="rootfs-", dir=CACHE)
+    # A stop (SIGTERM, SIGHUP: scripts/test stopping a run, a CI timeout) ends debootstrap and removes the
+    # partial tree, as an error does.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda signum, _frame: sys.exit(128 + signum))
     try:
-        log = os.path.join(CACHE, "debootstrap.log")
-        with open(log, "w") as handle:
-            proc = subprocess.run(
-                ["debootstrap", "--variant=minbase", "--include=" + ",".join(BASE_PACKAGES), codename, rootfs, mirror],
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        if proc.returncode != 0:
-            with open(log) as handle:
-                fail("debootstrap failed (exit status %d); log %s:\n%s" % (proc.returncode, log, handle.read()[-3000:]))
+        debootstrap = ["debootstrap", "--variant=minbase", "--include=" + ",".join(BASE_PACKAGES), codename, rootfs]
+        run_logged(debootstrap + [mirror], os.path.join(CACHE, "debootstrap.log"), "debootstrap")
         # What an image does not need: downloaded packages and package lists (the EE build does not install
         # from apt: the only system package the collection needs, ca-certificates, is already there).
         # The mount point of the build inputs (see build_inputs): there from the start, so no layer adds it.
@@ -274,16 +263,8 @@ def ensure_base_image(rebuild=False):
             stdin=subprocess.DEVNULL,
         )
         imported = subprocess.run(
-            [
-                "podman",
-                "import",
-                "--change",
-                'CMD ["/bin/bash"]',
-                "--change",
-                "LABEL %s=%s" % (BASE_LABEL, recipe),
-                "-",
-                BASE_IMAGE,
-            ],
+            ["podman", "import", "--change", 'CMD ["/bin/bash"]', "--change", "LABEL %s=%s" % (BASE_LABEL, recipe)]
+            + ["-", BASE_IMAGE],
             stdin=tar.stdout,
             env=podman_env(),
             stdout=subprocess.PIPE,
@@ -295,7 +276,7 @@ def ensure_base_image(rebuild=False):
         if tar.wait() != 0 or imported.returncode != 0:
             fail("podman import failed: %s" % imported.stderr[-2000:])
     finally:
-        shutil.rmtree(rootfs, ignore_errors=True)
+        remove_rootfs(rootfs)
     seconds = time.monotonic() - started
     say("base image made in %.0f s" % seconds)
     with open(os.path.join(CACHE, "base.json"), "w") as handle:
@@ -363,80 +344,16 @@ def url_secrets(url):
     return found
 
 
-class LocalFiles:
-    """Local package indexes and find-links directories of the host's pip configuration, served read-only on
-    the host's loopback while the build runs (the build uses the host network).  Bind mounts would do too,
-    but podman 4's build leaves their mount points in the image."""
-
-    def __init__(self):
-        self.roots = {}  # URL prefix -> host directory
-        self.server = None
-
-    def add(self, path, index=False):
-        """Return the http URL under which `path` (a directory or a file) is served.
-
-        A file:// index's pages link to its files relatively (simple/NAME/ -> ../../files/...): for an
-        `index`, the directory that holds it is served, so those links resolve.
-        """
-        path = path.rstrip("/") or "/"
-        top, leaf = (os.path.dirname(path), os.path.basename(path)) if index or not os.path.isdir(path) else (path, "")
-        for prefix, directory in self.roots.items():
-            if directory == top:
-                break
-        else:
-            prefix = "local-%d" % len(self.roots)
-            self.roots[prefix] = top
-        return "%s/%s%s" % (self.base_url(), prefix, "/" + leaf if leaf else "")
-
-    def base_url(self):
-        if self.server is None:
-            import functools  # pylint: disable=import-outside-toplevel
-            import http.server  # pylint: disable=import-outside-toplevel
-            import threading  # pylint: disable=import-outside-toplevel
-
-            roots = self.roots
-
-            class Handler(http.server.SimpleHTTPRequestHandler):
-                def translate_path(self, path):
-                    parts = urllib.parse.unquote(urllib.parse.urlsplit(path).path).lstrip("/").split("/", 1)
-                    directory = roots.get(parts[0])
-                    if directory is None:
-                        return "/nonexistent"
-                    relative = os.path.normpath("/" + (parts[1] if len(parts) > 1 else "")).lstrip("/")
-                    return os.path.join(directory, relative)
-
-                def log_message(self, *args):
-                    pass
-
-            self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory="/"))
-            threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return "http://127.0.0.1:%d" % self.server.server_address[1]
-
-    def close(self):
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-
-
-def build_inputs(directory, local_files, extra_index_urls=(), trusted_hosts=(), settings=None):
+def build_inputs(directory, extra_index_urls=(), trusted_hosts=(), settings=None):
     """Write pip.conf and the CA bundle for the build into `directory`.
 
     Returns (volume arguments for podman build, the credentials found in index URLs, a summary).
     The directory is mounted read-only over /etc/xdg/pip, an empty directory of the base image, where pip
-    looks for its site-wide configuration: nothing of it is left in the image.
+    looks for its site-wide configuration: nothing of it is left in the image. Local indexes and find-links
+    directories (file:// URLs, paths) are left out: the build reaches package indexes over the network only.
     """
     settings = pip_settings() if settings is None else settings
     os.makedirs(directory, mode=0o700, exist_ok=True)
-
-    def container_location(value, index):
-        """A URL or path as the build container sees it: local paths are served on the host's loopback."""
-        parts = urllib.parse.urlsplit(value)
-        path = parts.path if parts.scheme == "file" else (value if value.startswith("/") else None)
-        if path is None:
-            return value
-        if not os.path.exists(path):
-            return None
-        return local_files.add(path, index)
 
     conf = {}
     secrets = []
@@ -446,16 +363,10 @@ def build_inputs(directory, local_files, extra_index_urls=(), trusted_hosts=(), 
             values += list(extra_index_urls)
         if key == "trusted-host":
             values += list(trusted_hosts)
-        kept = []
-        for value in values:
-            secrets.extend(url_secrets(value))
-            located = container_location(value, key.endswith("index-url")) if key != "trusted-host" else value
-            if located:
-                kept.append(located)
+        kept = [value for value in values if key == "trusted-host" or urllib.parse.urlsplit(value).scheme[:4] == "http"]
+        secrets.extend(secret for value in kept for secret in url_secrets(value))
         if kept:
             conf[key] = kept
-    if local_files.roots:
-        conf.setdefault("trusted-host", []).append(urllib.parse.urlsplit(local_files.base_url()).netloc)
     for key in ("timeout", "retries"):
         if settings.get(key):
             conf[key] = [settings[key]]
@@ -546,44 +457,21 @@ def image_leaks(name, needles, paths=("etc/pip.conf", "etc/xdg/pip/pip.conf", "e
 
 
 def image_python_packages(name):
-    proc = podman(
+    """The versions the image holds: ansible-core, ansible-runner, requests and the collection."""
+    script = "; ".join(
         [
-            "run",
-            "--rm",
-            "--network=host",
-            "--entrypoint",
-            "",
-            name,
-            "python3",
-            "-c",
-            "import ansible, ansible_runner, requests; from importlib.metadata import version as v; "
-            'print(v("ansible-core"), v("ansible-runner"), v("requests"))',
+            "import json, subprocess, importlib.metadata as m",
+            "out = subprocess.run(['ansible-galaxy', 'collection', 'list', '%s', '--format', 'json'],"
+            " capture_output=True, text=True).stdout" % COLLECTION,
+            "found = [d['%s']['version'] for d in json.loads(out or '{}').values() if '%s' in d]"
+            % (COLLECTION, COLLECTION),
+            "print(json.dumps({p: m.version(p) for p in ('ansible-core', 'ansible-runner', 'requests')}"
+            " | {'collection': (found or [None])[0]}))",
         ]
     )
-    core, runner, requests_version = proc.stdout.split()
-    collection = podman(
-        [
-            "run",
-            "--rm",
-            "--network=host",
-            "--entrypoint",
-            "",
-            name,
-            "ansible-galaxy",
-            "collection",
-            "list",
-            COLLECTION,
-            "--format",
-            "json",
-        ]
-    ).stdout
-    versions = [data[COLLECTION]["version"] for data in json.loads(collection).values() if COLLECTION in data]
-    return {
-        "ansible-core": core,
-        "ansible-runner": runner,
-        "requests": requests_version,
-        "collection": versions[0] if versions else None,
-    }
+    return json.loads(
+        podman(["run", "--rm", "--network=host", "--entrypoint", "", name, "python3", "-c", script]).stdout
+    )
 
 
 def last_base_seconds():
@@ -622,9 +510,7 @@ def main(argv):
     venv_bin = os.path.dirname(sys.executable)
     builder = os.path.join(venv_bin, "ansible-builder")
     if not os.path.exists(builder):
-        fail(
-            "run this with the Python of a venv that has ansible-builder (the ee test session's: scripts/ee-build makes it)"
-        )
+        fail("run this with the Python of a venv that has ansible-builder (scripts/ee-build does)")
     apt_seconds = ensure_apt_packages()
     base_seconds = ensure_base_image(args.rebuild_base)
 
@@ -636,53 +522,23 @@ def main(argv):
     tarball = build_collection(args.collection, stage, venv_bin)
     inputs = os.path.join(CACHE, "build-inputs")
     shutil.rmtree(inputs, ignore_errors=True)
-    local_files = LocalFiles()
     try:
-        volumes, secrets, summary = build_inputs(inputs, local_files, args.extra_index_url, args.trusted_host)
+        volumes, secrets, summary = build_inputs(inputs, args.extra_index_url, args.trusted_host)
         say(
             "pip settings from the host as build inputs: %s"
             % ", ".join("%s=%s" % (key, value) for key, value in sorted(summary.items()))
         )
         context = os.path.join(CACHE, "context")
         shutil.rmtree(context, ignore_errors=True)
-        argv = [
-            builder,
-            "build",
-            "-f",
-            os.path.join(stage, "execution-environment.yml"),
-            "-c",
-            context,
-            "-t",
-            args.image,
-            "--container-runtime",
-            "podman",
-            "-v",
-            "2",
-            "--extra-build-cli-args",
-            " ".join(["--network=host"] + [shlex.quote(v) for v in volumes]),
-        ]
+        argv = [builder, "build", "-f", os.path.join(stage, "execution-environment.yml"), "-c", context]
+        argv += ["-t", args.image, "--container-runtime", "podman", "-v", "2", "--extra-build-cli-args"]
+        argv += [" ".join(["--network=host"] + [shlex.quote(v) for v in volumes])]
         say("ansible-builder build -t %s (collection %s)" % (args.image, os.path.basename(tarball)))
         build_started = time.monotonic()
         log = os.path.join(CACHE, "ansible-builder.log")
-        with open(log, "w") as handle:
-            proc = subprocess.run(
-                argv,
-                env=podman_env(),
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                check=False,
-                cwd=CACHE,
-            )
+        run_logged(argv, log, "ansible-builder build", env=podman_env(), cwd=CACHE)
         build_seconds = time.monotonic() - build_started
-        if proc.returncode != 0:
-            with open(log) as handle:
-                fail(
-                    "ansible-builder build failed (exit status %d); log %s:\n%s"
-                    % (proc.returncode, log, handle.read()[-4000:])
-                )
     finally:
-        local_files.close()
         shutil.rmtree(inputs, ignore_errors=True)
     podman(["image", "prune", "--force"], check=False)  # the build's intermediate stages
     figures = {
