@@ -17,33 +17,28 @@ from antsibull_nox.sessions.collections import prepare_collections
 ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / ".cache"
 JUNIT = CACHE / "junit"
-HOME = CACHE / "home"
-OFFLINE = str(ROOT / "scripts" / "ansible_test_offline.py")
+PYBIN = CACHE / "pybin"
 CORE = {"2.16": ("3.11", "tests/requirements-core216.txt"), "2.21": ("3.12", "tests/requirements-core221.txt")}
 
-nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
-# pyenv's shims answer only for the selected versions: select every installed one, so that nox finds each
-# session's Python and ansible-test the python3.X of its compile and import tests.
+# pyenv's shims answer only for its selected versions (and ansible-test passes no PYENV_VERSION on): link each
+# installed python3.X into .cache/pybin, first on PATH, for nox's sessions and ansible-test's compile tests.
 if shutil.which("pyenv") and not os.environ.get("HSW_NOX_ENV"):
-    os.environ["PYENV_ROOT"] = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
-    versions = subprocess.run(["pyenv", "versions", "--bare"], capture_output=True, text=True).stdout.split()
-    os.environ["PYENV_VERSION"] = ":".join(sorted(versions, key=lambda v: v.startswith("3.11"), reverse=True))
-# The sessions write below .cache/home, never in the user's home (ansible-test keeps its venvs and its get-pip
-# cache in ~/.ansible/test; ansible-lint and molecule install collections into ~/.ansible), and see no Ansible
-# setting or collection of the user's. pip keeps the user's configuration and download cache.
-for rel in (".config/pip", ".pip", ".cache/pip"):
-    if (Path.home() / rel).is_dir() and not (HOME / rel).exists():
-        (HOME / rel).parent.mkdir(parents=True, exist_ok=True)
-        (HOME / rel).symlink_to(Path.home() / rel)
+    PYBIN.mkdir(parents=True, exist_ok=True)
+    for exe in Path(subprocess.getoutput("pyenv root")).glob("versions/3*/bin/python3.*[0-9]"):
+        if not (PYBIN / exe.name).exists():
+            (PYBIN / exe.name).symlink_to(exe)
+    os.environ["PATH"] = "%s%s%s" % (PYBIN, os.pathsep, os.environ["PATH"])
+# Nothing of the user's Ansible setup reaches a session; ansible-lint installs the collection it checks into
+# ANSIBLE_HOME, a private one. antsibull-nox writes a JUnit report of its sessions, one per nox process.
 for name in [n for n in os.environ if n.startswith("ANSIBLE_") or n in ("PYTHONPATH", "PYTHONHOME")]:
     del os.environ[name]
-os.environ.update(HOME=str(HOME), HSW_NOX_ENV="1", ANSIBLE_COLLECTIONS_PATH=str(CACHE / "no-collections"))
+os.environ.update(HSW_NOX_ENV="1", ANSIBLE_COLLECTIONS_PATH=str(CACHE / "none"), ANSIBLE_HOME=str(CACHE / "ansible"))
 os.environ.update(ANSIBLE_NOCOLOR="1", NO_COLOR="1", PY_COLORS="0", PYTHONDONTWRITEBYTECODE="1")
-# antsibull-nox's JUnit report of its sessions; each session of `nox --parallel` is a process of its own.
 os.environ["ANTSIBULL_NOX_OUTPUT_JUNIT_XML_PATH"] = str(JUNIT / ("antsibull-nox-%d.xml" % os.getpid()))
+REAL_HOME = os.environ["HOME"]
 
 
 def install(session, requirements):
@@ -57,11 +52,9 @@ def install(session, requirements):
 
 def collection_copy(session, core):
     """A fresh copy of the work tree at <tmp>/ansible_collections/hypersender/whatsapp (antsibull-nox)."""
-    (CACHE / "no-collections").mkdir(parents=True, exist_ok=True)
-    setup = prepare_collections(
-        session, ansible_core_version=core, install_in_site_packages=False, install_out_of_tree=1
-    )
-    return setup.current_path
+    (CACHE / "none").mkdir(parents=True, exist_ok=True)
+    out_of_tree = {"install_in_site_packages": False, "install_out_of_tree": True}
+    return prepare_collections(session, ansible_core_version=core, **out_of_tree).current_path
 
 
 def pytest_session(name, python, requirements, tests, core=None, workers=0, setup=None):
@@ -70,13 +63,11 @@ def pytest_session(name, python, requirements, tests, core=None, workers=0, setu
     def run(session):
         install(session, requirements)
         if setup:
-            session.run(*setup, external=True)
+            session.run(str(ROOT / setup), external=True)
         with session.chdir(collection_copy(session, core) if core else ROOT):
             xdist = ["-n", str(workers), "--dist", "loadgroup"] if workers else []
-            junit = "--junitxml=%s/%s.xml" % (JUNIT, name)
-            session.run(
-                "python", "-m", "pytest", *tests.split(), "-p", "no:cacheprovider", junit, *xdist, *session.posargs
-            )
+            pytest = ["python", "-m", "pytest", *tests.split(), "-p", "no:cacheprovider", "--junitxml"]
+            session.run(*pytest, "%s/%s.xml" % (JUNIT, name), *xdist, *session.posargs, env={"HOME": REAL_HOME})
 
     run.__doc__ = "pytest %s (%s)" % (tests, requirements)
     nox.session(name=name, python=python, default=True)(run)
@@ -86,9 +77,7 @@ def pytest_session(name, python, requirements, tests, core=None, workers=0, setu
 pytest_session("ee", "3.12", "tests/requirements-ee.txt", "tests/ee")
 pytest_session("e2e-221", "3.12", CORE["2.21"][1], "tests/e2e", core="2.21", workers=3)
 pytest_session("e2e-216", "3.11", CORE["2.16"][1], "tests/e2e", core="2.16", workers=3)
-pytest_session(
-    "eda", "3.12", "tests/requirements-eda.txt", "tests/eda", "2.21", setup=[str(ROOT / "scripts/ensure-java")]
-)
+pytest_session("eda", "3.12", "tests/requirements-eda.txt", "tests/eda", "2.21", setup="scripts/ensure-java")
 pytest_session("release", "3.12", "tests/requirements-tools.txt", "tests/release", core="2.21")
 pytest_session("simulator", "3.12", CORE["2.21"][1], "tests/simulator_tests")
 pytest_session("runner", "3.12", CORE["2.21"][1], "tests/runner", core="2.21")
@@ -101,11 +90,23 @@ def molecule(session):
     tree = collection_copy(session, "2.21")
     with session.chdir(tree):
         # COLUMNS as CI shells set it: the scenarios' ps must not cut the simulator's command line.
-        session.run("molecule", "test", "--all", env={"COLUMNS": "80"})
+        session.run("molecule", "test", "--all", env={"COLUMNS": "80", "HOME": REAL_HOME})
     session.run("pgrep", "-f", "%s/tests/simulator" % tree, success_codes=[1], external=True)
 
 
 antsibull_nox.load_antsibull_nox_toml()
+
+
+def ansible_test_home():
+    """ansible-test keeps its venvs and its get-pip cache in ~/.ansible/test: HOME is .cache/home for it (with the
+    user's pip settings), and its get-pip cache gets stand-ins (the real ones come from outside the registries)."""
+    home = CACHE / "home"
+    for rel in (".config/pip", ".pip", ".cache/pip"):
+        if (Path(REAL_HOME) / rel).is_dir() and not (home / rel).exists():
+            (home / rel).parent.mkdir(parents=True, exist_ok=True)
+            (home / rel).symlink_to(Path(REAL_HOME) / rel)
+    os.environ["HOME"] = str(home)  # in this session's process (the pytest sessions pass REAL_HOME on)
+    subprocess.run([sys.executable, str(ROOT / "scripts/ansible_test_offline.py"), str(ROOT / ".nox")], check=True)
 
 
 # ansible-test in a copy of the collection, with its own venvs (--venv) or the session's (--local), no container.
@@ -123,8 +124,7 @@ for core, (python, _pins) in CORE.items():
             default=True,
             ansible_core_version=core,
             ansible_core_source="pypi",
-            # ansible-test downloads get-pip from a host outside the package registries: stand-ins in its cache
-            callback_before=lambda: subprocess.run([sys.executable, OFFLINE, str(ROOT / ".nox")], check=True),
+            callback_before=ansible_test_home,
             # antsibull-nox 1.10 fails to copy the nested tests/output/.tmp back (ansible-test's delegation venv)
             callback_after=lambda: shutil.rmtree("tests/output/.tmp", ignore_errors=True),
         )
