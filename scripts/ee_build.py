@@ -212,7 +212,11 @@ def remove_rootfs(rootfs):
         mounts = [line.split()[1] for line in handle]
     for mount in sorted((m for m in mounts if m.startswith(rootfs + "/")), reverse=True):
         subprocess.run(["umount", "--lazy", mount], check=False)
-    shutil.rmtree(rootfs, ignore_errors=True)
+    for _ in range(50):  # debootstrap's own children may still write for a moment after a stop
+        shutil.rmtree(rootfs, ignore_errors=True)
+        if not os.path.exists(rootfs):
+            break
+        time.sleep(0.1)
 
 
 def ensure_base_image(rebuild=False):
@@ -566,18 +570,12 @@ def main(argv):
     figures["total_seconds"] = round(time.monotonic() - started, 1)
     with open(os.path.join(CACHE, "build.json"), "w") as handle:
         json.dump(figures, handle, indent=2)
+    sizes = (figures["image_size_bytes"] / 1e6, figures["base_image_size_bytes"] / 1e6)
+    times = (build_seconds, base_seconds, apt_seconds, figures["total_seconds"])
+    packages = ", ".join("%s %s" % item for item in sorted(figures["packages"].items()))
     say(
-        "built %s: %.0f MB (base %.0f MB); ansible-builder build %.0f s, base image %.0f s, apt %.0f s, total %.0f s; %s"
-        % (
-            args.image,
-            figures["image_size_bytes"] / 1e6,
-            figures["base_image_size_bytes"] / 1e6,
-            build_seconds,
-            base_seconds,
-            apt_seconds,
-            figures["total_seconds"],
-            ", ".join("%s %s" % item for item in sorted(figures["packages"].items())),
-        )
+        "built %s: %.0f MB (base %.0f MB); " % ((args.image,) + sizes) + "ansible-builder build %.0f s, base image "
+        "%.0f s, apt %.0f s, total %.0f s; " % times + packages
     )
     return 0
 
