@@ -86,7 +86,8 @@ def run(argv, env=None, capture=False, check=True, **kwargs):
 def run_logged(argv, log, what, **kwargs):
     """Run a long command with its output in the file `log`; on failure exit with the log's tail."""
     with open(log, "w") as handle:
-        proc = subprocess.run(argv, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **kwargs)
+        kwargs.update(stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False)
+        proc = subprocess.run(argv, **kwargs)  # pylint: disable=subprocess-run-check
     if proc.returncode != 0:
         with open(log) as handle:
             fail("%s failed (exit status %d); log %s:\n%s" % (what, proc.returncode, log, handle.read()[-4000:]))

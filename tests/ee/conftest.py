@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Fixtures of the execution-environment tests (`scripts/test ee`, .venv/ee, root with podman).
+"""Fixtures of the execution-environment tests (`scripts/test ee`: the ee session's venv, root with podman).
 
 The session builds the image once with scripts/ee-build, adding one package index of its own: a loopback
 server that asks for a password (a canary credential), so the tests can show that the index settings
