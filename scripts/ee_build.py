@@ -213,7 +213,7 @@ def remove_rootfs(rootfs):
         mounts = [line.split()[1] for line in handle]
     for mount in sorted((m for m in mounts if m.startswith(rootfs + "/")), reverse=True):
         subprocess.run(["umount", "--lazy", mount], check=False)
-    for _ in range(50):  # debootstrap's own children may still write for a moment after a stop
+    for _attempt in range(50):  # debootstrap's own children may still write for a moment after a stop
         shutil.rmtree(rootfs, ignore_errors=True)
         if not os.path.exists(rootfs):
             break
