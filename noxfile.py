@@ -77,21 +77,21 @@ def pytest_session(name, python, requirements, tests, core=None, workers=0, setu
 pytest_session("ee", "3.12", "tests/requirements-ee.txt", "tests/ee")
 pytest_session("e2e-221", "3.12", CORE["2.21"][1], "tests/e2e", core="2.21", workers=3)
 pytest_session("e2e-216", "3.11", CORE["2.16"][1], "tests/e2e", core="2.16", workers=3)
-pytest_session("eda", "3.12", "tests/requirements-eda.txt", "tests/eda", "2.21", setup="scripts/ensure-java")
-pytest_session("release", "3.12", "tests/requirements-tools.txt", "tests/release", core="2.21")
-pytest_session("simulator", "3.12", CORE["2.21"][1], "tests/simulator_tests")
-pytest_session("runner", "3.12", CORE["2.21"][1], "tests/runner", core="2.21")
 
 
 @nox.session(python="3.12", default=True)
 def molecule(session):
     """molecule test --all (extensions/molecule), ansible-core 2.21; no scenario leaves its simulator running"""
     install(session, CORE["2.21"][1])
-    tree = collection_copy(session, "2.21")
-    with session.chdir(tree):
-        # COLUMNS as CI shells set it: the scenarios' ps must not cut the simulator's command line.
+    with session.chdir(tree := collection_copy(session, "2.21")):  # COLUMNS as CI shells set it (ps must not cut)
         session.run("molecule", "test", "--all", env={"COLUMNS": "80", "HOME": REAL_HOME})
     session.run("pgrep", "-f", "%s/tests/simulator" % tree, success_codes=[1], external=True)
+
+
+pytest_session("eda", "3.12", "tests/requirements-eda.txt", "tests/eda", "2.21", setup="scripts/ensure-java")
+pytest_session("release", "3.12", "tests/requirements-tools.txt", "tests/release", core="2.21")
+pytest_session("simulator", "3.12", CORE["2.21"][1], "tests/simulator_tests")
+pytest_session("runner", "3.12", CORE["2.21"][1], "tests/runner", core="2.21")
 
 
 antsibull_nox.load_antsibull_nox_toml()
