@@ -18,6 +18,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     NotFoundError,
     OptionError,
     RateLimitedError,
+    RateLimitWindow,
     ResponseFormatError,
     ServerError,
     safe_url,
@@ -58,6 +59,9 @@ ENV_FALLBACKS = {"api_url": URL_ENV, "api_token": TOKEN_ENV, "waba_id": WABA_ENV
 # a wait polls at most this often by default.
 MANAGEMENT_CALLS_PER_HOUR = 200
 MIN_WAIT_SLEEP = 30.0
+# After a rate-limit answer the next Graph call waits at least the hourly budget's share of one call (18 s),
+# whatever the answer said.
+RATE_LIMIT_WINDOWS = (RateLimitWindow(None, ".", MANAGEMENT_CALLS_PER_HOUR, 3600),)
 # The loop guard of a paged read: a list edge of more pages than this is refused (100 pages of 25 numbers).
 MAX_PAGES = 100
 
@@ -303,6 +307,7 @@ def build_client(options, **client_kwargs):
             "whatsapp_business_management permission; create a new one if it was revoked or has expired" % TOKEN_ENV
         ),
         error_classifier=read_graph_error,
+        rate_limit_windows=RATE_LIMIT_WINDOWS,
         **dict(transport, **client_kwargs),
     )
     return CloudApi(client, version)

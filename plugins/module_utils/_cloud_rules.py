@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ResponseFormatError, body_excerpt
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    ResponseFormatError,
+    clean_text,
+    describe,
+)
 
 AVAILABLE, LIMITED, BLOCKED = "AVAILABLE", "LIMITED", "BLOCKED"
 # A read's outcome (the modules' ``outcome``): the numbers were read, or why they were not.
@@ -113,9 +117,8 @@ def token_rejection(code, subcode):
 
 
 def text(value, limit=TEXT_LIMIT):
-    """A string from the API, printable and bounded, for a sentence."""
-    value = re.sub(r"[\x00-\x1f\x7f]+", " ", str(value)).strip()
-    return value if len(value) <= limit else value[:limit] + "..."
+    """A string from the API, printable, secrets masked and bounded, for a sentence."""
+    return clean_text(re.sub(r"[\x00-\x1f\x7f]+", " ", str(value)).strip(), limit)
 
 
 def worst(values):
@@ -129,19 +132,9 @@ def worst(values):
     return LIMITED if LIMITED in values else AVAILABLE
 
 
-def _describe(value):
-    if isinstance(value, dict):
-        return "an object with keys %s" % (", ".join(sorted(body_excerpt(str(key)) for key in value)) or "none")
-    if isinstance(value, list):
-        return "an array of %d items" % len(value)
-    if value is None:
-        return "null"
-    return "a %s %r" % (type(value).__name__, body_excerpt(str(value)))
-
-
 def _entity_error(raw, where):
     if not isinstance(raw, dict):
-        raise ResponseFormatError("%s: an entry of errors is not an object; got %s" % (where, _describe(raw)))
+        raise ResponseFormatError("%s: an entry of errors is not an object; got %s" % (where, describe(raw)))
     code = raw.get("error_code")
     return {
         "error_code": (
@@ -157,7 +150,7 @@ def _entity_error(raw, where):
 def _entity(raw, where):
     if not isinstance(raw, dict) or not isinstance(raw.get("can_send_message"), str):
         raise ResponseFormatError(
-            "%s: an entity is not an object with a can_send_message string; got %s" % (where, _describe(raw))
+            "%s: an entity is not an object with a can_send_message string; got %s" % (where, describe(raw))
         )
     info = [] if raw.get("additional_info") is None else raw["additional_info"]
     errors = [] if raw.get("errors") is None else raw["errors"]
@@ -176,11 +169,11 @@ def parse_health_status(value, where):
     """``health_status`` as ``{can_send_message, entities}``; unknown strings pass through (and count as BLOCKED)."""
     if not isinstance(value, dict) or not isinstance(value.get("can_send_message"), str):
         raise ResponseFormatError(
-            "%s: health_status is not an object with a can_send_message string; got %s" % (where, _describe(value))
+            "%s: health_status is not an object with a can_send_message string; got %s" % (where, describe(value))
         )
     entities = [] if value.get("entities") is None else value["entities"]
     if not isinstance(entities, list):
-        raise ResponseFormatError("%s: health_status.entities is not an array; got %s" % (where, _describe(entities)))
+        raise ResponseFormatError("%s: health_status.entities is not an array; got %s" % (where, describe(entities)))
     return {
         "can_send_message": text(value["can_send_message"], 40),
         "entities": [_entity(item, where) for item in entities],
@@ -191,7 +184,7 @@ def parse_phone_number(body, where):
     """A phone number node as a flat dict: ``id``, the NUMBER_FIELDS (``throughput`` as ``throughput_level``), ``health``."""
     if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not body["id"]:
         raise ResponseFormatError(
-            "%s: expected a phone number object with an id string; got %s" % (where, _describe(body))
+            "%s: expected a phone number object with an id string; got %s" % (where, describe(body))
         )
     if "health_status" not in body:
         raise ResponseFormatError(
@@ -217,16 +210,16 @@ def parse_page(body, where):
     ``next`` alone says whether more pages follow: a page may be empty and still have one.
     """
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise ResponseFormatError("%s: expected an object with a data array; got %s" % (where, _describe(body)))
+        raise ResponseFormatError("%s: expected an object with a data array; got %s" % (where, describe(body)))
     paging = {} if body.get("paging") is None else body["paging"]
     if not isinstance(paging, dict):
-        raise ResponseFormatError("%s: paging is not an object; got %s" % (where, _describe(paging)))
+        raise ResponseFormatError("%s: paging is not an object; got %s" % (where, describe(paging)))
     cursors = {} if paging.get("cursors") is None else paging["cursors"]
     if not isinstance(cursors, dict):
-        raise ResponseFormatError("%s: paging.cursors is not an object; got %s" % (where, _describe(cursors)))
+        raise ResponseFormatError("%s: paging.cursors is not an object; got %s" % (where, describe(cursors)))
     for name, value in (("paging.next", paging.get("next")), ("paging.cursors.after", cursors.get("after"))):
         if value is not None and not isinstance(value, str):
-            raise ResponseFormatError("%s: %s is not a string; got %s" % (where, name, _describe(value)))
+            raise ResponseFormatError("%s: %s is not a string; got %s" % (where, name, describe(value)))
     return body["data"], cursors.get("after") or None, paging.get("next") or None
 
 

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import os
 import re
 import tempfile
-import time
 from urllib.parse import urlsplit
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
@@ -30,6 +28,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     ResponseFormatError,
     TransportError,
     body_excerpt,
+    describe,
     safe_url,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
@@ -98,7 +97,7 @@ def validate_webhook_url(value, option="webhook_url"):
 def public_instance(raw, include_access_token=False):
     """The documented instance fields of an action's answer; ``qr_code`` never, ``access_token`` only if asked."""
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-        raise ResponseFormatError("expected an instance object with an id, got %s" % body_excerpt(str(raw)))
+        raise ResponseFormatError("expected an instance object with an id, got %s" % describe(raw))
     instance = {field: raw.get(field) for field in INSTANCE_FIELDS}
     if include_access_token:
         instance["access_token"] = raw.get("access_token")
@@ -194,40 +193,6 @@ def write_error(error):
     return error.__class__.__name__
 
 
-class QrPacer:
-    """Remembers, per instance and on this controller, when a new QR code was last requested.
-
-    A file per instance (named by a hash of the id and the API URL) under a private
-    directory holds the time of the last request; it is read before and written right
-    before each request, so two tasks, plays or playbooks never ask for one
-    instance's code inside ``interval`` seconds.
-    """
-
-    def __init__(self, api_url, interval=QR_MIN_INTERVAL, directory=None, clock=time.time):
-        self.api_url = api_url
-        self.interval = interval
-        self.directory = directory or os.path.join(tempfile.gettempdir(), "hypersender.whatsapp-%d" % os.getuid())
-        self._clock = clock
-
-    def _path(self, instance):
-        digest = hashlib.sha256(("%s\n%s" % (self.api_url, instance)).encode("utf-8")).hexdigest()[:32]
-        return os.path.join(self.directory, "qr-%s" % digest)
-
-    def wait_needed(self, instance):
-        """Seconds until a new code may be requested for ``instance`` (0 if now)."""
-        try:
-            with open(self._path(instance), encoding="ascii") as stream:
-                last = float(stream.read().strip() or 0)
-        except (OSError, ValueError):
-            return 0.0
-        return max(0.0, last + self.interval - self._clock())
-
-    def record(self, instance):
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)
-        with open(self._path(instance), "w", encoding="ascii") as stream:
-            stream.write("%.3f\n" % self._clock())
-
-
 class InstanceActions:
     """The Hypersender action calls, on one :class:`ApiClient`."""
 
@@ -319,6 +284,12 @@ def refused(action, subject, url, error, deadline_option=None):
         when = "without a Retry-After"
     else:
         when = "retry after %s s, past this task's deadline" % format_seconds(error.retry_after)
+        asked = getattr(error, "asked", error.retry_after)
+        if asked is None or asked < error.retry_after:
+            # The client's floor (the endpoint's share of its documented limit) replaced what the API said.
+            when += " (the endpoint's share of its limit; the API %s)" % (
+                "gave no Retry-After" if asked is None else "asked for %s s" % format_seconds(asked)
+            )
     return RateLimitedError(
         "POST %s: the API refused %s: rate limited (HTTP 429), %s; Hypersender allows %s per account, and "
         "other tasks or people may use the same allowance: %s; retry later%s"

@@ -20,6 +20,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     REQUESTS_IMPORT_ERROR,
     ApiError,
     OptionError,
+    check_finite_floats,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, format_seconds, once, poll
 
@@ -34,6 +35,7 @@ class WhatsAppModule(AnsibleModule):
     def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
         super().__init__(argument_spec=argument_spec, supports_check_mode=supports_check_mode, **kwargs)
         self._hide_url_userinfo()
+        self.checked(lambda params: check_finite_floats(argument_spec, params))  # NaN passes every range check
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 

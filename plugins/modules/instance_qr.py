@@ -20,8 +20,10 @@ description:
   - A code is valid for about 60 seconds (RV(valid_for)).
   - Hypersender allows one new QR code a minute per account. The module never asks for a code for the same
     instance twice inside O(min_interval) seconds from this controller (it remembers the last request in a private
-    file in the temporary directory) and waits out the rest of that interval, or a rate limit (HTTP 429 with
-    C(Retry-After)), only while that fits inside O(wait_timeout); otherwise it fails and says how long to wait.
+    directory, C($XDG_CACHE_HOME/hypersender.whatsapp) or C(~/.cache/hypersender.whatsapp), which must be the user's
+    own with mode 0700; a link or a directory open to others is refused) and waits out the rest of that interval,
+    or a rate limit (HTTP 429, after C(Retry-After) and never less than 60 s), only while that fits inside
+    O(wait_timeout); otherwise it fails and says how long to wait.
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
@@ -148,7 +150,6 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
     QR_VALID_SECONDS,
     InstanceActions,
-    QrPacer,
     public_instance,
     qr_png_bytes,
     validate_destination,
@@ -156,6 +157,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     write_private_file,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._pacer import QrPacer
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import (
     HAS_PNG,
     PNG_IMPORT_ERROR,

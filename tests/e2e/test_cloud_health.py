@@ -65,20 +65,8 @@ def graph_calls(sim):
     return [entry for entry in sim.requests() if entry["path"].startswith("/graph/")]
 
 
-def play(*tasks, pre_reset=False):
+def play(*tasks):
     text = "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
-    if pre_reset:
-        tasks = (
-            (
-                """
-            - name: Restart the simulator's clock, so that its timeline counts from here
-              ansible.builtin.uri:
-                url: "{{ lookup('ansible.builtin.env', 'WA_CLOUD_API_URL') | regex_replace('/graph$', '') }}/_sim/reset"
-                method: POST
-        """,
-            )
-            + tasks
-        )
     return text + "".join(textwrap.indent(textwrap.dedent(task).strip() + "\n", "    ") for task in tasks)
 
 
@@ -215,6 +203,7 @@ def test_wait_through_blocked_to_available(simulator, ansible):
         {"at": 0, "health": {"PHONE_NUMBER": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}}},
         {"at": 3, "health": "AVAILABLE"},
     ]
+    # The timeline counts from the module's first Graph request (the simulator's clock starts there).
     sim = simulator(cloud_scenario(number(NUMBER_1, timeline)))
     run = ansible.playbook(
         play(
@@ -225,7 +214,6 @@ def test_wait_through_blocked_to_available(simulator, ansible):
             wait_timeout: 120
             wait_sleep: 1
     """ % NUMBER_1,
-            pre_reset=True,
         ),
         env=cloud_env(sim),
     )

@@ -79,7 +79,10 @@ class SimulatorApp:
     # -- state ---------------------------------------------------------------------------------------------------------
 
     def _reset_locked(self):
-        self._t0 = time.monotonic()
+        # The scenario's clock (its timelines, rate-limit windows, the request log's "t") starts at the first API
+        # request after a start, reset or load, not before: a client that starts late on a loaded machine still
+        # sees the whole story. Requests to /_sim/ do not start it.
+        self._t0 = None
         self._log = []
         self._fault_seen = [0] * len(self._scenario.faults)
         self._fault_applied = [0] * len(self._scenario.faults)
@@ -114,7 +117,8 @@ class SimulatorApp:
         return self._scenario
 
     def elapsed(self):
-        return time.monotonic() - self._t0
+        t0 = self._t0
+        return 0.0 if t0 is None else time.monotonic() - t0
 
     def requests(self):
         with self._lock:
@@ -144,11 +148,14 @@ class SimulatorApp:
     # -- pipeline ------------------------------------------------------------------------------------------------------
 
     def handle(self, method, raw_path, headers, body=b""):
-        arrived = self.elapsed()
         parts = urlsplit(raw_path)
         path = parts.path
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return self._admin(method, path, body)
+        with self._lock:
+            if self._t0 is None:
+                self._t0 = time.monotonic()
+        arrived = self.elapsed()
         query = parse_qs(parts.query, keep_blank_values=True)
         kind, credential = _authorization(headers)
         cloud_route = cloud_api.route(path)

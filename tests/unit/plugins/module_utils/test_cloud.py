@@ -200,10 +200,11 @@ class TestClient:
         assert call["params"]["fields"].split(",")[0] == "id" and "health_status" in call["params"]["fields"]
         assert api.client.auth_header == "Bearer " + TOKEN
 
-    def test_rate_limit_400_is_retried_with_backoff(self, cloud, clock):
+    def test_rate_limit_400_is_retried_after_the_graph_floor(self, cloud, clock):
         api, session = cloud([graph_error(80007), graph_error(4), make_response(200, number())])
         assert api.phone_number("106540352242922")["id"] == "106540352242922"
-        assert len(session.calls) == 3 and clock.sleeps == [0.75, 1.5]
+        # no estimated_time_to_regain_access: the hourly budget's share of one call, 3600 / 200 s (plus jitter)
+        assert len(session.calls) == 3 and clock.sleeps == [18.25, 18.25]
 
     def test_rate_limit_is_not_retried_past_the_deadline(self, cloud, clock):
         api, session = cloud([graph_error(80007), make_response(200, number())])

@@ -17,9 +17,9 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     ServerError,
     TransportError,
 )
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import RATE_LIMIT_WINDOWS
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
     InstanceActions,
-    QrPacer,
     may_have_acted,
     public_instance,
     qr_png_bytes,
@@ -207,21 +207,6 @@ def test_qr_dir_must_be_an_existing_directory(tmp_path):
     assert validate_directory(str(tmp_path), "qr_dir") == str(tmp_path)
 
 
-def test_the_pacer_remembers_per_instance_and_api(tmp_path):
-    now = [1000.0]
-    pacer = QrPacer("https://a.example/api", interval=60, directory=str(tmp_path / "pace"), clock=lambda: now[0])
-    assert pacer.wait_needed("i1") == 0
-    pacer.record("i1")
-    now[0] += 15
-    assert pacer.wait_needed("i1") == 45
-    assert pacer.wait_needed("i2") == 0
-    other_api = QrPacer("https://b.example/api", interval=60, directory=str(tmp_path / "pace"), clock=lambda: now[0])
-    assert other_api.wait_needed("i1") == 0
-    now[0] += 45
-    assert pacer.wait_needed("i1") == 0
-    assert stat.S_IMODE(os.stat(tmp_path / "pace").st_mode) == 0o700
-
-
 def test_name_match_among_partial_matches_as_the_server_matches(scripted_client):
     listing = [
         {"id": "1", "name": "shop-eu-2", "status": "WORKING"},
@@ -282,22 +267,35 @@ def test_a_retry_after_past_the_deadline_is_a_refusal_at_once(scripted_client, c
 @pytest.mark.parametrize("action", sorted(REFUSED))
 def test_a_retry_after_inside_the_deadline_is_waited_out_once(scripted_client, clock, action):
     answer = {"id": "abc", "name": "bot", "status": "SCAN_QR_CODE", "qr_code": base64.b64encode(PNG).decode()}
-    client, session = scripted_client([too_many(2), make_response(200, answer)])
+    client, session = scripted_client([too_many(70), make_response(200, answer)], rate_limit_windows=RATE_LIMIT_WINDOWS)
     start = clock()
-    assert _call(InstanceActions(client), action, start + 30) == answer
-    assert clock.sleeps == [2]
-    assert [call["at"] - start for call in session.calls] == [0, 2]
-    assert all(call["timeout"] <= 30 - (call["at"] - start) for call in session.calls), "the deadline bounds each"
+    assert _call(InstanceActions(client), action, start + 100) == answer
+    assert clock.sleeps == [70]
+    assert [call["at"] - start for call in session.calls] == [0, 70]
+    assert all(call["timeout"] <= 100 - (call["at"] - start) for call in session.calls), "the deadline bounds each"
+
+
+FLOORS = {"create": 12, "restart": 12, "qr": 60}
 
 
 @pytest.mark.parametrize("action", sorted(REFUSED))
-def test_a_429_without_retry_after_is_a_refusal_naming_no_option(scripted_client, clock, action):
-    client, session = scripted_client([too_many()] * 5)
+def test_a_429_without_retry_after_waits_the_endpoints_floor(scripted_client, clock, action):
+    answer = {"id": "abc", "name": "bot", "status": "SCAN_QR_CODE", "qr_code": base64.b64encode(PNG).decode()}
+    client, session = scripted_client([too_many(), make_response(200, answer)], rate_limit_windows=RATE_LIMIT_WINDOWS)
+    assert _call(InstanceActions(client), action, clock() + 100) == answer
+    assert clock.sleeps == [FLOORS[action]] and len(session.calls) == 2
+
+
+@pytest.mark.parametrize("action", sorted(REFUSED))
+def test_a_429_without_retry_after_past_the_deadline_is_a_refusal_naming_the_floor(scripted_client, clock, action):
+    client, session = scripted_client([too_many()] * 5, rate_limit_windows=RATE_LIMIT_WINDOWS)
     with pytest.raises(RateLimitedError) as error:
-        _call(InstanceActions(client, deadline_option="wait_timeout"), action, clock() + 300)
-    assert len(session.calls) == 1
-    assert REFUSED[action] + ", without a Retry-After" in str(error.value)
-    assert "wait_timeout" not in str(error.value)
+        _call(InstanceActions(client, deadline_option="wait_timeout"), action, clock() + 5)
+    assert len(session.calls) == 1 and clock.sleeps == []
+    message = str(error.value)
+    assert REFUSED[action] + ", retry after %d s, past this task's deadline" % FLOORS[action] in message
+    assert "(the endpoint's share of its limit; the API gave no Retry-After)" in message
+    assert message.endswith("retry later, or raise wait_timeout so that the task waits for it")
 
 
 def test_only_a_failure_that_may_follow_the_action_counts_as_one():
