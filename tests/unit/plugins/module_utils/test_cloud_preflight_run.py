@@ -122,7 +122,8 @@ def test_a_rate_limit_is_retried_by_the_client_and_counted(cloud, clock):  # noq
     api, session = cloud([debug_body(), graph_error(80007, headers=usage), waba_body(full("1")), apps_body(APP)])
     result = Preflight(api, None, plan(), TOKEN, NOW).run()
     assert result["ready"] is True and result["calls"] == len(session.calls) == 4
-    assert clock.sleeps == [0.25]  # Meta's 0 minutes, and the client's jitter
+    # Meta said 0 minutes; the client waits its Graph floor (an hour's 200 calls: 18 s) and its jitter.
+    assert clock.sleeps == [18.25]
 
 
 def test_a_token_rejected_on_a_later_read_is_the_token_check_and_ends_the_reads(cloud):  # noqa: F811
