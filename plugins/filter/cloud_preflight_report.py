@@ -12,7 +12,7 @@ description:
   - Turns the result of M(hypersender.whatsapp.cloud_preflight) into what a role prints - a summary, one line per
     failed or warned check (Meta's words, what to do, and the role variable that changes or leaves out the check),
     the failure message, and the clause a deploy gate's line adds when the token expires soon.
-  - It decides nothing: RV(hypersender.whatsapp.cloud_preflight#module:ready) and each check's C(passed) and
+  - It decides nothing; RV(hypersender.whatsapp.cloud_preflight#module:ready) and each check's C(passed) and
     C(severity) are the module's.
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)

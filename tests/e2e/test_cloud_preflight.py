@@ -522,7 +522,7 @@ def test_verify_cloud_prints_a_line_per_failed_or_warned_check_and_fails(simulat
     ]
     assert "(see verify_cloud_templates; to leave it out, add template to verify_cloud_skip_checks)" in lines[2]
     assert lines[3].endswith(
-        "(see verify_cloud_token_expiry_warn_days; to leave it out, add token_expiry to " "verify_cloud_skip_checks)"
+        "(see verify_cloud_token_expiry_warn_days; to leave it out, add token_expiry to verify_cloud_skip_checks)"
     )
     message = failure_messages(run.output)[-1]
     assert message.startswith(lines[0] + " verify_cloud: FAILED app_subscribed, WhatsApp Business Account")
