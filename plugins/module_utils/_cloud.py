@@ -229,6 +229,17 @@ def read_graph_error(status, body, where, headers=None):
     detail = "; %s" % text(details) if isinstance(details, str) and details else ""
     said = "Meta says: %s%s (%s)" % (text(error.get("message") or "no message"), detail, ", ".join(parts))
     head = "%s: HTTP %d, %s" % (where, status, said)
+    classified = _classified_graph_error(status, code, subcode, head, headers, where)
+    # Meta's own words, for a caller that quotes them apart from the rest of the message (a preflight check's msg).
+    classified.graph_error = {
+        "code": code,
+        "subcode": subcode,
+        "message": "%s%s (%s)" % (text(error.get("message") or "no message"), detail, ", ".join(parts[:2])),
+    }
+    return classified
+
+
+def _classified_graph_error(status, code, subcode, head, headers, where):
     kind = graph_error_kind(status, code)
     if kind == RATE_LIMITED:
         retry_after = _regain_access_seconds(headers)
@@ -303,7 +314,8 @@ def build_client(options, **client_kwargs):
 
 
 class CloudApi:
-    """The Graph API reads of the collection: a phone number node, and a WABA's phone_numbers edge."""
+    """The Graph API reads of the collection: a phone number node, a WABA's phone_numbers edge, and the preflight's
+    reads (debug_token, the WABA node with its numbers expanded, subscribed_apps, message_templates)."""
 
     def __init__(self, client, version=DEFAULT_API_VERSION):
         self.client = client
@@ -327,6 +339,50 @@ class CloudApi:
             raise NotFoundError("waba_id %s: %s" % (waba_id, error), status=error.status) from None
         return [parse_phone_number(item, "GET %s" % path) for item in items]
 
+    def debug_token(self, input_token):
+        """``GET /debug_token?input_token=...``: the token's metadata, asked for with this client's token.
+
+        Meta takes the token to inspect only as a query parameter; it goes to api_url alone, and the client masks it
+        (and the caller's token) in every message.
+        """
+        self.client.add_secret(input_token)
+        return self.client.get_json("/%s/debug_token" % self.version, params={"input_token": input_token})
+
+    def waba_with_numbers(self, waba_id, number_fields, limit):
+        """The WABA node with its phone numbers by field expansion (``phone_numbers.limit(n){fields}``): one call
+        for the account and its first ``limit`` numbers, one more per further page of numbers.
+
+        Returns (the node, every number as Meta gave it).
+        """
+        path = "/%s/%s" % (self.version, waba_id)
+        fields = "id,business_verification_status,account_review_status,phone_numbers.limit(%d){%s}" % (
+            limit,
+            number_fields,
+        )
+        try:
+            node = self.client.get_json(path, params={"fields": fields})
+            first = node.get("phone_numbers") if isinstance(node, dict) else None
+            numbers = (
+                read_pages(
+                    self.client,
+                    "%s/phone_numbers" % path,
+                    {"fields": number_fields, "limit": limit},
+                    first_page=first,
+                )
+                if isinstance(first, dict)
+                else []
+            )
+        except NotFoundError as error:
+            raise NotFoundError("waba_id %s: %s" % (waba_id, error), status=error.status) from None
+        return node, numbers
+
+    def waba_edge(self, waba_id, edge, params=None):
+        """Every item of a list edge of the WABA (``subscribed_apps``, ``message_templates``), page after page."""
+        try:
+            return read_pages(self.client, "/%s/%s/%s" % (self.version, waba_id, edge), params or {})
+        except NotFoundError as error:
+            raise NotFoundError("waba_id %s: %s" % (waba_id, error), status=error.status) from None
+
     def read(self, ids, waba_id, deadline=None):
         """(numbers, missing ids): the WABA's numbers (only ``ids`` if given) or each number in ``ids``."""
         if waba_id:
@@ -338,13 +394,15 @@ class CloudApi:
         return [self.phone_number(number_id, deadline) for number_id in ids], []
 
 
-def read_pages(client, path, params=None, deadline=None, max_pages=MAX_PAGES):
+def read_pages(client, path, params=None, deadline=None, max_pages=MAX_PAGES, first_page=None):
     """Every item of a Graph API list edge (``data``), page after page until a page has no ``paging.next``.
 
     An empty page with a ``paging.next`` is not the end. The next page is asked for on the same path and
     parameters with the page's ``paging.cursors.after``; a page without cursors is followed by its ``paging.next``,
     only under the client's base URL and without the access token Graph puts into it. A page asked for twice, or
     more than ``max_pages`` pages, is a :class:`ResponseFormatError`. ``deadline`` bounds every page's request.
+    ``first_page``, the edge's first page already read (a field expansion of the edge on its node), is not asked
+    for again.
     """
     where = "GET %s" % path
     request = (path, dict(params or {}))
@@ -352,7 +410,11 @@ def read_pages(client, path, params=None, deadline=None, max_pages=MAX_PAGES):
     items = []
     for dummy in range(max_pages):
         seen.add(_request_key(*request))
-        data, after, next_url = parse_page(client.get_json(request[0], params=request[1], deadline=deadline), where)
+        body = (
+            first_page if first_page is not None else client.get_json(request[0], params=request[1], deadline=deadline)
+        )
+        first_page = None
+        data, after, next_url = parse_page(body, where)
         items.extend(data)
         if next_url is None:
             return items

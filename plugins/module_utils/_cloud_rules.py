@@ -270,9 +270,9 @@ def _limited_problem(number, entity):
     )
 
 
-def number_verdict(number, allow_limited=True):
-    """One number's result: the parsed fields, ``can_send_message`` (Meta's overall value, or worse if an entity
-    is worse), ``entities``, ``healthy`` and ``problems`` (sentences built from Meta's own words)."""
+def health_problems(number, allow_limited=True):
+    """(``can_send_message`` - Meta's overall value, or worse if an entity is worse -, the problems of the number's
+    ``health_status`` as sentences built from Meta's own words). LIMITED is a problem only if not ``allow_limited``."""
     health = number["health"]
     effective = worst([health["can_send_message"]] + [entity["can_send_message"] for entity in health["entities"]])
     problems = []
@@ -291,6 +291,13 @@ def number_verdict(number, allow_limited=True):
         problems.append(
             "%s can send only with limits (can_send_message LIMITED), and allow_limited is false." % _subject(number)
         )
+    return effective, problems
+
+
+def number_verdict(number, allow_limited=True):
+    """One number's result: the parsed fields, ``can_send_message`` (Meta's overall value, or worse if an entity
+    is worse), ``entities``, ``healthy`` and ``problems`` (sentences built from Meta's own words)."""
+    effective, problems = health_problems(number, allow_limited)
     if number.get("platform_type") == ON_PREMISE:
         problems.append(
             "%s is on the On-Premises API (platform_type ON_PREMISE), which Meta retired: its final client "
@@ -298,7 +305,9 @@ def number_verdict(number, allow_limited=True):
             "to the Cloud API (Meta's guide: migrate from On-Premises API to Cloud API)." % _subject(number)
         )
     result = {key: value for key, value in number.items() if key != "health"}
-    result.update(can_send_message=effective, entities=health["entities"], healthy=not problems, problems=problems)
+    result.update(
+        can_send_message=effective, entities=number["health"]["entities"], healthy=not problems, problems=problems
+    )
     return result
 
 

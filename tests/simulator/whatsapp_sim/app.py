@@ -14,7 +14,7 @@ import threading
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import cloud_api, hypersender_actions, hypersender_api, hypersender_messages, onprem_api
+from . import cloud_account, cloud_api, hypersender_actions, hypersender_api, hypersender_messages, onprem_api
 from .ratelimit import FixedWindowLimiter
 from .response import DROP, ENDLESS, SEND, TRUNCATE, Response
 from .scenario import Scenario, ScenarioError
@@ -169,9 +169,11 @@ class SimulatorApp:
                     "t": round(arrived, 6),
                     "method": method,
                     "path": path,
-                    # Graph accepts a token as access_token: its presence is logged, never its value.
+                    # Graph accepts a token as access_token, and debug_token takes one as input_token: their presence
+                    # is logged, never their value.
                     "query": {
-                        key: "<redacted>" if key == "access_token" else values[-1] for key, values in query.items()
+                        key: "<redacted>" if key in ("access_token", "input_token") else values[-1]
+                        for key, values in query.items()
                     },
                     "status": 0 if response.action == DROP else response.status,
                     "auth": kind,
@@ -232,21 +234,40 @@ class SimulatorApp:
             return self._apply_fault(method, path) or cloud_api.unknown_path()
         if method not in ("GET", "HEAD"):
             return self._apply_fault(method, path) or cloud_api.unsupported_method(method, object_id)
+        if name == "cloud_debug_token":
+            # Its own authentication: an app token (app_id|app_secret) or a valid token of the same app.
+            denied = cloud_account.debug_token_denied(cloud, token, cloud_api.error)
+            return (
+                denied
+                or self._apply_fault(method, path, headers.get("Authorization"))
+                or cloud_account.debug_token(cloud, token, query, cloud_api.error)
+            )
         denied = cloud_api.authenticate(cloud, token)
         if denied is not None:
             return denied
-        fault_response = self._apply_fault(method, path)
+        fault_response = self._apply_fault(method, path, headers.get("Authorization"))
         if fault_response:
             return fault_response
         waba_id = cloud_api.waba_of(cloud, object_id)
+        denied = cloud_account.scope_denied(cloud, token, waba_id, cloud_api.error, cloud_api.unknown_object)
+        if denied is not None:
+            return denied
         if self._cloud_limiter is not None and waba_id is not None:
             with self._lock:
                 decision = self._cloud_limiter.hit((token, waba_id), self.elapsed())
             if not decision.allowed:
-                return cloud_api.rate_limited((decision.retry_after + 59) // 60)
-        if name == "cloud_node":
-            return cloud_api.node(cloud, object_id, query, self.elapsed())
+                return cloud_api.rate_limited((decision.retry_after + 59) // 60, cloud.rate_limit_code)
         base = "%s://%s" % (self.scheme, headers.get("Host") or "127.0.0.1")
+        if name == "cloud_node":
+            return cloud_api.node(cloud, object_id, query, self.elapsed(), version, token, base)
+        if name in ("cloud_subscribed_apps", "cloud_message_templates"):
+            waba = cloud.wabas.get(object_id)
+            if waba is None:
+                return cloud_api.unknown_object(object_id)
+            answer = (
+                cloud_account.subscribed_apps if name == "cloud_subscribed_apps" else cloud_account.message_templates
+            )
+            return answer(cloud, waba, query, version, token, base, cloud_api.error)
         return cloud_api.phone_numbers(cloud, object_id, version, query, self.elapsed(), token, base)
 
     @staticmethod
