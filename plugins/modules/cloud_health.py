@@ -45,6 +45,7 @@ options:
     default: null
 extends_documentation_fragment:
   - hypersender.whatsapp.cloud
+  - hypersender.whatsapp.cloud.selection
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.wait
   - hypersender.whatsapp.attributes

@@ -99,19 +99,6 @@ options:
       - If not set, O(api_url) with its trailing C(/v1) replaced by C(/v2)
         (V(https://app.hypersender.com/api/whatsapp/v2) by default).
     type: str
-  receiver_host:
-    description:
-      - The address the webhook receiver listens on. V(0.0.0.0) listens on every IPv4 address of the controller.
-      - The default suits a reverse proxy (with TLS, since Hypersender takes only C(https://) webhook URLs) that
-        forwards the instance's webhook URL to the receiver.
-    type: str
-    default: 127.0.0.1
-  receiver_port:
-    description:
-      - The port the webhook receiver listens on, from 1 to 65535. It must be free when the task starts; it is free
-        again when the task ends.
-    type: int
-    default: 8089
   receiver_path:
     description:
       - The path the webhooks are posted to; other paths get 404.
@@ -136,6 +123,7 @@ notes:
   - The module waits inside one task; run it with C(delegate_to=localhost) or on the host that receives the webhooks.
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.receiver
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.attributes
   - hypersender.whatsapp.attributes.actiongroup_hypersender
@@ -280,6 +268,12 @@ receiver:
     dropped:
       description: Acks dropped because too many were waiting (a flood).
       type: int
+    handshakes:
+      description: Verification requests (GET) answered; always 0 here, Hypersender makes none (a GET gets 405).
+      type: int
+    handshakes_refused:
+      description: Verification requests refused; always 0 here.
+      type: int
 elapsed:
   description: Seconds from the first send to the end of the run.
   returned: when a send was tried
@@ -314,7 +308,7 @@ msg:
 import secrets
 
 from ansible.module_utils.basic import env_fallback
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import WAIT_FOR, InstanceCanary
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import WAIT_FOR, receiver_argument_spec
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import connection_argument_spec
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_messages import (
@@ -324,6 +318,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     build_messages_client,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._instance_canary import (
+    InstanceCanary,
     NotReady,
     resolve_instance,
     validate_canary_options,
@@ -355,9 +350,7 @@ def argument_spec():
         show_recipient=dict(type="bool", default=False),
         instance_token=dict(type="str", no_log=True, fallback=(env_fallback, [INSTANCE_TOKEN_ENV])),
         api_v2_url=dict(type="str"),
-        receiver_host=dict(type="str", default="127.0.0.1"),
-        receiver_port=dict(type="int", default=8089),
-        receiver_path=dict(type="str", default="/hypersender/webhook"),
+        **receiver_argument_spec("/hypersender/webhook"),
         receiver_authorization=dict(type="str", no_log=True, fallback=(env_fallback, [AUTHORIZATION_ENV])),
     )
     return spec

@@ -160,7 +160,7 @@ def test_failed_statuses_carry_metas_error_and_odd_statuses_are_what_the_scenari
         wamid = send(sim).json()["messages"][0]["id"]
         log = logged(sim, len(statuses))
     assert [entry["signature"] for entry in log] == ["valid"] * 3 + ["bad", "missing", "valid"]
-    received = {index: item for index, item in enumerate(hook.received)}
+    received = list(hook.received)
     failed = statuses_of(received[0][2])[0]
     assert failed["status"] == "failed" and failed["id"] == wamid
     assert failed["errors"][0]["code"] == 131026 and failed["errors"][0]["title"] == "Message undeliverable"
