@@ -175,6 +175,28 @@ def validate_receiver(host, port, path):
     return host.strip("[]"), port, path
 
 
+def validate_webhook_secret(value, option, missing=None, header=False):
+    """A secret the receiver compares with what webhook requests carry (an Authorization value, an app secret, a
+    verify token), checked before any request and never echoed: printable, without surrounding white space; with
+    ``header``, fit for an HTTP header (latin-1). An empty one is None, or :class:`OptionError` with ``missing``
+    (what to set, and why) when it is needed."""
+    if value is None or not str(value).strip():
+        if missing:
+            raise OptionError(missing)
+        return None
+    value = str(value)
+    if value != value.strip() or re.search(r"[\x00-\x1f\x7f]", value):
+        raise OptionError("%s has leading or trailing white space or control characters" % option)
+    if header:
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise OptionError(
+                "%s contains a character an HTTP header cannot carry (outside latin-1)" % option
+            ) from None
+    return value
+
+
 def receiver_address(host, port, path):
     """``host:port/path`` as messages show where the receiver listens (an IPv6 host in brackets)."""
     return "%s:%s%s" % ("[%s]" % host if ":" in host else host, port, path)

@@ -32,6 +32,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary impor
     receiver_address,
     since,
     validate_receiver,
+    validate_webhook_secret,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
     ApiError,
@@ -364,8 +365,14 @@ class CloudCanaryOptions:  # pylint: disable=too-many-instance-attributes
         self.receiver_host, self.receiver_port, self.receiver_path = validate_receiver(
             params["receiver_host"], params["receiver_port"], params["receiver_path"]
         )
-        self.app_secret = _secret(params["app_secret"], "app_secret", APP_SECRET_ENV, required=True)
-        self.verify_token = _secret(params["verify_token"], "verify_token", VERIFY_TOKEN_ENV)
+        self.app_secret = validate_webhook_secret(
+            params["app_secret"],
+            "app_secret",
+            missing="app_secret is empty: set it (or the %s environment variable) to the app secret of the app whose "
+            "webhooks reach the receiver (App Dashboard, App settings, Basic): statuses are trusted only when signed "
+            "with it" % APP_SECRET_ENV,
+        )
+        self.verify_token = validate_webhook_secret(params["verify_token"], "verify_token")
 
     @property
     def template(self):
@@ -412,20 +419,4 @@ def _checked(value, pattern, option, example):
         raise OptionError(
             "%s %r is not valid: give it as WhatsApp Manager shows it, e.g. %s" % (option, text(value, 40), example)
         )
-    return value
-
-
-def _secret(value, option, env_var, required=False):
-    """A secret the receiver compares with what requests carry: printable, no surrounding white space; never echoed."""
-    if value is None or not str(value).strip():
-        if required:
-            raise OptionError(
-                "%s is empty: set it (or the %s environment variable) to the app secret of the app whose webhooks "
-                "reach the receiver (App Dashboard, App settings, Basic): statuses are trusted only when signed with "
-                "it" % (option, env_var)
-            )
-        return None
-    value = str(value)
-    if value != value.strip() or re.search(r"[\x00-\x1f\x7f]", value):
-        raise OptionError("%s has leading or trailing white space or control characters: check %s" % (option, env_var))
     return value

@@ -17,7 +17,6 @@ The stage machine is _canary's.
 
 from __future__ import annotations
 
-import re
 import time
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import (
@@ -30,6 +29,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary impor
     receiver_address,
     since,
     validate_receiver,
+    validate_webhook_secret,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError, validate_number
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
@@ -430,20 +430,13 @@ class CanaryOptions:  # pylint: disable=too-many-instance-attributes
         self.receiver_host, self.receiver_port, self.receiver_path = validate_receiver(
             self.receiver_host, self.receiver_port, self.receiver_path
         )
-        value = self.receiver_authorization
-        if value is None or not str(value).strip():
-            raise OptionError(
-                "receiver_authorization is needed to wait for %s: set it (or the HYPERSENDER_WEBHOOK_AUTHORIZATION "
-                "environment variable) to the Authorization value the instance's webhooks carry" % self.wait_for
-            )
-        if value != value.strip() or re.search(r"[\x00-\x1f\x7f]", value):
-            raise OptionError("receiver_authorization has leading or trailing white space or control characters")
-        try:
-            value.encode("latin-1")
-        except UnicodeEncodeError:
-            raise OptionError(
-                "receiver_authorization contains a character an HTTP header cannot carry (outside latin-1)"
-            ) from None
+        self.receiver_authorization = validate_webhook_secret(
+            self.receiver_authorization,
+            "receiver_authorization",
+            missing="receiver_authorization is needed to wait for %s: set it (or the HYPERSENDER_WEBHOOK_AUTHORIZATION "
+            "environment variable) to the Authorization value the instance's webhooks carry" % self.wait_for,
+            header=True,
+        )
 
     @property
     def receiver_address(self):

@@ -118,8 +118,9 @@ notes:
     for example through a reverse proxy that serves C(https://controller.example.com/hypersender/webhook) and forwards
     to O(receiver_host):O(receiver_port); M(hypersender.whatsapp.instance) creates such an instance with
     O(hypersender.whatsapp.instance#module:webhook_url). (2) An instance whose webhooks already go to an
-    Event-Driven Ansible rulebook: the rulebook forwards C(message.ack) events to the receiver with the same
-    C(Authorization) value (the collection's C(extensions/eda/rulebooks/canary_ack_relay.yml) does).
+    Event-Driven Ansible rulebook: the rulebook forwards C(message.ack) events to the receiver with the
+    C(Authorization) value it expects (the collection's rulebook C(canary_ack_relay) does, with its event source
+    C(hypersender.whatsapp.delivery_webhook), which checks the instance's own value first).
   - The module waits inside one task; run it with C(delegate_to=localhost) or on the host that receives the webhooks.
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
