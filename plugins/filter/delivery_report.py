@@ -22,7 +22,7 @@ options:
   _input:
     description:
       - The result M(hypersender.whatsapp.instance_canary) registered, or an empty dictionary before it ran (a skipped
-        task's result counts as none: no instance was given).
+        task's result counts as none, when no instance was given).
     type: dict
     required: true
   settings:
