@@ -14,7 +14,7 @@ description:
   - For a relay that hands Meta's webhooks over to a receiver that checks them, such as the one
     M(hypersender.whatsapp.cloud_canary) opens (the collection's playbook C(eda_cloud_status_relay) does).
   - A string is signed as it is (UTF-8). Anything else is signed as C(json.dumps) writes it with its defaults, which is
-    how M(ansible.builtin.uri) sends a body that is not a string with O(ansible.builtin.uri#module:body_format=json),
+    how C(ansible.builtin.uri) sends a body that is not a string with C(body_format=json),
     so the signature matches the bytes the module sends either way.
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
