@@ -7,6 +7,7 @@ _cloud_rules."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from urllib.parse import parse_qsl, urlsplit
@@ -65,17 +66,29 @@ RATE_LIMIT_WINDOWS = (RateLimitWindow(None, ".", MANAGEMENT_CALLS_PER_HOUR, 3600
 # The loop guard of a paged read: a list edge of more pages than this is refused (100 pages of 25 numbers).
 MAX_PAGES = 100
 
+# The permission a token needs: to read numbers and accounts, and to send messages (Meta's access token guide).
+MANAGEMENT_PERMISSION = "whatsapp_business_management"
+MESSAGING_PERMISSION = "whatsapp_business_messaging"
+
+
 # The Graph API error codes and what they mean: _cloud_rules (graph_error_kind), with Meta's pages cited.
-TOKEN_HINT = (
-    "create a new token for a system user (Meta Business Settings, System users, Generate new token, with the "
-    "whatsapp_business_management permission; choose 'never' as expiry for a pipeline) and set it as api_token "
-    "or in the %s environment variable" % TOKEN_ENV
-)
-PERMISSION_HINT = (
-    "the token lacks a permission: give its system user the whatsapp_business_management permission "
-    "and assign it the WhatsApp Business Account as an asset (Meta Business Settings), then create a new "
-    "token"
-)
+def token_hint(permission=MANAGEMENT_PERMISSION):
+    return (
+        "create a new token for a system user (Meta Business Settings, System users, Generate new token, with the "
+        "%s permission; choose 'never' as expiry for a pipeline) and set it as api_token or in the %s environment "
+        "variable" % (permission, TOKEN_ENV)
+    )
+
+
+def permission_hint(permission=MANAGEMENT_PERMISSION):
+    return (
+        "the token lacks a permission: give its system user the %s permission and assign it the WhatsApp Business "
+        "Account as an asset (Meta Business Settings), then create a new token" % permission
+    )
+
+
+TOKEN_HINT = token_hint()
+PERMISSION_HINT = permission_hint()
 UNKNOWN_HINT = (
     "check phone_number_id and waba_id: they are the numeric IDs shown in WhatsApp Manager or the app's "
     "WhatsApp API Setup page, not the phone number itself; and that api_version (%s) is one Meta still serves"
@@ -210,8 +223,26 @@ def failure_outcome(error):
     return ERROR
 
 
-def read_graph_error(status, body, where, headers=None):
-    """A classified :class:`ApiError` from a Graph API error body ``{"error": {message, type, code, ...}}``, or None."""
+def read_graph_error(status, body, where, headers=None, permission=MANAGEMENT_PERMISSION):
+    """A classified :class:`ApiError` from a Graph API error body ``{"error": {message, type, code, ...}}``, or None.
+
+    The error carries Meta's ``code``, ``subcode``, ``title`` (its message) and ``details`` (``error_data.details``)
+    for callers that word their own advice by code; ``permission`` is the one the caller's token needs.
+    """
+    error = _classified(status, body, where, headers, permission)
+    if error is not None:
+        raw = body["error"]
+        details = raw.get("error_data", {}).get("details") if isinstance(raw.get("error_data"), dict) else None
+        error.code = raw["code"]
+        error.subcode = raw.get("error_subcode") if isinstance(raw.get("error_subcode"), int) else None
+        # Graph puts "(#<code>) " before some messages; the title is the rest.
+        title = re.sub(r"^\(#[0-9]+\)\s*", "", raw["message"]) if isinstance(raw.get("message"), str) else None
+        error.title = text(title, 200) if title else None
+        error.details = text(details) if isinstance(details, str) else None
+    return error
+
+
+def _classified(status, body, where, headers, permission):
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict) or isinstance(error.get("code"), bool) or not isinstance(error.get("code"), int):
         return None
@@ -253,10 +284,10 @@ def _classified_graph_error(status, code, subcode, head, headers, where):
     if kind == TOKEN_REJECTED:
         reason = token_rejection(code, subcode)
         return TokenRejectedError(
-            "%s: %s%s" % (head, reason, "" if code == NO_TOKEN_CODE else ": " + TOKEN_HINT), status=status
+            "%s: %s%s" % (head, reason, "" if code == NO_TOKEN_CODE else ": " + token_hint(permission)), status=status
         )
     if kind == PERMISSION_DENIED:
-        return PermissionDeniedError("%s: %s" % (head, PERMISSION_HINT), status=status)
+        return PermissionDeniedError("%s: %s" % (head, permission_hint(permission)), status=status)
     if kind == UNKNOWN_OBJECT:
         return NotFoundError(
             "%s: an unknown ID, field or path; %s" % (head, UNKNOWN_HINT % _version_in(where)), status=status
@@ -287,8 +318,18 @@ def _regain_access_seconds(headers):
     return float(max(minutes)) * 60 if minutes else None
 
 
-def build_client(options, **client_kwargs):
-    """An :class:`ApiClient` for the Graph API: Bearer token, and Graph errors read by :func:`read_graph_error`."""
+def connection_argument_spec(env_fallback):
+    """The module argument spec of the connection options alone (with the environment fallbacks)."""
+    spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
+    for name, env_var in ENV_FALLBACKS.items():
+        if name in spec:
+            spec[name]["fallback"] = (env_fallback, [env_var])
+    return spec
+
+
+def build_client(options, permission=MANAGEMENT_PERMISSION, **client_kwargs):
+    """An :class:`ApiClient` for the Graph API: Bearer token, and Graph errors read by :func:`read_graph_error`;
+    ``permission`` is the one the token needs for the calls to come (named in the advice of a refusal)."""
     base_url = validate_base_url(options.get("api_url") or DEFAULT_API_URL)
     token = validate_secret(options.get("api_token"), "api_token", TOKEN_ENV)
     version = str(options.get("api_version") or DEFAULT_API_VERSION).strip()
@@ -303,10 +344,10 @@ def build_client(options, **client_kwargs):
         "Bearer " + token,
         service=SERVICE,
         auth_hint=(
-            "check api_token / the %s environment variable: it must be a system user token with the "
-            "whatsapp_business_management permission; create a new one if it was revoked or has expired" % TOKEN_ENV
+            "check api_token / the %s environment variable: it must be a system user token with the %s "
+            "permission; create a new one if it was revoked or has expired" % (TOKEN_ENV, permission)
         ),
-        error_classifier=read_graph_error,
+        error_classifier=functools.partial(read_graph_error, permission=permission),
         rate_limit_windows=RATE_LIMIT_WINDOWS,
         **dict(transport, **client_kwargs),
     )

@@ -76,3 +76,16 @@ def test_cloud_preflight_benchmark_prints_calls_that_do_not_grow_with_the_number
         if line.split()[:2] in (["1", "preflight"], ["10", "preflight"])
     ]
     assert [(row[0], row[2], row[6]) for row in rows] == [("1", "4", "10"), ("10", "4", "19")]
+
+
+def test_cloud_canary_benchmark_prints_its_figures():
+    completed = subprocess.run(
+        [sys.executable, str(COLLECTION_ROOT / "tests" / "bench" / "cloud_canary_bench.py"), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert completed.stdout.count("calls a canary: 1 send + 0 poll = 1 (module's api_calls: 1)") == 3
+    assert completed.stdout.count("status's arrival to the task's end:") == 3

@@ -14,12 +14,22 @@ import threading
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import cloud_account, cloud_api, hypersender_actions, hypersender_api, hypersender_messages, onprem_api
+from . import (
+    cloud_account,
+    cloud_api,
+    cloud_messages,
+    hypersender_actions,
+    hypersender_api,
+    hypersender_messages,
+    onprem_api,
+    webhooks,
+)
 from .ratelimit import FixedWindowLimiter
 from .response import DROP, ENDLESS, SEND, TRUNCATE, Response
 from .scenario import Scenario, ScenarioError
 
 ADMIN_PREFIX = "/_sim"
+VERIFY_PATH = "/_sim/cloud/verify"
 _HS_HEALTH = re.compile(r"^/api/whatsapp/v1/([^/]*)/health$")
 
 
@@ -73,7 +83,7 @@ class SimulatorApp:
         self._stop_event = stop_event or threading.Event()
         self._scenario = Scenario.from_source(scenario)
         self._issued_tokens = {}  # token -> monotonic expiry
-        self._webhooks = hypersender_messages.WebhookDispatcher(self.elapsed, self._stop_event)
+        self._webhooks = webhooks.WebhookDispatcher(self.elapsed, self._stop_event)
         self._reset_locked()
 
     # -- state ---------------------------------------------------------------------------------------------------------
@@ -95,6 +105,7 @@ class SimulatorApp:
         self._actions = hypersender_actions.HypersenderActions(hs)
         self._webhooks.reset()
         self._messaging = hypersender_messages.HypersenderMessaging(hs, self._webhooks)
+        self._cloud_messaging = cloud_messages.CloudMessaging(self._scenario.cloud, self._webhooks)
 
     def reset(self):
         with self._lock:
@@ -145,6 +156,12 @@ class SimulatorApp:
     def stop_webhooks(self, timeout):
         self._webhooks.join(timeout)
 
+    def verify_callback(self, url=None, phone_number_id=None, verify_token=None, challenge=None):
+        """Meta's verification request (GET with hub.mode, hub.challenge, hub.verify_token) to a Cloud API callback."""
+        with self._lock:
+            messaging = self._cloud_messaging
+        return messaging.verify(url, phone_number_id, verify_token, challenge)
+
     # -- pipeline ------------------------------------------------------------------------------------------------------
 
     def handle(self, method, raw_path, headers, body=b""):
@@ -160,7 +177,9 @@ class SimulatorApp:
         kind, credential = _authorization(headers)
         cloud_route = cloud_api.route(path)
         if cloud_route is not None:
-            response = self._cloud(method, path, query, credential if kind == "bearer" else None, cloud_route, headers)
+            response = self._cloud(
+                method, path, query, credential if kind == "bearer" else None, cloud_route, headers, body
+            )
         else:
             response = self._api(method, path, query, kind, credential, body, headers)
         with self._lock:
@@ -225,14 +244,15 @@ class SimulatorApp:
         response.trickle = getattr(fault_response, "trickle", 0.0)
         return response
 
-    def _cloud(self, method, path, query, token, cloud_route, headers):
-        """Graph API order: path, method, token (header or access_token parameter), faults, rate limit (400 80007)."""
+    def _cloud(self, method, path, query, token, cloud_route, headers, body=b""):
+        """Graph API order: path, method, token (header or access_token parameter), faults, then the management
+        rate limit (400 80007) for reads, or the send (with its own limits) for messages."""
         cloud = self._scenario.cloud
         name, version, object_id = cloud_route
         token = token or query.get("access_token", [None])[-1]
         if name == "cloud_unknown":
             return self._apply_fault(method, path) or cloud_api.unknown_path()
-        if method not in ("GET", "HEAD"):
+        if method not in (("POST",) if name == "cloud_messages" else ("GET", "HEAD")):
             return self._apply_fault(method, path) or cloud_api.unsupported_method(method, object_id)
         if name == "cloud_debug_token":
             # Its own authentication: an app token (app_id|app_secret) or a valid token of the same app.
@@ -248,6 +268,8 @@ class SimulatorApp:
         fault_response = self._apply_fault(method, path, headers.get("Authorization"))
         if fault_response:
             return fault_response
+        if name == "cloud_messages":
+            return self._cloud_messaging.send(object_id, body, self.elapsed())
         waba_id = cloud_api.waba_of(cloud, object_id)
         denied = cloud_account.scope_denied(cloud, token, waba_id, cloud_api.error, cloud_api.unknown_object)
         if denied is not None:
@@ -359,7 +381,8 @@ class SimulatorApp:
             "/_sim/scenario": ("PUT", lambda: self._admin_load(body)),
             "/_sim/instances": ("GET", lambda: Response.json(200, self.ready_times())),
             "/_sim/status": ("GET", self._admin_status),
-            hypersender_messages.WEBHOOKS_PATH: ("GET", lambda: Response.json(200, self.webhooks())),
+            webhooks.WEBHOOKS_PATH: ("GET", lambda: Response.json(200, self.webhooks())),
+            VERIFY_PATH: ("POST", lambda: self._admin_verify(body)),
         }
         if path.startswith(hypersender_actions.SCAN_PREFIX):
             routes[path] = (
@@ -373,6 +396,15 @@ class SimulatorApp:
         if method != allowed:
             return Response.json(405, {"message": "Use %s for %s." % (allowed, path)}, {"Allow": allowed})
         return action()
+
+    def _admin_verify(self, body):
+        try:
+            options = json.loads(body.decode("utf-8") or "{}")
+            if not isinstance(options, dict) or set(options) - {"url", "phone_number_id", "verify_token", "challenge"}:
+                raise ScenarioError("give an object with url, phone_number_id, verify_token and/or challenge")
+            return Response.json(200, self.verify_callback(**options))
+        except (ValueError, UnicodeDecodeError) as exc:
+            return Response.json(400, {"message": str(exc)})
 
     def _admin_reset(self):
         self.reset()

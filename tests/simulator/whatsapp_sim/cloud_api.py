@@ -18,6 +18,9 @@ page that still has a ``paging.next``, as Graph gives when it filters a page emp
 A ``<health>`` is "AVAILABLE", "LIMITED" or "BLOCKED" (every entity has it), or an object mapping entity types
 (PHONE_NUMBER, WABA, BUSINESS, APP) to ``{"can_send_message", "errors", "additional_info"}``; types left out are
 AVAILABLE. The overall value follows Meta's rule (any BLOCKED, else any LIMITED, else AVAILABLE).
+
+Messaging (``POST /<PHONE_NUMBER_ID>/messages``, the signed status webhooks, the verification handshake) and its keys:
+cloud_messages.
 """
 
 from __future__ import annotations
@@ -32,6 +35,14 @@ from .response import Response
 from .scenario import RateLimit, ScenarioError, Timeline, _check_keys, _string_list
 
 PREFIX = "/graph"
+CLOUD_MESSAGING_KEYS = (
+    "app_secret",
+    "callback_url",
+    "verify_token",
+    "templates",
+    "messages_rate_limit",
+    "pair_rate_limit",
+)
 DEFAULT_TOKENS = ["sim-cloud-token-0123456789"]
 DEFAULT_APP_TOKENS = ["634974688087057|sim-app-secret-0123"]
 DEFAULT_PAGE_SIZE = 25
@@ -40,6 +51,10 @@ ENTITY_ORDER = ("PHONE_NUMBER", "WABA", "BUSINESS", "APP")
 _NODE = re.compile(r"^/graph/(v[0-9]+\.[0-9]+)/([^/]+)$")
 _EDGE = re.compile(r"^/graph/(v[0-9]+\.[0-9]+)/([^/]+)/(phone_numbers|subscribed_apps|message_templates)$")
 _DEBUG_TOKEN = re.compile(r"^/graph(?:/(v[0-9]+\.[0-9]+))?/debug_token$")
+_MESSAGES = re.compile(r"^/graph/(v[0-9]+\.[0-9]+)/([^/]+)/messages$")
+# Messaging keys a phone number and a WABA may carry (cloud_messages reads them).
+NUMBER_MESSAGING_KEYS = ("override_callback_uri", "override_verify_token", "sends")
+WABA_MESSAGING_KEYS = ("override_callback_uri", "subscribed")
 
 PHONE_FIELDS = (
     "id",
@@ -122,10 +137,11 @@ def _timeline(raw, where):
 
 class PhoneNumber:
     def __init__(self, raw, waba, where):
-        _check_keys(raw, tuple(PHONE_FIELDS) + ("health", "timeline"), where)
+        _check_keys(raw, tuple(PHONE_FIELDS) + ("health", "timeline") + NUMBER_MESSAGING_KEYS, where)
         if not isinstance(raw.get("id"), str) or not raw["id"].isdigit():
             raise ScenarioError("%s.id must be a string of digits" % where)
         self.id = raw["id"]
+        self.raw = raw
         self.waba = waba
         self.fields = dict(_PHONE_DEFAULTS, display_phone_number="+1 555-01%s" % self.id[-2:].rjust(2, "0"))
         self.fields.update({key: value for key, value in raw.items() if key in PHONE_FIELDS and key != "health_status"})
@@ -147,12 +163,14 @@ class Waba:
                 "account_review_status",
                 "subscribed_apps",
                 "message_templates",
-            ),
+            )
+            + WABA_MESSAGING_KEYS,
             where,
         )
         if not isinstance(raw.get("id"), str) or not raw["id"].isdigit():
             raise ScenarioError("%s.id must be a string of digits" % where)
         self.id = raw["id"]
+        self.raw = raw
         self.name = raw.get("name", "Sim WABA %s" % self.id)
         self.health = _timeline(raw, where)
         numbers = raw.get("phone_numbers", [])
@@ -189,7 +207,8 @@ class Cloud:
                 "app_tokens",
                 "token_info",
                 "rate_limit_code",
-            ),
+            )
+            + CLOUD_MESSAGING_KEYS,
             "cloud",
         )
         self.tokens = set(_string_list(raw.get("tokens", DEFAULT_TOKENS), "cloud.tokens"))
@@ -224,6 +243,10 @@ class Cloud:
         self.token_info = cloud_account.parse_token_infos(raw.get("token_info", {}), self)
         # A token described in token_info is a token of the scenario (unless listed as expired or without permission).
         self.tokens |= set(self.token_info) - self.expired_tokens - self.tokens_without_permission
+        # Imported here: cloud_messages imports this module.
+        from .cloud_messages import CloudMessagingSettings  # pylint: disable=import-outside-toplevel
+
+        self.messaging = CloudMessagingSettings(raw, self)
 
     def token_info_of(self, token):
         """What debug_token says of ``token``: its own token_info, else the defaults for a token of the scenario
@@ -243,8 +266,8 @@ class Cloud:
 
 
 def route(path):
-    """("cloud_node" | "cloud_edge" | "cloud_subscribed_apps" | "cloud_message_templates" | "cloud_debug_token", version,
-    id) for a Graph path, ("cloud_unknown", None, None) for another one
+    """("cloud_node" | "cloud_edge" | "cloud_subscribed_apps" | "cloud_message_templates" | "cloud_debug_token" |
+    "cloud_messages", version, id) for a Graph path, ("cloud_unknown", None, None) for another one
     under /graph, None outside it."""
     if path != PREFIX and not path.startswith(PREFIX + "/"):
         return None
@@ -255,6 +278,9 @@ def route(path):
     if match:
         name = "cloud_edge" if match.group(3) == "phone_numbers" else "cloud_" + match.group(3)
         return name, match.group(1), match.group(2)
+    match = _MESSAGES.match(path)
+    if match:
+        return "cloud_messages", match.group(1), match.group(2)
     match = _NODE.match(path)
     if match:
         return "cloud_node", match.group(1), match.group(2)
