@@ -569,14 +569,16 @@ class ApiClient:
 
         For callers that send one request inside a deadline outside a poll loop
         (an action, a canary's send). With ``attempt`` (how many retries were
-        made already), an error without a Retry-After waits the client's
-        jittered backoff instead, for at most ``retries`` retries (Graph's rate
-        limits come without one). False, without sleeping, when there is no
+        made already), at most ``retries`` retries are made, and an error
+        without a Retry-After (or the endpoint's 429 floor) waits the client's
+        jittered backoff instead. False, without sleeping, when there is no
         delay to wait or it reaches past the deadline: then the caller raises
         ``error``, whose message then says how long is left and when to retry.
         """
+        if attempt is not None and attempt >= self.retries:
+            return False
         delay = error.retry_after
-        if delay is None and attempt is not None and attempt < self.retries:
+        if delay is None and attempt is not None:
             delay = backoff_delay(attempt, self._rand)
         if delay is None or deadline is None:
             return False

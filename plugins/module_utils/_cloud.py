@@ -260,7 +260,7 @@ def _classified(status, body, where, headers, permission):
     detail = "; %s" % text(details) if isinstance(details, str) and details else ""
     said = "Meta says: %s%s (%s)" % (text(error.get("message") or "no message"), detail, ", ".join(parts))
     head = "%s: HTTP %d, %s" % (where, status, said)
-    classified = _classified_graph_error(status, code, subcode, head, headers, where)
+    classified = _classified_graph_error(status, code, subcode, head, headers, where, permission)
     # Meta's own words, for a caller that quotes them apart from the rest of the message (a preflight check's msg).
     classified.graph_error = {
         "code": code,
@@ -270,7 +270,7 @@ def _classified(status, body, where, headers, permission):
     return classified
 
 
-def _classified_graph_error(status, code, subcode, head, headers, where):
+def _classified_graph_error(status, code, subcode, head, headers, where, permission):
     kind = graph_error_kind(status, code)
     if kind == RATE_LIMITED:
         retry_after = _regain_access_seconds(headers)

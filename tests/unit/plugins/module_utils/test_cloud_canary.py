@@ -369,11 +369,11 @@ def test_the_send_is_one_post_of_a_template(messages, clock):
     }
 
 
-def test_a_rate_limited_send_is_sent_again_after_the_backoff_within_the_deadline(messages, clock):
+def test_a_rate_limited_send_is_sent_again_after_the_graph_floor_within_the_deadline(messages, clock):
     limited = make_response(400, graph_error_body(130429, "(#130429) Rate limit hit"))
     api, session = messages([limited, limited, make_response(200, ACCEPTED)])
     assert api.send_template(NUMBER, "1234567", "hello_world", "en_US", clock.now + 60) == WAMID
-    assert len(session.calls) == 3 and clock.sleeps == [0.75, 1.5]  # jittered backoff, rand 0.5
+    assert len(session.calls) == 3 and clock.sleeps == [18.0, 18.0]  # Graph's 429 floor: Meta gives no Retry-After
 
 
 def test_a_rate_limited_send_is_not_repeated_past_the_deadline_or_the_retries(messages, clock):
