@@ -70,7 +70,7 @@ class CanaryRun:
     ``(problem, hint, reason)`` of a failure that ends the run at once) and ``report()``.
     """
 
-    STAGES = ()
+    STAGES: tuple[str, ...] = ()
 
     def __init__(
         self,
