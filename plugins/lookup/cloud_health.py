@@ -14,11 +14,18 @@ description:
     waiting (the C(numbers), the verdict C(healthy) and the C(problems) as plain sentences).
   - Numbers that cannot send are not an error; a rejected or expired token, a missing permission, an unknown ID or an
     unreachable API are.
-  - It takes no terms; give the options as keyword arguments, variables, environment variables or C(ansible.cfg)
-    settings (section C([whatsapp_cloud]), everything but the token).
+  - Its terms are phone number IDs, the same as O(phone_number_id) (both may be given); the other options are keyword
+    arguments, variables, environment variables or C(ansible.cfg) settings (section C([whatsapp_cloud]), everything
+    but the token). An option this lookup does not have is an error.
   - To wait until the numbers can send, use the module with O(hypersender.whatsapp.cloud_health#module:wait=true).
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
+options:
+  _terms:
+    description: IDs of business phone numbers to check, added to those of O(phone_number_id).
+    type: list
+    elements: str
+    required: false
 extends_documentation_fragment:
   - hypersender.whatsapp.cloud
   - hypersender.whatsapp.transport
@@ -37,7 +44,7 @@ EXAMPLES = r"""
     that: cloud.healthy
     fail_msg: "{{ cloud.problems | join(' ') }}"
   vars:
-    cloud: "{{ lookup('hypersender.whatsapp.cloud_health', phone_number_id='106540352242922', allow_limited=false) }}"
+    cloud: "{{ lookup('hypersender.whatsapp.cloud_health', '106540352242922', allow_limited=false) }}"
 """
 
 RETURN = r"""
@@ -75,10 +82,8 @@ _raw:
 """
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
-    CONNECTION_OPTIONS,
-    ENV_FALLBACKS,
+    CLOUD,
     SELECTION_OPTIONS,
-    build_client,
     validate_selection,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import report
@@ -87,14 +92,15 @@ from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup impor
 
 class LookupModule(WhatsAppLookupBase):
 
-    env_fallbacks = ENV_FALLBACKS
-    no_terms_example = "waba_id='102290129340398'"
+    service = CLOUD
+    term = "a phone number ID"
 
     def run(self, terms, variables=None, **kwargs):
         self.load_options(variables, kwargs, terms)
         with self.api_errors():
-            ids, waba_id, allow_limited = validate_selection(self.options(SELECTION_OPTIONS))
-            api = build_client(self.options(CONNECTION_OPTIONS), **self.client_options)
-            with api.client:
+            selection = self.options(SELECTION_OPTIONS)
+            selection["phone_number_id"] = list(terms) + list(selection["phone_number_id"] or [])
+            ids, waba_id, allow_limited = validate_selection(selection)
+            with self.connect() as api:
                 numbers, missing = api.read(ids, waba_id)
             return [report(numbers, allow_limited, missing, waba_id)]

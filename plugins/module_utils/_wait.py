@@ -61,6 +61,28 @@ def validate_wait_options(wait_timeout, wait_sleep):
     validate_number(wait_sleep, "wait_sleep", 0.0, MAX_WAIT_SLEEP, above_minimum=True)
 
 
+class Watch:
+    """What a read-only module probes and how it judges what it sees (:meth:`_module.WhatsAppModule.watch` runs it).
+
+    ``result`` is the module's result so far. A subclass's ``probe(deadline)`` reads once inside a wait's
+    ``deadline`` (None without one), ``classify(value)`` says DONE, FAILED or None (keep waiting), :meth:`shape`
+    puts what the last read saw into ``result`` and returns warnings, ``read_once()`` says what a single read found
+    (check mode), ``awaited`` names what a wait waits for, and ``failure(outcome)`` says why it did not end ready.
+    """
+
+    awaited = "the awaited state"
+
+    def __init__(self, result):
+        self.result = result
+
+    def before(self, waiting):
+        """Warnings to give before the first read."""
+        return []
+
+    def shape(self, outcome):
+        return []
+
+
 def poll(probe, classify, wait_timeout, wait_sleep, clock=time.monotonic, sleep=time.sleep):
     """Call ``probe(deadline)`` until ``classify(value)`` says DONE or FAILED.
 
@@ -110,6 +132,26 @@ def once(probe, classify, clock=time.monotonic):
     start = clock()
     value = probe(None)
     return WaitOutcome(classify(value), value, 1, clock() - start, None)
+
+
+def explain_not_ready(head, outcome, problems=(), hint=None):
+    """Why a wait (or a single probe) did not end ready: the one wording of every module's failure.
+
+    ``head`` says what is not ready, since when and after how many polls (each service words its own subject);
+    then come the ``problems`` of the last read, the transient error of the last poll, what held the last poll
+    back, and ``hint``, what to do.
+    """
+    message = head
+    if problems:
+        message += ": %s" % " ".join(problems)
+        if outcome.last_error is not None:
+            message += " The last poll failed: %s" % outcome.last_error
+    elif outcome.last_error is not None:
+        message += "; last error: %s" % outcome.last_error
+    message += outcome.note()
+    if hint:
+        message += ": %s" % hint
+    return message
 
 
 def format_seconds(seconds):

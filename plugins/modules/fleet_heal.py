@@ -179,7 +179,7 @@ import os
 import re
 import time
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._heal import (
@@ -192,10 +192,9 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._heal import 
     restart_candidates,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    HYPERSENDER,
     STATUSES,
     HypersenderApi,
-    build_client,
-    connection_argument_spec,
     validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
@@ -209,8 +208,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import HA
 
 
 def argument_spec():
-    spec = connection_argument_spec(env_fallback)
-    spec.update(
+    return dict(
         instances=dict(type="list", elements="str", default=[]),
         name=dict(type="str"),
         restart=dict(type="list", elements="str", choices=list(STATUSES), default=[]),
@@ -223,7 +221,6 @@ def argument_spec():
         rate_window=dict(type="float", default=60),
         heal_state=dict(type="dict", default={}),
     )
-    return spec
 
 
 def validate_options(params):
@@ -351,13 +348,13 @@ class Round:
 
 
 def main():
-    module = WhatsAppModule(argument_spec())
+    module = WhatsAppModule(HYPERSENDER, argument_spec())
     if module.params["show_qr"] and not HAS_PNG:
         module.fail_json(msg=missing_required_lib("pypng"), exception=PNG_IMPORT_ERROR)
     wanted = module.checked(validate_options)
-    with module.checked(build_client, **module.client_options) as client:
+    with module.client() as api:
         try:
-            gate = Round(module, wanted, client)
+            gate = Round(module, wanted, api.client)
             outcome = gate.run()
         except (ApiError, OptionError) as error:
             module.fail(error)

@@ -189,13 +189,11 @@ msg:
   type: str
 """
 
-from ansible.module_utils.basic import env_fallback
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    HYPERSENDER,
     STATUSES,
     HypersenderApi,
-    build_client,
-    connection_argument_spec,
     not_ready_message,
     status_wait_argument_spec,
     validate_phone,
@@ -218,9 +216,7 @@ DIFF_FIELDS = ("id", "name", "phone", "status")
 
 
 def argument_spec():
-    spec = connection_argument_spec(env_fallback)
-    spec.update(status_wait_argument_spec())
-    spec.update(
+    return dict(
         state=dict(type="str", choices=["present", "restarted"], default="present"),
         name=dict(type="str"),
         phone=dict(type="str"),
@@ -230,7 +226,6 @@ def argument_spec():
         return_access_token=dict(type="bool", default=False),
         qr_code_path=dict(type="path"),
     )
-    return spec
 
 
 def validate_options(params):
@@ -369,10 +364,10 @@ class InstanceModule:
 
 
 def main():
-    module = WhatsAppModule(argument_spec())
+    module = WhatsAppModule(HYPERSENDER, argument_spec(), wait=status_wait_argument_spec())
     values = module.checked(validate_options)
-    with module.checked(build_client, **module.client_options) as client:
-        runner = InstanceModule(module, values, client)
+    with module.client() as api:
+        runner = InstanceModule(module, values, api.client)
         try:
             runner.result["msg"] = runner.present() if module.params["state"] == "present" else runner.restarted()
         except (ApiError, OptionError) as error:

@@ -134,17 +134,13 @@ msg:
 
 import time
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
     ApiError,
     OptionError,
     RateLimitedError,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
-    build_client,
-    connection_argument_spec,
-    validate_uuid,
-)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import HYPERSENDER, validate_uuid
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
     QR_VALID_SECONDS,
     InstanceActions,
@@ -163,8 +159,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import (
 
 
 def argument_spec():
-    spec = connection_argument_spec(env_fallback)
-    spec.update(
+    return dict(
         instance=dict(type="str", required=True, aliases=["uuid", "instance_id"]),
         dest=dict(type="path"),
         render=dict(type="str", choices=["text", "none"], default="none"),
@@ -172,7 +167,6 @@ def argument_spec():
         wait_timeout=dict(type="float", default=90),
         min_interval=dict(type="float", default=60),
     )
-    return spec
 
 
 def validate_options(params):
@@ -184,12 +178,12 @@ def validate_options(params):
 
 
 def main():
-    module = WhatsAppModule(argument_spec())
+    module = WhatsAppModule(HYPERSENDER, argument_spec())
     if module.params["render"] == "text" and not HAS_PNG:
         module.fail_json(msg=missing_required_lib("pypng"), exception=PNG_IMPORT_ERROR)
     instance_id = module.checked(validate_options)
-    with module.checked(build_client, **module.client_options) as client:
-        run(module, InstanceActions(client), instance_id)
+    with module.client() as api:
+        run(module, InstanceActions(api.client), instance_id)
 
 
 def run(module, actions, instance_id):

@@ -18,7 +18,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
     budget_warning,
-    build_client,
+    connect,
     observed_budget_warning,
     read_graph_error,
     validate_selection,
@@ -66,7 +66,7 @@ def cloud(clock, monkeypatch):
 
     def build(script, **options):
         options = dict({"api_url": URL, "api_token": TOKEN}, **options)
-        api = build_client(options, clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
+        api = connect(options, clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
         session = ScriptedSession(clock, script)
         monkeypatch.setattr(api.client._session, "request", session)
         return api, session
@@ -251,7 +251,7 @@ class TestOptions:
     )
     def test_connection_errors_before_any_request(self, options, message):
         with pytest.raises(OptionError, match=message):
-            build_client(options)
+            connect(options)
 
     def test_the_default_interval_keeps_within_the_budget(self):
         assert wait_interval(None, ["1"], None) == 30.0

@@ -14,6 +14,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import 
     DONE,
     FAILED,
     TIMED_OUT,
+    WaitOutcome,
+    explain_not_ready,
     format_seconds,
     once,
     poll,
@@ -114,3 +116,27 @@ def test_once_is_one_judged_probe(clock):
     assert (outcome.state, outcome.value, outcome.polls, outcome.last_error) == (None, "STARTING", 1, None)
     assert probe.seen == [(1000.0, None)]
     assert once(scripted_probe(clock, ["FAILED"]), classify, clock=clock).state == FAILED
+
+
+class TestExplainNotReady:
+    """The one builder of every module's "not ready" message: head, problems, last error, held-back note, hint."""
+
+    def test_head_alone(self):
+        assert explain_not_ready("x not ready after 3 s", WaitOutcome(TIMED_OUT, None, 2, 3.0, None)) == (
+            "x not ready after 3 s"
+        )
+
+    def test_the_last_error_after_a_head(self):
+        outcome = WaitOutcome(TIMED_OUT, None, 2, 3.0, ServerError("GET x: server error (HTTP 503)"))
+        assert explain_not_ready("x", outcome, hint="wait") == "x; last error: GET x: server error (HTTP 503): wait"
+
+    def test_problems_then_the_last_error_as_a_sentence(self):
+        outcome = WaitOutcome(TIMED_OUT, "v", 2, 3.0, ServerError("GET x: boom"))
+        assert explain_not_ready("x", outcome, problems=["A is down.", "B too."]) == (
+            "x: A is down. B too. The last poll failed: GET x: boom"
+        )
+
+    def test_a_retry_after_past_the_deadline_is_said_for_every_service(self):
+        outcome = WaitOutcome(TIMED_OUT, "v", 2, 3.0, None, held_back=20.0)
+        message = explain_not_ready("x", outcome, problems=["A is down."])
+        assert message.startswith("x: A is down.; the API asked to wait 20 s more before the next request")
