@@ -101,13 +101,18 @@ def validate_status_wait_options(params):
         )
 
 
+UUID_FORM = "8-4-4-4-12 hex digits, e.g. fa3d01c4-1234-4c0d-a12f-df319b612f8c, as shown in the Hypersender dashboard"
+
+
 def validate_uuid(value, option="instance"):
+    """``value`` as an instance UUID; ``option`` names it in the message ("instances item" for a list's item)."""
     text = "" if value is None else str(value).strip()
     if not UUID_PATTERN.match(text):
         raise OptionError(
-            "%s %r is not an instance UUID (expected 8-4-4-4-12 hex digits, e.g. "
-            "fa3d01c4-1234-4c0d-a12f-df319b612f8c, as shown in the Hypersender dashboard)"
-            % (option, body_excerpt(text))
+            "%s %r is not an instance UUID (expected %s)" % (option, body_excerpt(text), UUID_FORM),
+            option=option.split()[0],
+            value=body_excerpt(text),
+            expected="an instance UUID (%s)" % UUID_FORM,
         )
     return text
 

@@ -25,15 +25,20 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
+    check_numbers,
     format_seconds,
     once,
     poll,
-    validate_wait_options,
 )
 
 # What a rate-limited module can do. No option named: it reaches last_error, which roles quote with their own variables.
 WAIT_RATE_LIMIT_HINT = "poll less often or run fewer pollers at once"
 TASK_RATE_LIMIT_HINT = "run fewer tasks against this account at once, or retry later"
+
+
+def invalid_option(error):
+    """The facts of an :class:`OptionError`: ``name``, ``value`` (None if not told) and ``expected``."""
+    return dict(name=error.option, value=error.value, expected=error.expected)
 
 
 class WhatsAppModule(AnsibleModule):
@@ -53,8 +58,8 @@ class WhatsAppModule(AnsibleModule):
         self._hide_url_userinfo()
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        if wait and self.params.get("wait_sleep") is not None:
-            self.checked(lambda params: validate_wait_options(params["wait_timeout"], params["wait_sleep"]))
+        if wait:
+            self.checked(lambda params: check_numbers({name: params[name] for name in wait}))
 
     def client(self):
         """The service's API object (a context manager that closes its client), or a failure before any request.
@@ -86,11 +91,14 @@ class WhatsAppModule(AnsibleModule):
         try:
             return check(self.params, *args, **kwargs)
         except OptionError as error:
-            self.fail_json(msg=str(error))
+            self.fail(error)
         return None  # not reached: fail_json exits
 
     def fail(self, error, **result):
-        """The one failure shape: the error's message as msg, beside what the module has found so far."""
+        """The one failure shape: the error's message as msg, beside what the module has found so far; an option
+        error also as facts (``invalid_options``: its name, value and expected form), for a role to word."""
+        if isinstance(error, OptionError) and error.option:
+            result["invalid_options"] = [invalid_option(error)]
         self.fail_json(msg=str(error), **result)
 
     def probe_or_wait(self, probe, classify, result):

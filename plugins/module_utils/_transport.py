@@ -67,7 +67,8 @@ class Service:
     options to the environment variables they fall back to, ``env_read_by_rule`` names the variables the
     service reads by a rule of its own (On-Premises credentials), and ``connect(options, environ,
     **client_kwargs)`` validates the options and returns the service's :class:`ServiceApi`.
-    ``name`` is also the middle of the settings' variable names (``whatsapp_<name>_<option>``).
+    ``name`` is also the middle of the variable names of the connection options (``whatsapp_<name>_<option>``),
+    which modules (their action plugins), lookups and roles read alike.
     """
 
     def __init__(self, name, connection_spec, env_fallbacks, connect, env_read_by_rule=()):

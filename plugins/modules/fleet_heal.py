@@ -72,6 +72,13 @@ options:
       - Hypersender's is a minute; lower it only for a test server with a shorter window.
     type: float
     default: 60
+  progress_interval:
+    description:
+      - While the round waits, a line on the controller says so this often (seconds); V(0) prints only the first,
+        what it waits for. So that AWX, ansible-runner's C(idle_timeout) or a CI log watcher never see a silent job.
+    type: float
+    default: 30
+    version_added: 0.2.0
   heal_state:
     description: RV(heal_state) of the previous round; empty for the first.
     type: dict
@@ -205,6 +212,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import HAS_PNG, PNG_IMPORT_ERROR, png_to_text
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import PROGRESS_INTERVAL
 
 
 def argument_spec():
@@ -219,6 +227,7 @@ def argument_spec():
         wait_timeout=dict(type="float", default=600),
         wait_sleep=dict(type="float", default=10),
         rate_window=dict(type="float", default=60),
+        progress_interval=dict(type="float", default=PROGRESS_INTERVAL),
         heal_state=dict(type="dict", default={}),
     )
 

@@ -32,8 +32,8 @@ ENVIRONMENT = (
 # lookup -> (terms, the environment it needs besides the variable under test, the option under test: its
 # environment variable and its variable)
 CASES = {
-    "instance_health": ([UUID], {}, "api_token", "HYPERSENDER_API_TOKEN", "hypersender_api_token"),
-    "instance_info": ([], {}, "api_url", "HYPERSENDER_API_URL", "hypersender_api_url"),
+    "instance_health": ([UUID], {}, "api_token", "HYPERSENDER_API_TOKEN", "whatsapp_hypersender_api_token"),
+    "instance_info": ([], {}, "api_url", "HYPERSENDER_API_URL", "whatsapp_hypersender_api_url"),
     "cloud_health": ([], {"WA_CLOUD_TOKEN": "cloud-token"}, "waba_id", "WA_CLOUD_WABA_ID", "whatsapp_cloud_waba_id"),
     "onprem_health": (
         [],
@@ -204,3 +204,24 @@ def test_every_lookup_names_the_variables_it_reads():
         "cloud_health": ["WA_CLOUD_API_URL", "WA_CLOUD_TOKEN", "WA_CLOUD_WABA_ID"],
         "onprem_health": ["WA_API_KEY", "WA_ONPREM_TOKEN", "WA_ONPREM_URL", "WA_WEB_PASSWORD", "WA_WEB_USERNAME"],
     }
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_connection_option_has_the_one_variable_modules_and_roles_read_too(name):
+    """One name per setting: whatsapp_<service>_<option>, the variable the modules' action plugins bind as well,
+    and an ini section named whatsapp_<service> wherever the option has one."""
+    lookup = load(name)
+    for option in lookup.service.options:
+        entries = lookup.option_definitions[option]
+        current = [entry["name"] for entry in entries.get("vars", []) if "deprecated" not in entry]
+        assert current == ["whatsapp_%s_%s" % (lookup.service.name, option)] == [lookup.service.variable(option)]
+        sections = {entry["section"] for entry in entries.get("ini", []) if "deprecated" not in entry}
+        assert sections <= {"whatsapp_%s" % lookup.service.name}
+
+
+def test_the_former_hypersender_variable_still_works_below_the_new_one(monkeypatch):
+    monkeypatch.setenv("HYPERSENDER_API_TOKEN", "token")
+    old = {"hypersender_api_url": "https://old.example.test"}
+    assert run(monkeypatch, "instance_info", [], old)()["api_url"] == "https://old.example.test"
+    both = dict(old, whatsapp_hypersender_api_url="https://new.example.test")
+    assert run(monkeypatch, "instance_info", [], both)()["api_url"] == "https://new.example.test"
