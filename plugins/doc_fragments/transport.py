@@ -30,6 +30,7 @@ options:
     description:
       - Seconds each HTTP request may take, connecting and reading the whole response together.
       - When waiting, a request never runs past the wait's deadline.
+      - C(nan), C(inf) or a value outside (0, 3600] is refused before any request, as for every number option.
     type: float
     default: 30
   retries:
@@ -39,6 +40,11 @@ options:
         error body marks as temporary).
       - A rate limit is retried after the server's C(Retry-After); the others after an exponential backoff with jitter
         (about 1, 2, 4 s..., at most 30 s). Retries never run past the deadline of a wait.
+      - After a rate limit the next request to the endpoint waits at least its documented share of the limit, whatever
+        C(Retry-After) says (C(0), a date in the past, nothing). That is 60 s for a new QR code, 12 s for a restart
+        or a create, 6 s for an instance's health and the instance list, 18 s for a Graph API call and 6 s for any
+        other endpoint. A wait or an action whose next allowed request falls after its deadline ends at once and
+        says when to retry.
       - Without waiting, a C(Retry-After) longer than 60 seconds is not waited for.
       - Requests that change something (create an instance, restart it, request a new QR code) are repeated only
         when the server cannot have acted on them, after HTTP 429 (the rate limiter refuses before the action runs)

@@ -13,7 +13,9 @@ description:
     returns one dictionary, the same as the result of the M(hypersender.whatsapp.cloud_health) module without
     waiting (the C(numbers), the verdict C(healthy) and the C(problems) as plain sentences).
   - Numbers that cannot send are not an error; a rejected or expired token, a missing permission, an unknown ID or an
-    unreachable API are.
+    unreachable API are, and the error says which and what to do (a rejected token asks for a new system user token).
+  - A WhatsApp Business Account's list of numbers is read page after page until Meta gives no next page; Meta's
+    rate-limit errors are retried with backoff (O(retries)).
   - Its terms are phone number IDs, the same as O(phone_number_id) (both may be given); the other options are keyword
     arguments, variables, environment variables or C(ansible.cfg) settings (section C([whatsapp_cloud]), everything
     but the token). An option this lookup does not have is an error.
@@ -54,6 +56,10 @@ _raw:
   type: list
   elements: dict
   contains:
+    outcome:
+      description: V(healthy) when every selected number passes, else V(not_healthy) (a read that fails is an error).
+      type: str
+      sample: healthy
     numbers:
       description:
         - One entry per selected phone number with its C(id), C(display_phone_number), C(verified_name), C(status),

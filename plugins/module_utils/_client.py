@@ -19,9 +19,10 @@ import math
 import os
 import random
 import re
+import threading
 import time
 import traceback
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -47,6 +48,10 @@ BACKOFF_CAP = 30.0
 # Without a deadline, a Retry-After longer than this is not waited for: the
 # Hypersender limit window is one minute, so a longer ask means something else.
 MAX_RETRY_AFTER_WITHOUT_DEADLINE = 60.0
+# The least a 429 makes the collection wait before the next request to the endpoint, whatever its Retry-After says
+# ("0", a date in the past, nothing): a server that says "retry now" must not get a flood. Each service declares the
+# windows its documentation gives (RateLimitWindow); an endpoint it does not declare gets this floor.
+DEFAULT_RATE_LIMIT_FLOOR = 6.0
 # A request gets at least this long even when the deadline is closer.
 MIN_REQUEST_TIMEOUT = 1.0
 BODY_EXCERPT_LENGTH = 80
@@ -98,7 +103,14 @@ class NotFoundError(ApiError):
 
 
 class RateLimitedError(ApiError):
+    """HTTP 429 (or a service's own rate-limit answer).
+
+    ``retry_after`` is the least wait before the next request to the endpoint: what the server asked
+    (``asked``, None if it said nothing usable) but never less than the endpoint's rate-limit floor.
+    """
+
     retryable = True
+    asked = None
 
 
 class ServerError(ApiError):
@@ -204,6 +216,26 @@ def validate_connection_numbers(options):
     return timeout, retries
 
 
+def check_finite_floats(spec, values):
+    """Every option of type float in ``spec`` finite in ``values``, or :class:`OptionError` naming the first that is not.
+
+    ``spec`` is a module's argument spec or a plugin's option definitions (name -> ``{"type": ...}``, with
+    ``options`` for the sub-options of a dict or list option); a float option is never NaN or infinite, whatever
+    its own bounds: NaN passes every comparison (a wait that never ends, a poll loop that never sleeps).
+    """
+    for name, definition in (spec or {}).items():
+        value = (values or {}).get(name)
+        if value is None or not isinstance(definition, dict):
+            continue
+        if definition.get("type") == "float" and isinstance(value, (int, float)) and not math.isfinite(value):
+            raise OptionError("%s must be a finite number, got %s" % (name, value))
+        if definition.get("options"):
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, dict):
+                    check_finite_floats(definition["options"], item)
+
+
 def validate_ca_path(path):
     """A ca_path that exists and is readable, or :class:`OptionError`."""
     if path in (None, ""):
@@ -272,23 +304,157 @@ def backoff_delay(attempt, rand=random.random):
 
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+# Credentials in a server's text that the collection never held (another user's token in an echoed header, a
+# query string): the scheme or field name stays, the value is masked. A value is token-like: 8 characters or more,
+# at least one of them a digit or a symbol (so that "Basic authentication required" stays as it is).
+_TOKEN_LIKE = r"(?=[A-Za-z0-9._~+/=|:-]*[0-9._~+/=|:-])[A-Za-z0-9._~+/=|:-]{8,}"
+_CREDENTIAL_SHAPES = (
+    re.compile(r"(?i)\b(bearer|basic|apikey)(\s+)" + _TOKEN_LIKE),
+    re.compile(r"(?i)\b(access_token|api_token|api_key|password|qr_code)([\"']?\s*[:=]\s*[\"']?)" + _TOKEN_LIKE),
+)
+# Fields of a response that hold a secret the collection learns (an instance's access token, a QR code, an
+# On-Premises login token): their values are masked in every message from then on.
+SECRET_FIELDS = frozenset(("access_token", "qr_code", "token"))
+# A learned value shorter than this is not taken for a secret (it would mask common words in every message).
+MIN_LEARNED_SECRET = 8
+MASK = "********"
+
+
+class Redactor:
+    """The one redaction of the collection: every secret this process knows, masked in every message.
+
+    The clients register what they hold (tokens, keys, passwords) and what they learn from responses
+    (:data:`SECRET_FIELDS`); :func:`body_excerpt`, :func:`clean_text` and :func:`describe`, which every excerpt of a
+    server's body goes through whatever the plugin kind, mask them (and credential-shaped text) *before* cutting the
+    excerpt, so that no part of a secret is left at the cut. One per process (:data:`REDACTOR`): an excerpt made
+    by a parser, a module or a plugin outside the client is masked all the same.
+    """
+
+    PREFIX = 8
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._known = set()
+        self._by_start = {}  # the first PREFIX characters of a secret -> the secrets that start so, longest first
+        self._short = ()  # secrets shorter than PREFIX
+        self.longest = 0
+
+    def add(self, secret, min_length=1):
+        """Mask ``secret`` from now on, and the forms a server may echo it in (URL-encoded, JSON-escaped)."""
+        self._add_all([secret], min_length)
+
+    def learn(self, body):
+        """Register the values of :data:`SECRET_FIELDS` anywhere in a decoded JSON ``body``."""
+        found = []
+        stack = [body]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if key in SECRET_FIELDS and isinstance(item, str):
+                        found.append(item)
+                    elif isinstance(item, (dict, list)):
+                        stack.append(item)
+            elif isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, (dict, list)))
+        self._add_all(found, MIN_LEARNED_SECRET)
+
+    def _add_all(self, secrets, min_length):
+        forms = set()
+        for secret in secrets:
+            if isinstance(secret, str) and len(secret) >= max(1, min_length) and secret not in self._known:
+                forms.update((secret, quote(secret, safe=""), secret.replace("/", "\\/"), json.dumps(secret)[1:-1]))
+        with self._lock:
+            forms -= self._known
+            if not forms:
+                return
+            self._known |= forms
+            grouped = {}
+            for form in forms:
+                if len(form) >= self.PREFIX:
+                    grouped.setdefault(form[: self.PREFIX], []).append(form)
+            by_start = dict(self._by_start)
+            for start, added in grouped.items():
+                by_start[start] = tuple(sorted(by_start.get(start, ()) + tuple(added), key=len, reverse=True))
+            self._by_start = by_start
+            self._short = tuple(
+                sorted((form for form in self._known if len(form) < self.PREFIX), key=len, reverse=True)
+            )
+            self.longest = max(self.longest, max(len(form) for form in forms))
+
+    def redact(self, text):
+        """``text`` with every known secret masked: at each position the longest secret that starts there, in one
+        pass whatever the number of secrets (an account's list teaches thousands of access tokens)."""
+        text = str(text)
+        by_start = self._by_start
+        if by_start:
+            parts, start, position, end = [], 0, 0, len(text) - self.PREFIX + 1
+            while position < end:
+                for secret in by_start.get(text[position : position + self.PREFIX], ()):
+                    if text.startswith(secret, position):
+                        parts.extend((text[start:position], MASK))
+                        position = start = position + len(secret)
+                        break
+                else:
+                    position += 1
+            text = "".join(parts) + text[start:]
+        for secret in self._short:
+            text = text.replace(secret, MASK)
+        return text
+
+    def quote(self, text, limit):
+        """Server text fit to quote: escape sequences removed, other unprintable characters as ``?``, known
+        secrets and credential-shaped values masked, then cut at ``limit`` characters (``...`` marks the cut)."""
+        text = str(text or "")
+        # Only the start is read (a body may be megabytes); its end is dropped, since the read may split a secret.
+        read = limit * 4 + 2 * (self.longest + 64)
+        cut_short = len(text) > read
+        text = _ANSI.sub("", text[:read])
+        text = "".join(char if char.isprintable() else "?" for char in text)
+        if cut_short:
+            text = text[: len(text) - self.longest - 64]
+        text = self.redact(text)
+        for shape in _CREDENTIAL_SHAPES:
+            text = shape.sub(lambda match: match.group(1) + match.group(2) + MASK, text)
+        if len(text) > limit or cut_short:
+            return text[:limit] + "..."
+        return text
+
+    def clear(self):
+        """Forget every secret (for tests)."""
+        with self._lock:
+            self._known = set()
+            self._by_start = {}
+            self._short = ()
+            self.longest = 0
+
+
+REDACTOR = Redactor()
 
 
 def clean_text(text, limit=DETAIL_LENGTH):
-    """Server text fit to quote: terminal escape sequences removed, other unprintable characters as ``?``, capped."""
-    text = _ANSI.sub("", str(text or "")[: limit * 4])
-    text = "".join(char if char.isprintable() else "?" for char in text)
-    if len(text) > limit:
-        return text[:limit] + "..."
-    return text
+    """Server text fit to quote (:meth:`Redactor.quote`): printable, secrets masked, capped."""
+    return REDACTOR.quote(text, limit)
 
 
 def body_excerpt(text):
-    """The first bytes of a body, printable ASCII, for an error message."""
-    text = re.sub(r"[^\x20-\x7e]", "?", _ANSI.sub("", (text or "")[: BODY_EXCERPT_LENGTH * 4]))
-    if len(text) > BODY_EXCERPT_LENGTH:
-        return text[:BODY_EXCERPT_LENGTH] + "..."
-    return text
+    """The first bytes of a body, printable ASCII and secrets masked, for an error message."""
+    return re.sub(r"[^\x20-\x7e]", "?", REDACTOR.quote(text, BODY_EXCERPT_LENGTH))
+
+
+def describe(value):
+    """What a decoded body (or part of one) was, for a message: its kind, an object's keys, or a short excerpt.
+
+    An object's values are never quoted: an answer that lacks the expected field may still carry an access
+    token or a QR code.
+    """
+    if isinstance(value, dict):
+        return "an object with keys %s" % (", ".join(sorted(body_excerpt(str(key)) for key in value)) or "none")
+    if isinstance(value, list):
+        return "an array of %d items" % len(value)
+    if value is None:
+        return "null or an empty body"
+    return "a %s %r" % (type(value).__name__, body_excerpt(str(value)))
 
 
 def error_detail(body):
@@ -299,6 +465,35 @@ def error_detail(body):
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         return clean_text(body["message"])
     return None
+
+
+class RateLimitWindow:
+    """An endpoint's documented rate limit: ``requests`` per ``seconds`` for ``method`` (None: any) on the paths
+    ``path`` (a regular expression searched in the path under the base URL) matches.
+
+    After a 429 the next request to it waits at least :attr:`floor`, the window's share of one request, whatever
+    the server's Retry-After says.
+    """
+
+    def __init__(self, method, path, requests_allowed, seconds):
+        self.method = method.upper() if method else None
+        self.path = re.compile(path)
+        self.requests_allowed = requests_allowed
+        self.seconds = float(seconds)
+
+    @property
+    def floor(self):
+        return self.seconds / self.requests_allowed
+
+    def matches(self, method, path):
+        return (self.method is None or self.method == method.upper()) and self.path.search(path) is not None
+
+    def __str__(self):
+        return "%d request%s per %g s" % (
+            self.requests_allowed,
+            "" if self.requests_allowed == 1 else "s",
+            self.seconds,
+        )
 
 
 class _HeaderAuth:
@@ -356,6 +551,7 @@ class ApiClient:
         error_reader=None,
         error_classifier=None,
         rate_limit_hint=DEFAULT_RATE_LIMIT_HINT,
+        rate_limit_windows=(),
     ):
         self.base_url = base_url.rstrip("/")
         self.error_classifier = error_classifier
@@ -371,7 +567,8 @@ class ApiClient:
         self._clock = clock
         self._sleep = sleep
         self._rand = rand
-        self._secrets = []
+        self.redactor = REDACTOR
+        self.rate_limit_windows = tuple(rate_limit_windows)
         self._auth = _HeaderAuth()
         self._session = requests.Session()
         self._session.headers.update(
@@ -394,13 +591,28 @@ class ApiClient:
 
         For callers that send one request inside a deadline outside a poll loop
         (an action). False, without sleeping, when there is no Retry-After or
-        it reaches past the deadline: then the caller raises ``error``.
+        it reaches past the deadline: then the caller raises ``error``, whose
+        message now says how long is left and when to retry.
         """
         delay = error.retry_after
-        if delay is None or deadline is None or self._clock() + delay > deadline:
+        if delay is None or deadline is None:
+            return False
+        left = deadline - self._clock()
+        if delay > left:
+            error.args = (
+                "%s; the deadline leaves %s s, less than that, so it was not sent again: retry in %s s"
+                % (error, _seconds(max(0.0, left)), _seconds(delay)),
+            )
             return False
         self._sleep(delay)
         return True
+
+    def rate_limit_floor(self, method, path):
+        """(seconds, window) a 429 from ``method path`` makes the next request wait at least; window may be None."""
+        for window in self.rate_limit_windows:
+            if window.matches(method, path):
+                return window.floor, window
+        return DEFAULT_RATE_LIMIT_FLOOR, None
 
     def close(self):
         self._session.close()
@@ -413,9 +625,8 @@ class ApiClient:
         return False
 
     def add_secret(self, secret):
-        """Register a value that must never appear in a message (e.g. a login token)."""
-        if secret and secret not in self._secrets:
-            self._secrets.append(secret)
+        """Register a value that must never appear in a message (e.g. a login token): see :class:`Redactor`."""
+        self.redactor.add(secret)
 
     def set_auth_header(self, auth_header):
         self.add_secret(auth_header.split(" ", 1)[-1])
@@ -493,7 +704,7 @@ class ApiClient:
             text = self._read_body(response, until, where, timeout)
         finally:
             response.close()
-        return self._decode(response, text, where)
+        return self._decode(response, text, where, method, path)
 
     def _transport_error(self, exc, where, url, timeout):
         """The :class:`ApiError` for a request that got no response."""
@@ -593,11 +804,11 @@ class ApiClient:
             "the service is slow or overloaded; raise timeout or check the network" % (where, timeout, size)
         )
 
-    def _decode(self, response, text, where):
+    def _decode(self, response, text, where, method="GET", path=""):
         try:
             body = json.loads(text) if text else None
             decoded = True
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
             body = None
             decoded = False
         status = response.status_code
@@ -610,13 +821,18 @@ class ApiClient:
                         % (where, body_excerpt(content_type), body_excerpt(text), self.service)
                     )
                 )
+            self.redactor.learn(body)
             return body
         classified = (
             self.error_classifier(status, body, where, response.headers) if self.error_classifier and decoded else None
         )
         if classified is not None:
             if isinstance(classified, RateLimitedError):
-                classified.args = ("%s: %s" % (classified, self.rate_limit_hint),)
+                asked = classified.retry_after
+                floor, window = self.rate_limit_floor(method, path)
+                classified.asked, classified.retry_after = asked, max(floor, asked or 0.0)
+                raised = "" if asked is not None and asked >= floor else _floor_clause(floor, window)
+                classified.args = ("%s%s: %s" % (classified, raised, self.rate_limit_hint),)
             classified.args = (self._redact(str(classified)),)
             raise classified
         detail = self.error_reader(body) if decoded else None
@@ -643,14 +859,22 @@ class ApiClient:
         if status == 404:
             raise NotFoundError("%s: not found (HTTP 404)%s" % (where, said), status=status)
         if status == 429:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            asked = "; it asks to retry after %g s" % retry_after if retry_after is not None else ""
-            raise RateLimitedError(
+            asked = parse_retry_after(response.headers.get("Retry-After"))
+            floor, window = self.rate_limit_floor(method, path)
+            if asked is None:
+                wait = "; it gave no usable Retry-After%s" % _floor_clause(floor, window)
+            elif asked < floor:
+                wait = "; it asks to retry after %s s%s" % (_seconds(asked), _floor_clause(floor, window))
+            else:
+                wait = "; it asks to retry after %s s" % _seconds(asked)
+            error = RateLimitedError(
                 "%s: rate limited by the %s (HTTP 429)%s%s: %s"
-                % (where, self.service, said, asked, self.rate_limit_hint),
+                % (where, self.service, said, wait, self.rate_limit_hint),
                 status=status,
-                retry_after=retry_after,
+                retry_after=max(floor, asked or 0.0),
             )
+            error.asked = asked
+            raise error
         if status >= 500:
             raise ServerError(
                 "%s: server error (HTTP %d)%s: the %s is failing; retry later" % (where, status, said, self.service),
@@ -660,10 +884,19 @@ class ApiClient:
         raise ApiError("%s: unexpected HTTP %d%s" % (where, status, said), status=status)
 
     def _redact(self, text):
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if secret:
-                text = text.replace(secret, "********")
-        return text
+        return self.redactor.redact(text)
+
+
+def _seconds(value):
+    """300.0 -> '300', 2.54 -> '2.5' (as _wait.format_seconds)."""
+    return "%g" % round(value, 1)
+
+
+def _floor_clause(floor, window):
+    """Why the next request waits longer than a 429 asked: the endpoint's documented window, or the least wait."""
+    if window is None:
+        return "; the next request waits at least %s s, the least wait after a 429" % _seconds(floor)
+    return "; this endpoint allows %s, so the next request waits at least %s s" % (window, _seconds(floor))
 
 
 def _proxy_for(url):

@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""WhatsApp Cloud API (Graph API): options, the Graph error reader, the calls. Parsers and rules: _cloud_rules."""
+"""WhatsApp Cloud API (Graph API): options, the Graph error reader, the pager, the calls. Parsers and rules:
+_cloud_rules."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     NotFoundError,
     OptionError,
     RateLimitedError,
+    RateLimitWindow,
     ResponseFormatError,
     ServerError,
     safe_url,
@@ -24,12 +26,21 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     validate_secret,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import (
-    BLOCKED,
+    AUTH_FAILED,
+    ERROR,
+    NO_TOKEN_CODE,
     NUMBER_FIELDS,
+    PERMISSION_DENIED,
+    RATE_LIMITED,
+    TEMPORARY,
+    TOKEN_REJECTED,
+    UNKNOWN_OBJECT,
+    graph_error_kind,
+    parse_page,
     parse_phone_number,
-    parse_phone_number_page,
     report,
     text,
+    token_rejection,
     waiting_cannot_fix,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import (
@@ -59,19 +70,17 @@ ENV_FALLBACKS = {"api_url": URL_ENV, "api_token": TOKEN_ENV, "waba_id": WABA_ENV
 # a wait polls at most this often by default.
 MANAGEMENT_CALLS_PER_HOUR = 200
 MIN_WAIT_SLEEP = 30.0
+# After a rate-limit answer the next Graph call waits at least the hourly budget's share of one call (18 s),
+# whatever the answer said.
+RATE_LIMIT_WINDOWS = (RateLimitWindow(None, ".", MANAGEMENT_CALLS_PER_HOUR, 3600),)
+# The loop guard of a paged read: a list edge of more pages than this is refused (100 pages of 25 numbers).
 MAX_PAGES = 100
 
-# Graph API error codes (error.code), as Meta documents them.
-RATE_LIMIT_CODES = frozenset((4, 17, 80007, 80008))
-TOKEN_CODES = frozenset((190, 102, 104))
-PERMISSION_CODES = frozenset([10] + list(range(200, 300)))
-UNKNOWN_CODE = 100
-TEMPORARY_CODES = frozenset((1, 2))
-
+# The Graph API error codes and what they mean: _cloud_rules (graph_error_kind), with Meta's pages cited.
 TOKEN_HINT = (
-    "the access token is invalid or has expired: create a new token for a system user (Meta Business "
-    "Settings, System users, Generate new token, with the whatsapp_business_management permission; choose "
-    "'never' as expiry for a pipeline) and set it as api_token or in the %s environment variable" % TOKEN_ENV
+    "create a new token for a system user (Meta Business Settings, System users, Generate new token, with the "
+    "whatsapp_business_management permission; choose 'never' as expiry for a pipeline) and set it as api_token "
+    "or in the %s environment variable" % TOKEN_ENV
 )
 PERMISSION_HINT = (
     "the token lacks a permission: give its system user the whatsapp_business_management permission "
@@ -184,6 +193,30 @@ def observed_budget_warning(calls, polls, interval):
     )
 
 
+class TokenRejectedError(AuthenticationError):
+    """Meta rejected the access token (Graph error 190, 102 or 104, or HTTP 401): the outcome AUTH_FAILED."""
+
+
+class PermissionDeniedError(AuthenticationError):
+    """The token is valid but may not read this (Graph error 10 or 200-299): the outcome PERMISSION_DENIED."""
+
+
+def failure_outcome(error):
+    """The outcome of a read that failed with ``error``: AUTH_FAILED, PERMISSION_DENIED, RATE_LIMITED or ERROR.
+
+    A 401 or 403 without a Graph error body (from a proxy, say) is classified by its status.
+    """
+    if isinstance(error, PermissionDeniedError) or (
+        isinstance(error, AuthenticationError) and not isinstance(error, TokenRejectedError) and error.status == 403
+    ):
+        return PERMISSION_DENIED
+    if isinstance(error, AuthenticationError):
+        return AUTH_FAILED
+    if isinstance(error, RateLimitedError):
+        return RATE_LIMITED
+    return ERROR
+
+
 def read_graph_error(status, body, where, headers=None):
     """A classified :class:`ApiError` from a Graph API error body ``{"error": {message, type, code, ...}}``, or None."""
     error = body.get("error") if isinstance(body, dict) else None
@@ -191,9 +224,10 @@ def read_graph_error(status, body, where, headers=None):
         return None
     code = error["code"]
     subcode = error.get("error_subcode")
+    subcode = subcode if isinstance(subcode, int) and not isinstance(subcode, bool) else None
     details = error.get("error_data", {}).get("details") if isinstance(error.get("error_data"), dict) else None
     parts = ["code %d" % code]
-    if isinstance(subcode, int) and not isinstance(subcode, bool):
+    if subcode is not None:
         parts.append("subcode %d" % subcode)
     if isinstance(error.get("type"), str):
         parts.append(text(error["type"], 60))
@@ -202,7 +236,8 @@ def read_graph_error(status, body, where, headers=None):
     detail = "; %s" % text(details) if isinstance(details, str) and details else ""
     said = "Meta says: %s%s (%s)" % (text(error.get("message") or "no message"), detail, ", ".join(parts))
     head = "%s: HTTP %d, %s" % (where, status, said)
-    if code in RATE_LIMIT_CODES:
+    kind = graph_error_kind(status, code)
+    if kind == RATE_LIMITED:
         retry_after = _regain_access_seconds(headers)
         asked = "; Meta asks to wait %s s" % format_seconds(retry_after) if retry_after is not None else ""
         # The client adds what the caller can do about it (its rate_limit_hint).
@@ -211,15 +246,18 @@ def read_graph_error(status, body, where, headers=None):
             status=status,
             retry_after=retry_after,
         )
-    if code in TOKEN_CODES:
-        return AuthenticationError("%s: %s" % (head, TOKEN_HINT), status=status)
-    if code in PERMISSION_CODES:
-        return AuthenticationError("%s: %s" % (head, PERMISSION_HINT), status=status)
-    if code == UNKNOWN_CODE:
+    if kind == TOKEN_REJECTED:
+        reason = token_rejection(code, subcode)
+        return TokenRejectedError(
+            "%s: %s%s" % (head, reason, "" if code == NO_TOKEN_CODE else ": " + TOKEN_HINT), status=status
+        )
+    if kind == PERMISSION_DENIED:
+        return PermissionDeniedError("%s: %s" % (head, PERMISSION_HINT), status=status)
+    if kind == UNKNOWN_OBJECT:
         return NotFoundError(
             "%s: an unknown ID, field or path; %s" % (head, UNKNOWN_HINT % _version_in(where)), status=status
         )
-    if code in TEMPORARY_CODES or status >= 500:
+    if kind == TEMPORARY:
         return ServerError(
             "%s: a temporary problem at Meta; it is retried, see https://metastatus.com" % head, status=status
         )
@@ -261,8 +299,12 @@ def connect(options, environ=None, **client_kwargs):
         base_url,
         "Bearer " + token,
         service=SERVICE,
-        auth_hint="check api_token / the %s environment variable (a system user token)" % TOKEN_ENV,
+        auth_hint=(
+            "check api_token / the %s environment variable: it must be a system user token with the "
+            "whatsapp_business_management permission; create a new one if it was revoked or has expired" % TOKEN_ENV
+        ),
         error_classifier=read_graph_error,
+        rate_limit_windows=RATE_LIMIT_WINDOWS,
         **dict(transport, **client_kwargs),
     )
     return CloudApi(client, version, secrets=[token])
@@ -285,48 +327,13 @@ class CloudApi(ServiceApi):
         return parse_phone_number(body, "GET %s" % path)
 
     def waba_phone_numbers(self, waba_id, deadline=None):
-        """Every phone number of the WABA, following ``paging.next`` (on the same host as api_url only)."""
+        """Every phone number of the WABA, page after page (:func:`read_pages`)."""
         path = "/%s/%s/phone_numbers" % (self.version, waba_id)
-        params = {"fields": self.fields}
-        numbers, seen = [], set()
-        for dummy in range(MAX_PAGES):
-            try:
-                body = self.client.get_json(path, params=params, deadline=deadline)
-            except NotFoundError as error:
-                raise NotFoundError("waba_id %s: %s" % (waba_id, error), status=error.status) from None
-            page, next_url = parse_phone_number_page(body, "GET %s" % path)
-            numbers.extend(page)
-            if not next_url or not page:
-                return numbers
-            path, params = self._same_host_path(next_url)
-            key = (path, tuple(sorted(params.items())))
-            if key in seen:
-                raise ResponseFormatError(
-                    "GET /%s/%s/phone_numbers: paging.next repeats a page already read" % (self.version, waba_id)
-                )
-            seen.add(key)
-        raise ResponseFormatError(
-            "GET /%s/%s/phone_numbers: more than %d pages; stopped following paging.next"
-            % (self.version, waba_id, MAX_PAGES)
-        )
-
-    def _same_host_path(self, next_url):
-        """The path and query of a paging.next URL under api_url; anything else is refused (the token goes only there).
-
-        Graph puts the access token in paging.next; it is dropped: the token travels in the Authorization header.
-        """
-        base, url = urlsplit(self.client.base_url), urlsplit(next_url)
-        if (url.scheme, url.netloc.lower()) != (base.scheme, base.netloc.lower()) or not url.path.startswith(
-            base.path + "/"
-        ):
-            shown = "%s://%s%s" % (url.scheme, url.hostname or "?", url.path) if url.scheme else "a relative URL"
-            raise ResponseFormatError(
-                "paging.next points to %s, outside api_url %s: not followed, so that the token is "
-                "sent nowhere else; set api_url to the host the Graph API pages on"
-                % (safe_url(shown), safe_url(self.client.base_url))
-            )
-        params = {key: value for key, value in parse_qsl(url.query, keep_blank_values=True) if key != "access_token"}
-        return url.path[len(base.path) :], params
+        try:
+            items = read_pages(self.client, path, {"fields": self.fields}, deadline)
+        except NotFoundError as error:
+            raise NotFoundError("waba_id %s: %s" % (waba_id, error), status=error.status) from None
+        return [parse_phone_number(item, "GET %s" % path) for item in items]
 
     def read(self, ids, waba_id, deadline=None):
         """(numbers, missing ids): the WABA's numbers (only ``ids`` if given) or each number in ``ids``."""
@@ -339,11 +346,64 @@ class CloudApi(ServiceApi):
         return [self.phone_number(number_id, deadline) for number_id in ids], []
 
 
+def read_pages(client, path, params=None, deadline=None, max_pages=MAX_PAGES):
+    """Every item of a Graph API list edge (``data``), page after page until a page has no ``paging.next``.
+
+    An empty page with a ``paging.next`` is not the end. The next page is asked for on the same path and
+    parameters with the page's ``paging.cursors.after``; a page without cursors is followed by its ``paging.next``,
+    only under the client's base URL and without the access token Graph puts into it. A page asked for twice, or
+    more than ``max_pages`` pages, is a :class:`ResponseFormatError`. ``deadline`` bounds every page's request.
+    """
+    where = "GET %s" % path
+    request = (path, dict(params or {}))
+    seen = set()
+    items = []
+    for dummy in range(max_pages):
+        seen.add(_request_key(*request))
+        data, after, next_url = parse_page(client.get_json(request[0], params=request[1], deadline=deadline), where)
+        items.extend(data)
+        if next_url is None:
+            return items
+        request = (path, dict(params or {}, after=after)) if after else _next_page_request(client.base_url, next_url)
+        if _request_key(*request) in seen:
+            raise ResponseFormatError("%s: the paging repeats a page already read; stopped there" % where)
+    raise ResponseFormatError("%s: more than %d pages; stopped following paging.next" % (where, max_pages))
+
+
+def _request_key(path, params):
+    return path, tuple(sorted(params.items()))
+
+
+def _next_page_request(base_url, next_url):
+    """(path, params) of a paging.next URL under ``base_url``; anything else is refused (the token goes only there).
+
+    Graph puts the access token in paging.next; it is dropped: the token travels in the Authorization header.
+    """
+    base, url = urlsplit(base_url), urlsplit(next_url)
+    if (url.scheme, url.netloc.lower()) != (base.scheme, base.netloc.lower()) or not url.path.startswith(
+        base.path + "/"
+    ):
+        shown = "%s://%s%s" % (url.scheme, url.hostname or "?", url.path) if url.scheme else "a relative URL"
+        raise ResponseFormatError(
+            "paging.next points to %s, outside api_url %s: not followed, so that the token is "
+            "sent nowhere else; set api_url to the host the Graph API pages on" % (safe_url(shown), safe_url(base_url))
+        )
+    params = {key: value for key, value in parse_qsl(url.query, keep_blank_values=True) if key != "access_token"}
+    return url.path[len(base.path) :], params
+
+
 CLOUD = Service("cloud", CONNECTION_ARGUMENT_SPEC, ENV_FALLBACKS, connect)
 
 
 def not_ready_message(report, wait_timeout, outcome, fatal=False):
-    """Why a wait for the Cloud API numbers failed: the last read's problems, the polls and the time spent."""
+    """Why a wait for the Cloud API numbers failed: the last read's problems (or that no read succeeded), the polls
+    and the time spent."""
+    if report is None:
+        head = "no read of the WhatsApp Cloud API numbers succeeded in %s s (%d polls)" % (
+            format_seconds(wait_timeout),
+            outcome.polls,
+        )
+        return explain_not_ready(head, outcome)
     if fatal:
         head = "stopped waiting after %d polls (%s s), since waiting cannot fix this" % (
             outcome.polls,
@@ -354,9 +414,7 @@ def not_ready_message(report, wait_timeout, outcome, fatal=False):
             format_seconds(wait_timeout),
             outcome.polls,
         )
-    if report is None:
-        head += "; no read succeeded"
-    return explain_not_ready(head, outcome, problems=report["problems"] if report else ())
+    return explain_not_ready(head, outcome, problems=report["problems"])
 
 
 class NumbersWatch(Watch):
@@ -378,7 +436,8 @@ class NumbersWatch(Watch):
             problems=[],
             numbers=[],
             missing=[],
-            can_send_message=BLOCKED,
+            outcome=None,
+            can_send_message=None,
             wait_sleep=wait_sleep,
             api_calls=0,
         )
@@ -400,6 +459,9 @@ class NumbersWatch(Watch):
     def probe(self, deadline):
         try:
             return self.api.read(self.ids, self.waba_id, deadline)
+        except ApiError as error:
+            self.result["outcome"] = failure_outcome(error)  # in the result of a failure; a later read replaces it
+            raise
         finally:
             self.result["api_calls"] = self.api.client.requests_sent  # also in a failure's result
 

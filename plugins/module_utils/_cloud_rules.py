@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""WhatsApp Cloud API: the parsers of phone number nodes and the verdict rules. Pure functions, no I/O.
+"""WhatsApp Cloud API: the Graph API's error classes and pages, the parsers of phone number nodes and the verdict
+rules. Pure functions, no I/O.
 
 A phone number node (``GET /<PHONE_NUMBER_ID>`` or an item of ``GET /<WABA_ID>/phone_numbers``) carries
 ``health_status``: an overall ``can_send_message`` and one entry per entity involved in sending (the number,
@@ -14,9 +15,16 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ResponseFormatError, body_excerpt
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    ResponseFormatError,
+    clean_text,
+    describe,
+)
 
 AVAILABLE, LIMITED, BLOCKED = "AVAILABLE", "LIMITED", "BLOCKED"
+# A read's outcome (the modules' ``outcome``): the numbers were read, or why they were not.
+HEALTHY, NOT_HEALTHY = "healthy", "not_healthy"
+AUTH_FAILED, PERMISSION_DENIED, RATE_LIMITED, ERROR = "auth_failed", "permission_denied", "rate_limited", "error"
 CAN_SEND_VALUES = (AVAILABLE, LIMITED, BLOCKED)
 ON_PREMISE = "ON_PREMISE"
 # The node fields the collection reads, in the order of the result.
@@ -43,10 +51,74 @@ ENTITY_NAMES = {
 }
 
 
+# -- Graph API errors --------------------------------------------------------------------------------------------------
+# What an error's code (error.code) means, from Meta's pages (Meta asks to handle errors by code, not by message):
+# - Graph API, "Handling Errors" (https://developers.facebook.com/docs/graph-api/guides/error-handling): 4 "API Too
+#   Many Calls" and 17 "API User Too Many Calls" (wait and retry); 102 "API Session" and 190 "Access token has
+#   expired" (get a new token; the subcode says why); 10 and 200-299 permissions; 1 "API Unknown", 2 "API Service"
+#   (temporary).
+# - Graph API, "Rate Limits" (https://developers.facebook.com/docs/graph-api/overview/rate-limiting): 32 (Pages),
+#   613 (a custom rate limit, "Calls to this api have exceeded the rate limit", as the Graph API's User reference
+#   words it), and the Business Use Case codes (80000-80014) of which 80007 is the WhatsApp Business Account's.
+# - WhatsApp Cloud API, "Error codes"
+#   (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes): throttling 4,
+#   80007, 130429 ("Rate limit hit"); authorization 0 (AuthException, HTTP 401) and 190; permissions 10, 200-299.
+# A rejected token answers HTTP 401 whatever its code (0, or 190 on a node); 104 is Graph's "An access token is
+# required", which a client that always sends its token sees only when something on the way dropped the header.
+RATE_LIMIT_CODES = frozenset((4, 17, 32, 613, 80007, 80008, 130429))
+TOKEN_CODES = frozenset((190, 102, 104))
+NO_TOKEN_CODE = 104
+PERMISSION_CODES = frozenset([10] + list(range(200, 300)))
+UNKNOWN_CODE = 100
+TEMPORARY_CODES = frozenset((1, 2))
+# Why a token was rejected, by error_subcode of 190 (the "Authentication Error Subcodes" of Handling Errors).
+TOKEN_SUBCODES = {
+    458: "the app is no longer installed for its user",
+    459: "its user is checkpointed and must log in to Facebook to clear it",
+    460: "its user changed the password",
+    463: "it has expired",
+    464: "its user is not confirmed",
+    467: "it is invalid (revoked, or not a token of this app)",
+}
+# The kinds of Graph API errors (graph_error_kind), named after the outcome they give.
+TOKEN_REJECTED, UNKNOWN_OBJECT, TEMPORARY, OTHER = "token_rejected", "unknown_object", "temporary", "other"
+
+
+def graph_error_kind(status, code):
+    """The kind of a Graph API error from its HTTP status and error.code: RATE_LIMITED, TOKEN_REJECTED,
+    PERMISSION_DENIED, UNKNOWN_OBJECT, TEMPORARY or OTHER. The code decides first (a rate limit is HTTP 400);
+    HTTP 401 is a rejected token and HTTP 429 a rate limit whatever the code."""
+    if code in RATE_LIMIT_CODES:
+        return RATE_LIMITED
+    if code in TOKEN_CODES or status == 401:
+        return TOKEN_REJECTED
+    if code in PERMISSION_CODES:
+        return PERMISSION_DENIED
+    if code == UNKNOWN_CODE:
+        return UNKNOWN_OBJECT
+    if status == 429:
+        return RATE_LIMITED
+    if code in TEMPORARY_CODES or status >= 500:
+        return TEMPORARY
+    return OTHER
+
+
+def token_rejection(code, subcode):
+    """Why Meta rejected the token, as a clause: "the access token has expired (subcode 463)", ..."""
+    if code == NO_TOKEN_CODE:
+        return (
+            "Meta received no access token (code 104), although one was sent: a proxy or gateway on the way "
+            "drops the Authorization header; check api_url and the proxy"
+        )
+    reason = TOKEN_SUBCODES.get(subcode) if code == 190 else None
+    if reason:
+        return "the access token was rejected: %s (subcode %d)" % (reason, subcode)
+    return "the access token was rejected (invalid, expired or revoked)"
+
+
 def text(value, limit=TEXT_LIMIT):
-    """A string from the API, printable and bounded, for a sentence."""
-    value = re.sub(r"[\x00-\x1f\x7f]+", " ", str(value)).strip()
-    return value if len(value) <= limit else value[:limit] + "..."
+    """A string from the API, printable, secrets masked and bounded, for a sentence."""
+    return clean_text(re.sub(r"[\x00-\x1f\x7f]+", " ", str(value)).strip(), limit)
 
 
 def worst(values):
@@ -60,19 +132,9 @@ def worst(values):
     return LIMITED if LIMITED in values else AVAILABLE
 
 
-def _describe(value):
-    if isinstance(value, dict):
-        return "an object with keys %s" % (", ".join(sorted(body_excerpt(str(key)) for key in value)) or "none")
-    if isinstance(value, list):
-        return "an array of %d items" % len(value)
-    if value is None:
-        return "null"
-    return "a %s %r" % (type(value).__name__, body_excerpt(str(value)))
-
-
 def _entity_error(raw, where):
     if not isinstance(raw, dict):
-        raise ResponseFormatError("%s: an entry of errors is not an object; got %s" % (where, _describe(raw)))
+        raise ResponseFormatError("%s: an entry of errors is not an object; got %s" % (where, describe(raw)))
     code = raw.get("error_code")
     return {
         "error_code": (
@@ -88,7 +150,7 @@ def _entity_error(raw, where):
 def _entity(raw, where):
     if not isinstance(raw, dict) or not isinstance(raw.get("can_send_message"), str):
         raise ResponseFormatError(
-            "%s: an entity is not an object with a can_send_message string; got %s" % (where, _describe(raw))
+            "%s: an entity is not an object with a can_send_message string; got %s" % (where, describe(raw))
         )
     info = [] if raw.get("additional_info") is None else raw["additional_info"]
     errors = [] if raw.get("errors") is None else raw["errors"]
@@ -107,11 +169,11 @@ def parse_health_status(value, where):
     """``health_status`` as ``{can_send_message, entities}``; unknown strings pass through (and count as BLOCKED)."""
     if not isinstance(value, dict) or not isinstance(value.get("can_send_message"), str):
         raise ResponseFormatError(
-            "%s: health_status is not an object with a can_send_message string; got %s" % (where, _describe(value))
+            "%s: health_status is not an object with a can_send_message string; got %s" % (where, describe(value))
         )
     entities = [] if value.get("entities") is None else value["entities"]
     if not isinstance(entities, list):
-        raise ResponseFormatError("%s: health_status.entities is not an array; got %s" % (where, _describe(entities)))
+        raise ResponseFormatError("%s: health_status.entities is not an array; got %s" % (where, describe(entities)))
     return {
         "can_send_message": text(value["can_send_message"], 40),
         "entities": [_entity(item, where) for item in entities],
@@ -122,7 +184,7 @@ def parse_phone_number(body, where):
     """A phone number node as a flat dict: ``id``, the NUMBER_FIELDS (``throughput`` as ``throughput_level``), ``health``."""
     if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not body["id"]:
         raise ResponseFormatError(
-            "%s: expected a phone number object with an id string; got %s" % (where, _describe(body))
+            "%s: expected a phone number object with an id string; got %s" % (where, describe(body))
         )
     if "health_status" not in body:
         raise ResponseFormatError(
@@ -142,17 +204,23 @@ def parse_phone_number(body, where):
     return number
 
 
-def parse_phone_number_page(body, where):
-    """One page of ``GET /<WABA_ID>/phone_numbers``: (numbers, the ``paging.next`` URL or None)."""
+def parse_page(body, where):
+    """One page of a Graph API list edge: (the data items, ``paging.cursors.after`` or None, ``paging.next`` or None).
+
+    ``next`` alone says whether more pages follow: a page may be empty and still have one.
+    """
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise ResponseFormatError(
-            "%s: expected an object with a data array of phone numbers; got %s" % (where, _describe(body))
-        )
-    paging = body.get("paging")
-    next_url = paging.get("next") if isinstance(paging, dict) else None
-    if next_url is not None and not isinstance(next_url, str):
-        raise ResponseFormatError("%s: paging.next is not a string; got %s" % (where, _describe(next_url)))
-    return [parse_phone_number(item, where) for item in body["data"]], next_url or None
+        raise ResponseFormatError("%s: expected an object with a data array; got %s" % (where, describe(body)))
+    paging = {} if body.get("paging") is None else body["paging"]
+    if not isinstance(paging, dict):
+        raise ResponseFormatError("%s: paging is not an object; got %s" % (where, describe(paging)))
+    cursors = {} if paging.get("cursors") is None else paging["cursors"]
+    if not isinstance(cursors, dict):
+        raise ResponseFormatError("%s: paging.cursors is not an object; got %s" % (where, describe(cursors)))
+    for name, value in (("paging.next", paging.get("next")), ("paging.cursors.after", cursors.get("after"))):
+        if value is not None and not isinstance(value, str):
+            raise ResponseFormatError("%s: %s is not a string; got %s" % (where, name, describe(value)))
+    return body["data"], cursors.get("after") or None, paging.get("next") or None
 
 
 def _subject(number):
@@ -240,8 +308,9 @@ def waiting_cannot_fix(number):
 
 
 def report(numbers, allow_limited=True, missing=(), waba_id=None):
-    """The result of one read: ``numbers``, ``healthy`` (every selected number passes, and there is one at
-    least), ``problems`` (all of them), ``can_send_message`` (the worst) and ``missing`` ids."""
+    """The result of one read: ``outcome`` (HEALTHY or NOT_HEALTHY), ``numbers``, ``healthy`` (every selected number
+    passes, and there is one at least), ``problems`` (all of them), ``can_send_message`` (the worst) and ``missing``
+    ids."""
     verdicts = [number_verdict(number, allow_limited) for number in numbers]
     problems = [problem for verdict in verdicts for problem in verdict["problems"]]
     for number_id in missing:
@@ -255,6 +324,7 @@ def report(numbers, allow_limited=True, missing=(), waba_id=None):
             "number in WhatsApp Manager, or check waba_id." % waba_id
         )
     return {
+        "outcome": NOT_HEALTHY if problems else HEALTHY,
         "numbers": verdicts,
         "healthy": not problems,
         "problems": problems,

@@ -28,6 +28,7 @@ class HealState:
         qr_times=None,
         qr_shown=None,
         restart_failures=None,
+        restarts_refused_until=None,
     ):
         self.deadline = deadline
         self.restarts = dict(restarts or {})  # id -> restarts sent
@@ -36,11 +37,22 @@ class HealState:
         self.qr_times = dict(qr_times or {})  # id -> clock time of its last QR code
         self.qr_shown = dict(qr_shown or {})  # id -> QR codes shown
         self.restart_failures = dict(restart_failures or {})  # id -> the last restart error
+        # clock time before which the API refuses restarts (a 429's Retry-After); None when it does not
+        self.restarts_refused_until = restarts_refused_until
 
     @classmethod
     def from_dict(cls, data):
         data = data or {}
-        known = ("deadline", "restarts", "restart_times", "restarting", "qr_times", "qr_shown", "restart_failures")
+        known = (
+            "deadline",
+            "restarts",
+            "restart_times",
+            "restarting",
+            "qr_times",
+            "qr_shown",
+            "restart_failures",
+            "restarts_refused_until",
+        )
         return cls(**{key: data.get(key) for key in known})
 
     def to_dict(self):
@@ -52,6 +64,7 @@ class HealState:
             qr_times=self.qr_times,
             qr_shown=self.qr_shown,
             restart_failures=self.restart_failures,
+            restarts_refused_until=self.restarts_refused_until,
         )
 
     def last_qr(self):
@@ -73,6 +86,15 @@ class HealState:
         else:
             self.restart_failures[uuid] = error
 
+    def record_refused_restart(self, uuid, error, until=None):
+        """A restart the API refused before it ran (HTTP 429 or another 4xx): not a restart, nothing counted.
+
+        ``until``: the clock time its Retry-After names; no restart is sent before it.
+        """
+        self.restart_failures[uuid] = error
+        if until is not None:
+            self.restarts_refused_until = max(until, self.restarts_refused_until or until)
+
     def record_qr(self, uuid, now):
         self.qr_times[uuid] = now
         self.qr_shown[uuid] = self.qr_shown.get(uuid, 0) + 1
@@ -80,6 +102,8 @@ class HealState:
 
 def restart_budget(state, now, limit=RESTART_LIMIT, window=RATE_WINDOW):
     """How many restarts may be sent now, and when the next one frees up (None if some are free now)."""
+    if state.restarts_refused_until is not None and now < state.restarts_refused_until:
+        return 0, state.restarts_refused_until
     recent = sorted(t for t in state.restart_times if t > now - window)
     free = max(0, limit - len(recent))
     next_free = None if free else recent[len(recent) - limit] + window
@@ -140,7 +164,10 @@ def beyond_help(instances, state, fail_on, restart_statuses, max_restarts):
 def actions_summary(instances, state):
     """Per instance the gate acted on: {id, name, restarts, qr_shown, restart_error}."""
     names = {item["id"]: item.get("name") for item in instances}
-    touched = sorted(set(state.restarts) | set(state.qr_shown), key=lambda uuid: (names.get(uuid) or "", uuid))
+    touched = sorted(
+        set(state.restarts) | set(state.qr_shown) | set(state.restart_failures),
+        key=lambda uuid: (names.get(uuid) or "", uuid),
+    )
     return [
         dict(
             id=uuid,

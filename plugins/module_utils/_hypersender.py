@@ -12,8 +12,10 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     ApiClient,
     NotFoundError,
     OptionError,
+    RateLimitWindow,
     ResponseFormatError,
     body_excerpt,
+    describe,
     error_detail,
     safe_url,
     validate_base_url,
@@ -54,6 +56,17 @@ STATUS_HINTS = {
 }
 # The hints name no option: each caller names its own (a module wait_timeout, the role wait_for_working_timeout).
 WAIT_LONGER_STATUSES = ("STARTING", "PENDING")
+
+# The rate limits Hypersender documents, per token: after a 429 the next request to an endpoint waits at least its
+# window's share of one request, whatever Retry-After says ("0" or a date in the past would make a flood).
+# /instances has no documented limit: it gets the health endpoint's, the one documented read limit of an account.
+RATE_LIMIT_WINDOWS = (
+    RateLimitWindow("POST", r"/request-new-qr-code$", 1, 60),
+    RateLimitWindow("POST", r"/restart$", 5, 60),
+    RateLimitWindow("POST", r"^/create-instance$", 5, 60),
+    RateLimitWindow("GET", r"/health$", 10, 60),
+    RateLimitWindow("GET", r"^/instances$", 10, 60),
+)
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -170,6 +183,7 @@ def build_client(options, **client_kwargs):
         service="Hypersender API",
         auth_hint="check api_token / the %s environment variable" % TOKEN_ENV,
         error_reader=read_error,
+        rate_limit_windows=RATE_LIMIT_WINDOWS,
         **dict(transport, **client_kwargs),
     )
 
@@ -194,12 +208,12 @@ def parse_health(body, instance):
     Unknown status strings pass through: callers treat them as not ready.
     """
     if not isinstance(body, dict):
-        raise ResponseFormatError("GET /%s/health: expected a JSON object, got %s" % (instance, _describe(body)))
+        raise ResponseFormatError("GET /%s/health: expected a JSON object, got %s" % (instance, describe(body)))
     status = body.get("status")
     if not isinstance(status, str) or not status:
         raise ResponseFormatError(
             "GET /%s/health: the response has no status string (keys: %s)"
-            % (instance, ", ".join(sorted(str(k) for k in body)) or "none")
+            % (instance, ", ".join(sorted(body_excerpt(str(k)) for k in body)) or "none")
         )
     instance_id = body.get("instance_id")
     connected_at = body.get("connected_at")
@@ -221,13 +235,12 @@ def parse_instances(body, include_access_token=False):
     empty string, so that every consumer can sort and format it.
     """
     if not isinstance(body, list):
-        raise ResponseFormatError("GET /instances: expected a JSON array of instances, got %s" % _describe(body))
+        raise ResponseFormatError("GET /instances: expected a JSON array of instances, got %s" % describe(body))
     instances = []
     for position, item in enumerate(body):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("status"), str):
             raise ResponseFormatError(
-                "GET /instances: item %d is not an instance with an id and a status: %s"
-                % (position, _describe(item, with_keys=True))
+                "GET /instances: item %d is not an instance with an id and a status: %s" % (position, describe(item))
             )
         instance = {field: _text(item.get(field)) for field in INSTANCE_FIELDS}
         if include_access_token:
@@ -238,20 +251,6 @@ def parse_instances(body, include_access_token=False):
 
 def _text(value):
     return "" if value is None else value if isinstance(value, str) else str(value)
-
-
-def _describe(value, with_keys=False):
-    if isinstance(value, dict):
-        return (
-            "an object with keys %s" % (", ".join(sorted(str(k) for k in value)) or "none")
-            if with_keys
-            else "an object"
-        )
-    if isinstance(value, list):
-        return "an array of %d items" % len(value)
-    if value is None:
-        return "null or an empty body"
-    return "a %s %r" % (type(value).__name__, body_excerpt(str(value)))
 
 
 class HypersenderApi(ServiceApi):

@@ -22,6 +22,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     REQUESTS_IMPORT_ERROR,
     ApiError,
     OptionError,
+    check_finite_floats,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
@@ -56,6 +57,7 @@ class WhatsAppModule(AnsibleModule):
         super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         self.service = service
         self._hide_url_userinfo()
+        self.checked(lambda params: check_finite_floats(argument_spec, params))  # NaN passes every range check
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if wait:
@@ -101,21 +103,19 @@ class WhatsAppModule(AnsibleModule):
             result["invalid_options"] = [invalid_option(error)]
         self.fail_json(msg=str(error), **result)
 
-    def probe_or_wait(self, probe, classify, result):
+    def probe_or_wait(self, probe, classify, result, wait_timeout=None):
         """Probe once, or poll with the module's wait options (never in check mode).
 
+        ``wait_timeout`` replaces the option's value when the task spent part of it already (an action).
         Sets ``waited``, ``polls`` and ``elapsed`` in ``result`` and returns the
         :class:`_wait.WaitOutcome`; an API error fails the module with ``result``.
         """
         params = self.params
         waiting = params["wait"] and not self.check_mode
         started = time.monotonic()
+        timeout = params["wait_timeout"] if wait_timeout is None else wait_timeout
         try:
-            outcome = (
-                poll(probe, classify, params["wait_timeout"], params["wait_sleep"])
-                if waiting
-                else once(probe, classify)
-            )
+            outcome = poll(probe, classify, timeout, params["wait_sleep"]) if waiting else once(probe, classify)
         except ApiError as error:
             # polls: the probes made, the failing one included (a probe without a wait is one).
             result.update(

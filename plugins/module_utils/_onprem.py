@@ -17,6 +17,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     ResponseFormatError,
     body_excerpt,
     clean_text,
+    describe,
     error_detail,
     safe_url,
     validate_base_url,
@@ -181,16 +182,6 @@ def _client(options, credentials, **client_kwargs):
     return client
 
 
-def _describe(value):
-    if isinstance(value, dict):
-        return "an object with keys %s" % (", ".join(sorted(body_excerpt(str(k)) for k in value)) or "none")
-    if isinstance(value, list):
-        return "an array of %d items" % len(value)
-    if value is None:
-        return "null or an empty body"
-    return "a %s %r" % (type(value).__name__, body_excerpt(str(value)))
-
-
 def read_error(body):
     """The server's own words from an On-Premises error body: ``message``, or the first entry of its ``errors``
     array (``{"errors": [{"code", "title", "details"}]}``)."""
@@ -212,7 +203,7 @@ def parse_login(body):
     if not isinstance(token, str) or not re.match(r"^[\x21-\x7e]+$", token):
         raise ResponseFormatError(
             "POST /v1/users/login: expected users[0].token, a printable string; got %s"
-            % (_describe(first) if isinstance(first, dict) else _describe(body))
+            % (describe(first) if isinstance(first, dict) else describe(body))
         )
     return token
 
@@ -220,11 +211,11 @@ def parse_login(body):
 def _node(name, value, where):
     if not isinstance(value, dict) or not isinstance(value.get("gateway_status"), str):
         raise ResponseFormatError(
-            "GET /v1/health: %s is not an object with a gateway_status string; got %s" % (where, _describe(value))
+            "GET /v1/health: %s is not an object with a gateway_status string; got %s" % (where, describe(value))
         )
     role = value.get("role")
     if role is not None and not isinstance(role, str):
-        raise ResponseFormatError("GET /v1/health: the role of %s is not a string; got %s" % (where, _describe(role)))
+        raise ResponseFormatError("GET /v1/health: the role of %s is not a string; got %s" % (where, describe(role)))
     return {"name": name, "gateway_status": value["gateway_status"], "role": role}
 
 
@@ -237,9 +228,9 @@ def parse_health(body):
     health = body.get("health") if isinstance(body, dict) else None
     if not isinstance(health, dict):
         got = (
-            "health is %s" % _describe(health)
+            "health is %s" % describe(health)
             if isinstance(body, dict) and "health" in body
-            else "got %s" % _describe(body)
+            else "got %s" % describe(body)
         )
         detail = read_error(body)
         raise ResponseFormatError(

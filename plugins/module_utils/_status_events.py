@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    MAX_RETRIES,
+    MAX_TIMEOUT,
+    OptionError,
+    validate_number,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     DEFAULT_API_URL,
     TOKEN_ENV,
@@ -26,6 +31,10 @@ DEFAULT_MAX_BACKOFF = 300.0
 # The source's own retry loop backs off between polls: one quick retry inside a poll is enough.
 DEFAULT_SOURCE_RETRIES = 1
 DEFAULT_SOURCE_TIMEOUT = 10.0
+# Bounds of the source's numbers: an interval or a backoff above a day is a mistake, as is an error threshold that
+# would never be reached.
+MAX_INTERVAL = 86400.0
+MAX_ERROR_THRESHOLD = 100000
 
 SOURCE_OPTIONS = (
     "api_url",
@@ -122,17 +131,12 @@ def backoff(failures, interval, max_backoff, rand):
     return delay * (0.75 + 0.25 * rand())
 
 
-def _number(args, name, default, minimum, integer=False):
+def _number(args, name, default, minimum, maximum, integer=False):
+    """A finite number in range (NaN and infinities refused), as :func:`_client.validate_number` checks a module's."""
     value = args.get(name, default)
-    kind = int if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kind):
-        try:
-            value = int(value) if integer else float(value)
-        except (TypeError, ValueError):
-            raise OptionError("%s must be a%s number, got %r" % (name, "n integer" if integer else "", value)) from None
-    if value < minimum:
-        raise OptionError("%s must be at least %s, got %s" % (name, minimum, value))
-    return value
+    if isinstance(value, bool):
+        raise OptionError("%s must be a number, got %r" % (name, value))
+    return validate_number(value, name, minimum, maximum, integer=integer)
 
 
 def _bool(args, name, default):
@@ -163,12 +167,14 @@ def source_settings(args, environ):
         "api_token": args.get("api_token") or environ.get(TOKEN_ENV),
         "validate_certs": _bool(args, "validate_certs", True),
         "ca_path": args.get("ca_path"),
-        "timeout": _number(args, "timeout", DEFAULT_SOURCE_TIMEOUT, 0.001),
-        "retries": _number(args, "retries", DEFAULT_SOURCE_RETRIES, 0, integer=True),
-        "interval": _number(args, "interval", DEFAULT_INTERVAL, 0.001),
+        "timeout": _number(args, "timeout", DEFAULT_SOURCE_TIMEOUT, 0.001, MAX_TIMEOUT),
+        "retries": _number(args, "retries", DEFAULT_SOURCE_RETRIES, 0, MAX_RETRIES, integer=True),
+        "interval": _number(args, "interval", DEFAULT_INTERVAL, 0.001, MAX_INTERVAL),
         "initial_snapshot": _bool(args, "initial_snapshot", False),
-        "error_threshold": _number(args, "error_threshold", DEFAULT_ERROR_THRESHOLD, 1, integer=True),
-        "max_backoff": _number(args, "max_backoff", DEFAULT_MAX_BACKOFF, 0.001),
+        "error_threshold": _number(
+            args, "error_threshold", DEFAULT_ERROR_THRESHOLD, 1, MAX_ERROR_THRESHOLD, integer=True
+        ),
+        "max_backoff": _number(args, "max_backoff", DEFAULT_MAX_BACKOFF, 0.001, MAX_INTERVAL),
     }
     if settings["max_backoff"] < settings["interval"]:
         raise OptionError(

@@ -46,8 +46,10 @@ class WaitOutcome:
 
     ``value`` is the last successful probe's result (None if none succeeded);
     ``last_error`` the transient error of the last probe, if it failed;
-    ``held_back`` the seconds a server's Retry-After still asked for when the
-    deadline came (None when the wait was not ended by one).
+    ``held_back`` the seconds the API's rate limit (Retry-After, or the
+    endpoint's floor) still forbade a request for when it ended the wait,
+    because that reached past the deadline (None when the wait was not ended
+    by one).
     """
 
     def __init__(self, state, value, polls, elapsed, last_error, held_back=None):
@@ -63,8 +65,8 @@ class WaitOutcome:
         if self.held_back is None:
             return ""
         return (
-            "; the API asked to wait %s s more before the next request (Retry-After), past the deadline, so no "
-            "request was sent after it" % format_seconds(self.held_back)
+            "; the API's rate limit (HTTP 429, Retry-After) allows the next request only in %s s, after the "
+            "deadline, so the wait ended without it: retry then" % format_seconds(self.held_back)
         )
 
 
@@ -133,9 +135,11 @@ def poll(probe, classify, wait_timeout, wait_sleep, clock=time.monotonic, sleep=
 
     This loop alone paces the requests (the client does not retry inside a
     probe): the next probe comes ``wait_sleep`` later, or when a server's
-    ``Retry-After`` allows if that is later. The last probe runs at the
-    deadline, unless a Retry-After forbids it: then the wait ends at the
-    deadline without one, and the outcome's ``held_back`` says so.
+    ``Retry-After`` (never less than the endpoint's rate-limit floor, see
+    :class:`_client.RateLimitWindow`) allows if that is later. The last probe
+    runs at the deadline, unless the rate limit forbids it: then the wait ends
+    at once, since no request may be sent before the deadline, and the
+    outcome's ``held_back`` says when one may.
     """
     start = clock()
     deadline = start + wait_timeout
@@ -162,8 +166,7 @@ def poll(probe, classify, wait_timeout, wait_sleep, clock=time.monotonic, sleep=
             return WaitOutcome(TIMED_OUT, value, polls, now - start, last_error)
         retry_after = getattr(last_error, "retry_after", None)
         if retry_after is not None and retry_after > remaining:
-            sleep(remaining)
-            return WaitOutcome(TIMED_OUT, value, polls, clock() - start, last_error, held_back=retry_after - remaining)
+            return WaitOutcome(TIMED_OUT, value, polls, now - start, last_error, held_back=retry_after)
         sleep(min(max(wait_sleep, retry_after or 0), remaining))
 
 

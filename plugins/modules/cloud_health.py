@@ -19,7 +19,12 @@ description:
     (C(platform_type) V(ON_PREMISE)) does not pass either.
   - Returns RV(problems) as plain sentences built from Meta's own C(error_description) and C(possible_solution).
   - Without O(wait), numbers that cannot send do not fail the task; look at RV(healthy). A rejected or expired token,
-    a missing permission, an unknown ID or an unreachable API do fail it, at once, saying what to do.
+    a missing permission, an unknown ID or an unreachable API do fail it, at once, saying what to do; RV(outcome)
+    tells these apart from numbers that cannot send (a rejected token is V(auth_failed), never V(BLOCKED)).
+  - A WhatsApp Business Account's list of numbers is read page after page until Meta gives no next page; an empty
+    page in between does not end it.
+  - Meta's rate-limit errors (Graph codes 4, 17, 32, 613, 80007, 80008 and 130429) are retried with backoff, and a wait
+    goes on through them until O(wait_timeout).
   - With O(wait=true), polls inside this one task until every selected number passes, and fails with the problems of
     the last read if O(wait_timeout) passes. A number on the On-Premises API ends the wait at once.
   - The module only reads; it never changes anything and always returns RV(ignore:changed=false).
@@ -51,12 +56,6 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Read the health of one number (token from WA_CLOUD_TOKEN)
-  hypersender.whatsapp.cloud_health:
-    phone_number_id: "106540352242922"
-  register: cloud
-  delegate_to: localhost
-
 - name: Hold the deployment until every number of the WhatsApp Business Account can send (20 minutes at most)
   hypersender.whatsapp.cloud_health:
     waba_id: "102290129340398"
@@ -66,22 +65,15 @@ EXAMPLES = r"""
   delegate_to: localhost
   run_once: true
 
-- name: Set the connection once for every Cloud API task of a play
+- name: Set the connection once for every Cloud API task of a play (else WA_CLOUD_TOKEN)
   module_defaults:
     group/hypersender.whatsapp.cloud:
       api_token: "{{ vault_wa_cloud_token }}"
-      api_version: v23.0
   block:
-    - name: Two numbers, one call each
+    - name: Read two numbers, one call each; cloud.problems says what is wrong, if anything
       hypersender.whatsapp.cloud_health:
-        phone_number_id:
-          - "106540352242922"
-          - "106540352242923"
+        phone_number_id: ["106540352242922", "106540352242923"]
       register: cloud
-
-    - name: Show what is wrong, if anything
-      ansible.builtin.debug:
-        var: cloud.problems
 """
 
 RETURN = r"""
@@ -126,10 +118,26 @@ numbers:
     healthy: {description: Whether this number passes., type: bool}
     problems: {description: What is wrong with this number and what to do., type: list, elements: str}
 can_send_message:
-  description: The worst C(can_send_message) of the selected numbers; V(BLOCKED) if no number was read.
+  description:
+    - The worst C(can_send_message) of the selected numbers; V(BLOCKED) if the WhatsApp Business Account has no number.
+    - Null when the numbers could not be read (see RV(outcome)).
   returned: always
   type: str
   sample: LIMITED
+outcome:
+  description:
+    - What the task found, so that a failure to read is never taken for a number's state.
+    - V(healthy) - every selected number passes; V(not_healthy) - the numbers were read and RV(problems) says what is
+      wrong with them.
+    - V(auth_failed) - Meta rejected the access token (invalid, expired or revoked; Graph error 190, 102 or 104, or
+      HTTP 401); the message says why and how to create a new system user token.
+    - V(permission_denied) - the token may not read these numbers (Graph error 10 or 200-299, or HTTP 403).
+    - V(rate_limited) - a wait ended with only rate-limit errors; V(error) - another failure (an unknown ID, an
+      unreachable API, a response that is not what Meta documents); the message says what to do.
+  returned: always
+  type: str
+  choices: [healthy, not_healthy, auth_failed, permission_denied, rate_limited, error]
+  sample: healthy
 healthy: {description: Whether every selected number passes (and there is at least one)., returned: always,
   type: bool, sample: false}
 problems:

@@ -14,6 +14,9 @@ description:
     M(hypersender.whatsapp.instance_info)) and meanwhile acts on what it can fix.
   - Restarts the instances in a status of O(restart), at most O(max_restarts) times each, never more than 5 restarts
     in a minute for the whole account (the API's limit), and keeps waiting.
+  - A restart the API refuses (HTTP 429) is not counted as one. No restart is sent before its C(Retry-After) has
+    passed, then it is sent again if the deadline allows. A restart that may have begun (HTTP 5xx) is counted and
+    not repeated blindly. Either way RV(actions) says why in C(restart_error).
   - With O(show_qr=true), requests a fresh QR code for an instance in C(SCAN_QR_CODE) at most once a minute (the
     API allows one a minute per account, so several instances take turns) and ends the round, returning the code in
     RV(qr) so the caller prints it while the wait goes on.
@@ -49,7 +52,11 @@ options:
     type: bool
     default: false
   qr_dir:
-    description: Directory where each QR code is also written as C(<instance name or id>.png), mode 0600.
+    description:
+      - Directory where each QR code is also written as C(<instance name or id>.png), mode 0600.
+      - It must exist and be writable (checked before any request), and each file is checked before its code is
+        requested (not a directory, not a symbolic link). If writing fails afterwards, the code is still returned in
+        RV(qr) and a warning says why there is no file.
     type: path
   fail_on:
     description:
@@ -187,7 +194,11 @@ import re
 import time
 
 from ansible.module_utils.basic import missing_required_lib
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    ApiError,
+    OptionError,
+    RateLimitedError,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._heal import (
     HealState,
@@ -207,7 +218,11 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
     QR_VALID_SECONDS,
     InstanceActions,
+    may_have_acted,
     qr_png_bytes,
+    validate_destination,
+    validate_directory,
+    write_error,
     write_private_file,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
@@ -242,8 +257,8 @@ def validate_options(params):
         raise OptionError("max_restarts and wait_timeout must be 0 or more, wait_sleep and rate_window more than 0")
     if "WORKING" in params["restart"]:
         raise OptionError("restart must not name WORKING: the gate would restart the instances it waits for")
-    if params["qr_dir"] and not os.path.isdir(params["qr_dir"]):
-        raise OptionError("qr_dir %s is not a directory" % params["qr_dir"])
+    if params["qr_dir"]:
+        validate_directory(params["qr_dir"], "qr_dir")
     return [validate_uuid(uuid, option="instances item") for uuid in params["instances"]]
 
 
@@ -269,22 +284,38 @@ class Round:
         self.view = judge(listed, self.wanted, ["WORKING"], [])
         self.state.observe(self.view.instances)
 
+    def request_deadline(self):
+        """The gate's deadline on the client's clock (the client gives a last request at least a second)."""
+        return time.monotonic() + (self.state.deadline - time.time())
+
     def restart_what_is_due(self):
         p = self.params
         candidates = restart_candidates(self.view.instances, self.state, p["restart"], p["max_restarts"])
         free, dummy = restart_budget(self.state, time.time(), window=p["rate_window"])
         for item in candidates[:free]:
-            self.result["restarted"].append(item["id"])
             if self.module.check_mode:
-                continue
-            try:
-                self.actions.restart(item["id"])
-                self.state.record_restart(item["id"], item["status"], time.time())
-            except ApiError as error:
+                self.result["restarted"].append(item["id"])
+            elif not self.restart(item):
+                return True
+        return len(candidates) > free
+
+    def restart(self, item):
+        """Restart ``item``; False when the API refused it for the account (rate limited): send no more now."""
+        try:
+            self.actions.restart(item["id"], self.request_deadline())
+        except ApiError as error:
+            if may_have_acted(error):
                 # counted: a 5xx may follow a restart that began; the gate does not repeat it blindly
                 self.state.record_restart(item["id"], item["status"], time.time(), error=str(error))
-            self.result["changed"] = True
-        return len(candidates) > free
+                return True
+            # refused before it ran: not a restart; the next one waits for the Retry-After
+            until = time.time() + error.retry_after if error.retry_after is not None else None
+            self.state.record_refused_restart(item["id"], str(error), until)
+            return not isinstance(error, RateLimitedError)
+        self.state.record_restart(item["id"], item["status"], time.time())
+        self.result["restarted"].append(item["id"])
+        self.result["changed"] = True
+        return True
 
     def show_qr(self):
         item = qr_choice(self.view.instances, self.state, time.time(), self.params["rate_window"])
@@ -292,16 +323,20 @@ class Round:
             return None
         if self.module.check_mode:
             return dict(id=item["id"], name=item.get("name"), valid_for=QR_VALID_SECONDS)
-        answer = self.actions.request_new_qr_code(
-            item["id"], deadline=time.monotonic() + max(1.0, self.state.deadline - time.time())
-        )
+        path = None
+        if self.params["qr_dir"]:
+            file_name = re.sub(r"[^A-Za-z0-9._-]", "_", item.get("name") or item["id"]) + ".png"
+            path = validate_destination(os.path.join(self.params["qr_dir"], file_name), "the QR code file")
+        answer = self.actions.request_new_qr_code(item["id"], self.request_deadline())
         self.state.record_qr(item["id"], time.time())
         self.result["changed"] = True
         data = qr_png_bytes(answer)
         qr = dict(id=item["id"], name=item.get("name"), valid_for=QR_VALID_SECONDS, text=png_to_text(data))
-        if self.params["qr_dir"]:
-            file_name = re.sub(r"[^A-Za-z0-9._-]", "_", item.get("name") or item["id"]) + ".png"
-            qr["path"] = write_private_file(os.path.join(self.params["qr_dir"], file_name), data)
+        if path:
+            try:
+                qr["path"] = write_private_file(path, data)
+            except OSError as error:
+                self.module.warn("could not write the QR code of %s to %s: %s" % (item["id"], path, write_error(error)))
         return qr
 
     def run(self):

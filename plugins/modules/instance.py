@@ -10,25 +10,33 @@ module: instance
 short_description: Create or restart a Hypersender WhatsApp instance
 version_added: 0.2.0
 description:
-  - With O(state=present), makes sure an instance with exactly the name O(name) exists, and creates it
-    (C(POST /create-instance)) when it does not. The API's C(filter[name]) is a partial match; the module compares
-    names exactly, so V(shop) is not mistaken for V(shop-2).
+  - With O(state=present), makes sure an instance named O(name) exists, and creates it
+    (C(POST /create-instance)) when it does not. Names are matched the way the server matches them, trimmed and
+    without case, so V(Shop ) is the existing V(shop) (the server would refuse to create it), but V(shop) is not
+    V(shop-2) (the API's C(filter[name]) is a partial match; the module compares whole names).
   - An existing instance is never changed. If it has another phone than O(phone) the task fails, because the API
     cannot change an instance's phone.
-  - With O(state=restarted), restarts the instance given by O(instance) or by its exact O(name)
-    (C(POST /{instance}/restart)) and is always RV(ignore:changed), as C(ansible.builtin.service) is. With
-    O(restart_when), it restarts only when the instance is in one of those statuses, and otherwise reports
-    RV(ignore:changed=false).
+  - With O(state=restarted), restarts the instance given by O(instance) or by its O(name)
+    (C(POST /{instance}/restart)) and is RV(ignore:changed) once the API accepted the restart, as
+    C(ansible.builtin.service) is. With O(restart_when), it restarts only when the instance is in one of those
+    statuses, and otherwise reports RV(ignore:changed=false).
+  - A task that fails on its action (refused, rate limited, a server error) reports RV(ignore:changed=false), since only an
+    action the API accepted is a change. A failure after it (writing O(qr_code_path), the wait) keeps
+    RV(ignore:changed=true) and says what was done.
   - After a create or a restart, O(wait=true) polls the instance's health until it reaches O(wait_for), reports a
-    status in O(fail_on), or O(wait_timeout) passes. After a restart, the status the instance had before counts
-    only once another status has been seen, since the API may report it for a moment after the restart began.
+    status in O(fail_on), or the deadline passes. After an accepted restart, a status in O(wait_for) counts at
+    once. The API may still report the status from before the restart for a moment, and a whole restart may end
+    between two polls, so the module cannot tell the two apart. The status from before counts as one of
+    O(fail_on) only once another status has been seen.
   - A new instance waits in C(SCAN_QR_CODE) until someone links a phone by scanning its QR code; write the code
     with O(qr_code_path), or get a fresh one later with M(hypersender.whatsapp.instance_qr).
   - Whoever scans an instance's QR code links their WhatsApp account to it. The code and the instance's
     C(access_token) are never returned or printed unless asked for (O(qr_code_path), O(return_access_token)).
-  - The API allows 5 creates and 5 restarts a minute per account. A rate-limited action (HTTP 429) is repeated after
-    the server's C(Retry-After); an action that may have reached the server (HTTP 5xx, a read timeout) is not
-    repeated and fails the task.
+  - The API allows 5 creates and 5 restarts a minute per account. The whole task, the action and the wait, ends by
+    its deadline, O(wait_timeout) seconds after it started, with or without O(wait). A rate-limited action
+    (HTTP 429) is sent again once the server's C(Retry-After) has passed, if that is before the deadline;
+    otherwise the task fails at once, saying the API refused the action. An action that may have reached the
+    server (HTTP 5xx, a read timeout) is not repeated and fails the task.
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
@@ -43,7 +51,9 @@ options:
     description:
       - The instance's name, at most 50 characters, unique in the account.
       - Required with O(state=present); with O(state=restarted), selects the instance when O(instance) is not given.
-      - Compared exactly, case included. Hypersender may refuse a name that differs from an existing one only in case.
+      - Trimmed, as the server trims it, and compared with existing names without case, as the server does. The
+        server may also take names that differ only in accents for one; it then refuses the create (HTTP 422),
+        and the task fails with RV(ignore:changed=false).
     type: str
   phone:
     description:
@@ -75,7 +85,9 @@ options:
   qr_code_path:
     description:
       - When an instance is created, write the QR code to link it (a PNG image) to this file, readable by its owner only
-        (mode 0600). The directory must exist. Nothing is written in check mode.
+        (mode 0600). Nothing is written in check mode.
+      - Checked before any request, also when the instance exists. The directory must exist and be writable, and the
+        path must not be a directory or a symbolic link.
       - The code expires after about 60 seconds; use M(hypersender.whatsapp.instance_qr) for a fresh one.
     type: path
 extends_documentation_fragment:
@@ -189,6 +201,8 @@ msg:
   type: str
 """
 
+import time
+
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     HYPERSENDER,
@@ -205,8 +219,10 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     public_instance,
     qr_png_bytes,
     restart_classifier,
+    validate_destination,
     validate_name,
     validate_webhook_url,
+    write_error,
     write_private_file,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
@@ -231,7 +247,7 @@ def argument_spec():
 def validate_options(params):
     """Validated values of the options that name the instance; raises OptionError before any request."""
     validate_status_wait_options(params)
-    values = {"name": None, "phone": None, "webhook_url": None, "instance": None}
+    values = {"name": None, "phone": None, "webhook_url": None, "instance": None, "qr_code_path": None}
     if params["name"] is not None:
         values["name"] = validate_name(params["name"])
     if params["phone"] is not None:
@@ -246,6 +262,8 @@ def validate_options(params):
                 raise OptionError(
                     "%s applies to state=restarted only; state=present selects the instance by name" % option
                 )
+        if params["qr_code_path"]:
+            values["qr_code_path"] = validate_destination(params["qr_code_path"], "qr_code_path")
     else:
         if params["instance"] is not None:
             values["instance"] = validate_uuid(params["instance"])
@@ -262,12 +280,13 @@ def diff_view(instance):
 
 
 class InstanceModule:
-    def __init__(self, module, values, client):
+    def __init__(self, module, values, client, deadline):
         self.module = module
         self.params = module.params
         self.values = values
         self.client = client
-        self.actions = InstanceActions(client)
+        self.deadline = deadline  # of the whole task, on time.monotonic(): the action and the wait end by it
+        self.actions = InstanceActions(client, deadline_option="wait_timeout")
         self.result = dict(changed=False, created=False, restarted=False, waited=False, polls=0, elapsed=0.0)
 
     def fail(self, msg):
@@ -278,8 +297,8 @@ class InstanceModule:
         found = self.actions.find_by_name(name, include_access_token=self.params["return_access_token"])
         if len(found) > 1:
             self.fail(
-                "%d instances are named exactly %r: give state=restarted an instance UUID, or rename one in "
-                "the dashboard" % (len(found), name)
+                "%d instances are named %r (compared as the server does, without case): give state=restarted an "
+                "instance UUID, or rename one in the dashboard" % (len(found), name)
             )
         if found:
             instance = found[0]
@@ -287,23 +306,35 @@ class InstanceModule:
             if phone is not None and instance.get("phone") != phone:
                 self.fail(
                     "instance %r (%s) exists with phone %s, not %s; Hypersender cannot change an instance's phone: "
-                    "use another name for the new number" % (name, instance["id"], instance.get("phone"), phone)
+                    "use another name for the new number"
+                    % (instance["name"], instance["id"], instance.get("phone"), phone)
                 )
-            return "instance %r exists (%s, %s)" % (name, instance["id"], instance["status"])
+            same = "" if instance["name"] == name else " (the server takes %r for the same name)" % name
+            return "instance %r exists (%s, %s)%s" % (instance["name"], instance["id"], instance["status"], same)
         if phone is None:
             self.fail("no instance is named %r, and phone is needed to create one" % name)
         planned = {"name": name, "phone": phone, "status": "SCAN_QR_CODE"}
-        self.result.update(changed=True, created=True, diff=dict(before={}, after=planned))
         if self.module.check_mode:
-            self.result["instance"] = dict(planned)
+            self.result.update(changed=True, created=True, instance=dict(planned), diff=dict(before={}, after=planned))
             return "check mode: would create instance %r with phone %s" % (name, phone)
-        answer = self.actions.create(name, phone, self.values["webhook_url"])
+        answer = self.actions.create(name, phone, self.deadline, self.values["webhook_url"])
+        self.result.update(changed=True, created=True, diff=dict(before={}, after=planned))
         instance = public_instance(answer, include_access_token=self.params["return_access_token"])
         self.result.update(instance=instance, diff=dict(before={}, after=diff_view(instance)))
-        if self.params["qr_code_path"]:
-            self.result["qr_code_path"] = write_private_file(self.params["qr_code_path"], qr_png_bytes(answer))
+        if self.values["qr_code_path"]:
+            self.write_qr_code(instance, answer)
         self.wait(instance, None)
         return "created instance %r (%s)" % (name, instance["id"])
+
+    def write_qr_code(self, instance, answer):
+        path = self.values["qr_code_path"]
+        try:
+            self.result["qr_code_path"] = write_private_file(path, qr_png_bytes(answer))
+        except OSError as error:
+            self.fail(
+                "created instance %r (%s), but could not write its QR code to %s: %s; get a fresh code with "
+                "hypersender.whatsapp.instance_qr" % (instance["name"], instance["id"], path, write_error(error))
+            )
 
     def restarted(self):
         token = self.params["return_access_token"]
@@ -313,8 +344,8 @@ class InstanceModule:
             found = self.actions.find_by_name(self.values["name"], include_access_token=token)
             if len(found) != 1:
                 self.fail(
-                    "%s instance is named exactly %r: give instance (the UUID) instead"
-                    % ("no" if not found else "more than one", self.values["name"])
+                    "%s instance is named %r (compared as the server does, without case): give instance (the UUID) "
+                    "instead" % ("no" if not found else "more than one", self.values["name"])
                 )
             instance = found[0]
         previous = instance["status"]
@@ -328,11 +359,13 @@ class InstanceModule:
                 previous,
                 ", ".join(when),
             )
-        after = dict(diff_view(instance), status="restarting (STOPPED, STARTING, then its working status)")
-        self.result.update(changed=True, restarted=True, diff=dict(before=diff_view(instance), after=after))
+        before = diff_view(instance)
+        after = dict(before, status="restarting (STOPPED, STARTING, then its working status)")
         if self.module.check_mode:
+            self.result.update(changed=True, restarted=True, diff=dict(before=before, after=after))
             return "check mode: would restart instance %s (now %s)" % (instance["id"], previous)
-        self.actions.restart(instance["id"])
+        self.actions.restart(instance["id"], self.deadline)
+        self.result.update(changed=True, restarted=True, diff=dict(before=before, after=after))
         instance["status"] = "STOPPED"  # what the API documents right after a restart; the wait reads the real one
         self.wait(instance, previous)
         self.result["diff"]["after"] = diff_view(instance)
@@ -352,7 +385,8 @@ class InstanceModule:
         else:
             classify = restart_classifier(previous_status, ready, fail_on)
         probe = HypersenderApi(self.client).instance_health_probe(instance["id"])
-        outcome = self.module.probe_or_wait(probe, classify, self.result)
+        remaining = max(0.0, self.deadline - time.monotonic())
+        outcome = self.module.probe_or_wait(probe, classify, self.result, wait_timeout=remaining)
         if outcome.value is not None:
             instance["status"] = outcome.value["status"]
         if outcome.state != DONE:
@@ -366,8 +400,9 @@ class InstanceModule:
 def main():
     module = WhatsAppModule(HYPERSENDER, argument_spec(), wait=status_wait_argument_spec())
     values = module.checked(validate_options)
+    deadline = time.monotonic() + module.params["wait_timeout"]
     with module.client() as api:
-        runner = InstanceModule(module, values, api.client)
+        runner = InstanceModule(module, values, api.client, deadline)
         try:
             runner.result["msg"] = runner.present() if module.params["state"] == "present" else runner.restarted()
         except (ApiError, OptionError) as error:

@@ -20,8 +20,10 @@ description:
   - A code is valid for about 60 seconds (RV(valid_for)).
   - Hypersender allows one new QR code a minute per account. The module never asks for a code for the same
     instance twice inside O(min_interval) seconds from this controller (it remembers the last request in a private
-    file in the temporary directory) and waits out the rest of that interval, or a rate limit (HTTP 429 with
-    C(Retry-After)), only while that fits inside O(wait_timeout); otherwise it fails and says how long to wait.
+    directory, C($XDG_CACHE_HOME/hypersender.whatsapp) or C(~/.cache/hypersender.whatsapp), which must be the user's
+    own with mode 0700; a link or a directory open to others is refused) and waits out the rest of that interval,
+    or a rate limit (HTTP 429, after C(Retry-After) and never less than 60 s), only while that fits inside
+    O(wait_timeout); otherwise it fails and says how long to wait.
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
@@ -33,7 +35,10 @@ options:
     aliases: [uuid, instance_id]
   dest:
     description:
-      - Where to write the QR code PNG, readable by its owner only (mode 0600). The directory must exist.
+      - Where to write the QR code PNG, readable by its owner only (mode 0600).
+      - Checked before any request. The directory must exist and be writable, and the path must not be a directory
+        or a symbolic link. If writing still fails after the code was requested, the task fails with
+        RV(ignore:changed=true) and RV(requested=true), without the code.
       - At least one of O(dest) and O(render=text) is needed.
     type: path
   render:
@@ -51,8 +56,9 @@ options:
     default: false
   wait_timeout:
     description:
-      - Seconds the task may spend waiting for the minute between two QR requests or for a rate limit to pass.
-      - V(0) fails at once instead of waiting.
+      - Seconds the task may take, waiting for the minute between two QR requests, or for a rate limit to pass
+        (HTTP 429 with C(Retry-After)), and the request itself.
+      - V(0) fails at once instead of waiting. A request refused by the API reports RV(ignore:changed=false).
     type: float
     default: 90
   min_interval:
@@ -135,21 +141,19 @@ msg:
 import time
 
 from ansible.module_utils.basic import missing_required_lib
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
-    ApiError,
-    OptionError,
-    RateLimitedError,
-)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import HYPERSENDER, validate_uuid
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
     QR_VALID_SECONDS,
     InstanceActions,
-    QrPacer,
     public_instance,
     qr_png_bytes,
+    validate_destination,
+    write_error,
     write_private_file,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._pacer import QrPacer
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import (
     HAS_PNG,
     PNG_IMPORT_ERROR,
@@ -174,19 +178,20 @@ def validate_options(params):
         raise OptionError("give dest (a file for the PNG) or render=text (the code in the result), or both")
     if params["wait_timeout"] < 0 or params["min_interval"] < 0:
         raise OptionError("wait_timeout and min_interval must be 0 or more seconds")
-    return validate_uuid(params["instance"])
+    dest = validate_destination(params["dest"], "dest") if params["dest"] is not None else None
+    return validate_uuid(params["instance"]), dest
 
 
 def main():
     module = WhatsAppModule(HYPERSENDER, argument_spec())
     if module.params["render"] == "text" and not HAS_PNG:
         module.fail_json(msg=missing_required_lib("pypng"), exception=PNG_IMPORT_ERROR)
-    instance_id = module.checked(validate_options)
+    instance_id, dest = module.checked(validate_options)
     with module.client() as api:
-        run(module, InstanceActions(api.client), instance_id)
+        run(module, InstanceActions(api.client, deadline_option="wait_timeout"), instance_id, dest)
 
 
-def run(module, actions, instance_id):
+def run(module, actions, instance_id, dest):
     params = module.params
     deadline = time.monotonic() + params["wait_timeout"]
     result = dict(changed=False, requested=False, paced=0.0)
@@ -199,8 +204,8 @@ def run(module, actions, instance_id):
                 instance["status"],
             )
             module.exit_json(**result)
-        result.update(changed=True, requested=True)
         if module.check_mode:
+            result.update(changed=True, requested=True)
             result["msg"] = "check mode: would request a new QR code for instance %s (%s)" % (
                 instance_id,
                 instance["status"],
@@ -221,21 +226,27 @@ def run(module, actions, instance_id):
             result["paced"] = round(pause, 3)
         pacer.record(instance_id)  # before: a request that fails after reaching the server counts too
         try:
-            answer = actions.request_new_qr_code(instance_id, deadline=deadline)
-        except RateLimitedError as error:
-            # The refusal names no option (fleet_heal and its role reach it too); this module's is wait_timeout.
-            raise RateLimitedError(
-                "%s (raise wait_timeout to wait for it here)" % error, status=429, retry_after=error.retry_after
-            ) from None
+            answer = actions.request_new_qr_code(instance_id, deadline)
         finally:
             pacer.record(instance_id)  # after: the server saw it no later than now
+        result.update(changed=True, requested=True)
         png_data = qr_png_bytes(answer)
         result["instance"] = public_instance(answer)
         result["valid_for"] = QR_VALID_SECONDS
         if params["render"] == "text":
             result["qr_code_text"] = png_to_text(png_data)
-        if params["dest"]:
-            result["dest"] = write_private_file(params["dest"], png_data)
+        if dest:
+            try:
+                result["dest"] = write_private_file(dest, png_data)
+            except OSError as error:
+                kept = "it is in qr_code_text" if "qr_code_text" in result else "request another in a minute"
+                result["msg"] = "requested a new QR code for instance %s, but could not write it to %s: %s; %s" % (
+                    instance_id,
+                    dest,
+                    write_error(error),
+                    kept,
+                )
+                module.fail_json(**result)
         result["msg"] = (
             "new QR code for instance %s (%s), valid for about %d s: whoever scans it links their WhatsApp "
             "account to the instance" % (instance_id, result["instance"].get("name"), QR_VALID_SECONDS)

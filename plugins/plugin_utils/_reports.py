@@ -295,11 +295,22 @@ def verify_gateway(result, check_mode=False):
 # --- verify_cloud ------------------------------------------------------------------------------------------------
 
 
+# cloud_health's outcome when it could not read the numbers, in words (a rejected token is not a number's state).
+UNREAD = {
+    "auth_failed": "the WhatsApp Cloud API rejected the access token",
+    "permission_denied": "the access token may not read these numbers",
+    "rate_limited": "the Graph API rate limited every read",
+}
+
+
 def verify_cloud(result, check_mode=False):
     """The report of the verify_cloud role from cloud_health's result."""
     role = "verify_cloud"
     if result.get("invalid_options"):
         return error_report(role, result)
+    if result.get("outcome") in UNREAD:
+        reason = "%s: %s" % (UNREAD[result["outcome"]], result.get("msg", ""))
+        return report(role, check_mode, ["%s: FAILED, %s" % (role, reason)], "%s: %s" % (role, reason), "no verdict")
     numbers, found = result.get("numbers") or [], result.get("problems") or []
     healthy = bool(result.get("healthy"))
     if check_mode:
@@ -337,11 +348,13 @@ GATES = {"wait_for_working": wait_for_working, "verify_gateway": verify_gateway,
 
 # --- the playbooks -----------------------------------------------------------------------------------------------
 
-# The deploy gate's gates: its switch, its role, its name in the failure, its label in the summary, its credential.
+# The deploy gate's gates: its switch, its role, its name in the failure, its label in the summary, its credential
+# (None: the delivery canary, which runs only when asked and once the status gates passed).
 DEPLOY_GATES = (
     ("hypersender", "wait_for_working", "Hypersender", "Hypersender instances:", "HYPERSENDER_API_TOKEN"),
     ("onprem", "verify_gateway", "On-Premises", "On-Premises gateway:  ", "WA_ONPREM_URL"),
     ("cloud", "verify_cloud", "Cloud API", "Cloud API numbers:    ", "WA_CLOUD_TOKEN"),
+    ("delivery", "verify_delivery", "Delivery", "Delivery canary:      ", None),
 )
 
 
@@ -351,10 +364,13 @@ def deploy_gate(reports, switches, check_mode=False):
     lines, failures = [], []
     for gate, dummy, name, label, credential in DEPLOY_GATES:
         found = reports.get(gate)
-        if not found:
+        if credential is None and not found:
+            if switches.get(gate) is True or str(switches.get(gate)).lower() == "true":
+                lines.append("%s not run, a status gate failed" % label)
+        elif not found:
             why = "no %s" % credential if switches.get(gate) == "auto" else "deploy_gate_%s is false" % gate
             lines.append("%s not checked (%s)" % (label, why))
-        elif not found["passed"]:
+        elif not found.get("passed", not found.get("failure")):
             # the verdict in a few words; its reason is said once, in the failure
             lines.append("%s FAILED, %s" % (label, found["line"]))
             failures.append("%s: %s" % (name, found["failure"]))

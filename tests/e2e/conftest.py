@@ -207,6 +207,7 @@ def ansible(collections_path, tmp_path):
                 "ANSIBLE_RETRY_FILES_ENABLED": "0",
                 "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-local"),
                 "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+                "XDG_CACHE_HOME": str(tmp_path / "cache"),  # instance_qr's pacing files stay inside the test
                 "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
                 "PATH": str(bin_dir) + os.pathsep + env.get("PATH", ""),
                 "NO_PROXY": "127.0.0.1,localhost",

@@ -36,3 +36,17 @@ def test_quick_benchmark_runs_every_contender(tmp_path):
     assert all(row["rc"] == 0 and row["failed"] == 0 for row in rows), rows
     role = rows[0]
     assert role["calls"] == role["polls"], "the role makes one list call per poll"
+
+
+def test_canary_benchmark_prints_its_figures():
+    completed = subprocess.run(
+        [sys.executable, str(COLLECTION_ROOT / "tests" / "bench" / "canary_bench.py"), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert completed.stdout.count("calls a canary:") == 3
+    assert "1 list + 1 send + 1 poll = 3   floor: 1 list + 1 send + 1 poll = 3" in completed.stdout
+    assert completed.stdout.count("ack's arrival to the task's end:") == 2

@@ -65,20 +65,8 @@ def graph_calls(sim):
     return [entry for entry in sim.requests() if entry["path"].startswith("/graph/")]
 
 
-def play(*tasks, pre_reset=False):
+def play(*tasks):
     text = "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
-    if pre_reset:
-        tasks = (
-            (
-                """
-            - name: Restart the simulator's clock, so that its timeline counts from here
-              ansible.builtin.uri:
-                url: "{{ lookup('ansible.builtin.env', 'WA_CLOUD_API_URL') | regex_replace('/graph$', '') }}/_sim/reset"
-                method: POST
-        """,
-            )
-            + tasks
-        )
     return text + "".join(textwrap.indent(textwrap.dedent(task).strip() + "\n", "    ") for task in tasks)
 
 
@@ -98,6 +86,23 @@ def debug_lines(output, first):
             found.append(lines)
     assert found, "no summary starting with %r in:\n%s" % (first, output[-4000:])
     return found[-1]
+
+
+def graph_error_body(code, message, subcode=None):
+    error = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEf22"}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    return {"error": error}
+
+
+def with_pages(scenario, sizes):
+    """The scenario's WABA pages its phone_numbers edge with these page sizes (0: an empty page with a next)."""
+    scenario["cloud"]["wabas"][0]["page_sizes"] = list(sizes)
+    return scenario
+
+
+def edge_calls(sim):
+    return [call for call in graph_calls(sim) if call["path"] == "/graph/v23.0/%s/phone_numbers" % WABA]
 
 
 # --- the module ---------------------------------------------------------------------------------------------------
@@ -198,6 +203,7 @@ def test_wait_through_blocked_to_available(simulator, ansible):
         {"at": 0, "health": {"PHONE_NUMBER": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}}},
         {"at": 3, "health": "AVAILABLE"},
     ]
+    # The timeline counts from the module's first Graph request (the simulator's clock starts there).
     sim = simulator(cloud_scenario(number(NUMBER_1, timeline)))
     run = ansible.playbook(
         play(
@@ -208,7 +214,6 @@ def test_wait_through_blocked_to_available(simulator, ansible):
             wait_timeout: 120
             wait_sleep: 1
     """ % NUMBER_1,
-            pre_reset=True,
         ),
         env=cloud_env(sim),
     )
@@ -358,15 +363,23 @@ def test_a_number_not_in_the_waba_is_a_problem(simulator, ansible):
     assert run.result["msg"].startswith("stopped waiting after 1 polls")
 
 
-def test_paging_next_on_another_host_is_not_followed(simulator, ansible):
+def test_paging_next_on_another_host_is_never_requested(simulator, ansible):
+    """Pages with cursors are read from api_url with the after cursor, wherever paging.next points; a page with only
+    a paging.next elsewhere (an empty page here) is refused, so that the token goes nowhere else."""
     other = simulator({"cloud": {"tokens": [CLOUD_TOKEN]}}, host="127.0.0.2")
     sim = simulator(cloud_scenario(number(NUMBER_1), number(NUMBER_2), page_size=1, next_base=other.url))
+    run = ansible.module("cloud_health", {"waba_id": WABA}, env=cloud_env(sim))
+    assert run.rc == 0, run
+    assert [n["id"] for n in run.result["numbers"]] == [NUMBER_1, NUMBER_2]
+    assert [bool(call["query"].get("after")) for call in graph_calls(sim)] == [False, True]
+    sim.load(with_pages(cloud_scenario(number(NUMBER_1), number(NUMBER_2), next_base=other.url), [0, 2]))
     run = ansible.module("cloud_health", {"waba_id": WABA}, env=cloud_env(sim))
     assert run.rc == 2, run
     assert (
         "paging.next points to http://127.0.0.2/graph/v23.0/%s/phone_numbers, outside api_url" % WABA
         in run.result["msg"]
     )
+    assert run.result["outcome"] == "error" and run.result["can_send_message"] is None
     assert other.requests() == [] and len(graph_calls(sim)) == 1
 
 
@@ -635,3 +648,205 @@ def test_verify_cloud_token_in_a_role_variable_stays_secret(simulator, ansible):
     assert run.rc == 0, run
     assert debug_lines(run.output, "verify_cloud: PASSED")[0].startswith("verify_cloud: PASSED, 1 number(s) can send")
     assert [call["auth"] for call in graph_calls(sim)] == ["bearer"]
+
+
+# --- issue 22: paging past empty pages, the auth outcome, every Graph rate-limit code -----------------------------------
+
+
+def test_an_empty_middle_page_does_not_end_the_list_and_the_blocked_number_fails_the_wait(simulator, ansible):
+    """Three pages: two AVAILABLE numbers, an empty page with paging.next, a BLOCKED number. The wait fails."""
+    blocked = {"PHONE_NUMBER": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}}
+    sim = simulator(
+        with_pages(cloud_scenario(number(NUMBER_1), number(NUMBER_2), number(NUMBER_3, blocked)), [2, 0, 1])
+    )
+    run = ansible.module("cloud_health", {"waba_id": WABA, "wait": True, "wait_timeout": 0}, env=cloud_env(sim))
+    assert run.rc == 2, run
+    result = run.result
+    assert [n["id"] for n in result["numbers"]] == [NUMBER_1, NUMBER_2, NUMBER_3]
+    assert result["healthy"] is False and result["can_send_message"] == "BLOCKED" and result["outcome"] == "not_healthy"
+    assert "Phone number %s (+1 555-078-2924) cannot send messages" % NUMBER_3 in result["msg"]
+    calls = edge_calls(sim)
+    assert len(calls) == 3 == result["api_calls"] and "after" not in calls[0]["query"]
+    assert all(call["query"].get("after") for call in calls[1:]) and calls[1]["query"] != calls[2]["query"]
+    assert all("access_token" not in call["query"] and call["auth"] == "bearer" for call in calls)
+
+
+def test_the_lookup_reads_past_leading_and_trailing_empty_pages(simulator, ansible):
+    """Another paged read: the lookup, a WABA whose first two pages are empty and whose last number is BLOCKED."""
+    sim = simulator(with_pages(cloud_scenario(number(NUMBER_1), number(NUMBER_2, "BLOCKED")), [0, 0, 1, 0, 1]))
+    run = ansible.playbook(
+        play("""
+        - ansible.builtin.debug:
+            msg: "{{ lookup('hypersender.whatsapp.cloud_health', waba_id='%s') }}"
+    """ % WABA),
+        env=cloud_env(sim),
+    )
+    assert run.rc == 0, run
+    result = run.result["msg"]
+    assert [n["id"] for n in result["numbers"]] == [NUMBER_1, NUMBER_2]
+    assert result["healthy"] is False and result["can_send_message"] == "BLOCKED" and result["outcome"] == "not_healthy"
+    assert len(edge_calls(sim)) == 5
+
+
+def test_verify_cloud_fails_on_a_blocked_number_behind_an_empty_page(simulator, ansible):
+    """The gate of the report: it PASSED when an empty page hid the BLOCKED number on page 3."""
+    sim = simulator(
+        with_pages(cloud_scenario(number(NUMBER_1), number(NUMBER_2), number(NUMBER_3, "BLOCKED")), [1, 0, 2])
+    )
+    run = ansible.playbook(
+        VERIFY_CLOUD_PLAY,
+        extra_args=["-e", json.dumps({"verify_cloud_waba_id": WABA, "verify_cloud_timeout": 0})],
+        env=cloud_env(sim),
+    )
+    assert run.rc == 2, run
+    assert "verify_cloud: PASSED" not in run.output
+    summary = debug_lines(run.output, "verify_cloud: FAILED")
+    assert summary[0].startswith("verify_cloud: FAILED, not every number can send")
+    assert [line.split()[0] for line in summary[2:5]] == [NUMBER_1, NUMBER_2, NUMBER_3]
+    assert failure_messages(run.output)[-1].startswith("verify_cloud: not every WhatsApp Cloud API number can send")
+    assert len(edge_calls(sim)) == 3
+
+
+TOKEN_REJECTIONS = {
+    # name: (fault or None for the simulator's own expired-token answer, what the message must say)
+    "expired_190_463": (None, "the access token was rejected: it has expired (subcode 463)"),
+    "session_102": (
+        {"status": 400, "body": graph_error_body(102, "Session key invalid or no longer valid")},
+        "the access token was rejected",
+    ),
+    "auth_exception_0_http_401": (
+        {"status": 401, "body": graph_error_body(0, "(#0) We were unable to authenticate the app user")},
+        "the access token was rejected",
+    ),
+    "html_401_from_a_proxy": (
+        {
+            "status": 401,
+            "raw_body": "<html><body>401 Authorization Required</body></html>",
+            "content_type": "text/html",
+        },
+        "rejected the credentials (HTTP 401)",
+    ),
+}
+
+
+def test_a_rejected_token_is_the_auth_failed_outcome_not_blocked(simulator, ansible):
+    """Every kind of rejected token: outcome auth_failed, no can_send_message, and what to do; never BLOCKED."""
+    for name, (fault, said) in TOKEN_REJECTIONS.items():
+        faults = [dict(fault, path="^/graph/")] if fault else []
+        sim = simulator(cloud_scenario(number(NUMBER_1), faults=faults))
+        token = CLOUD_TOKEN if fault else EXPIRED_TOKEN
+        run = ansible.module(
+            "cloud_health",
+            {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 60, "wait_sleep": 1},
+            env=cloud_env(sim, token),
+        )
+        assert run.rc == 2, (name, run)
+        result = run.result
+        assert result["outcome"] == "auth_failed", (name, result)
+        assert result["can_send_message"] is None and result["healthy"] is False and result["problems"] == [], name
+        assert said in result["msg"] and "system user" in result["msg"], (name, result["msg"])
+        assert result["polls"] == 1 and len(graph_calls(sim)) == 1, name
+        assert EXPIRED_TOKEN not in run.output
+
+
+def test_the_lookup_names_a_token_rejected_with_code_0_and_says_what_to_do(simulator, ansible):
+    fault = {"path": "^/graph/", "status": 401, "body": graph_error_body(0, "(#0) We were unable to authenticate")}
+    sim = simulator(cloud_scenario(number(NUMBER_1), faults=[fault]))
+    run = ansible.playbook(
+        play("""
+        - ansible.builtin.debug:
+            msg: "{{ lookup('hypersender.whatsapp.cloud_health', phone_number_id='%s') }}"
+    """ % NUMBER_1),
+        env=cloud_env(sim),
+    )
+    assert run.rc == 2, run
+    text = " ".join(run.output.split())
+    assert "hypersender.whatsapp.cloud_health: " in text and "the access token was rejected" in text
+    assert "create a new token for a system user" in text and "BLOCKED" not in text
+    assert len(graph_calls(sim)) == 1
+
+
+def test_verify_cloud_says_the_token_was_rejected(simulator, ansible):
+    """The role formats the module's outcome: a rejected token is not 'not every number can send'."""
+    sim = simulator(cloud_scenario(number(NUMBER_1)))
+    run = ansible.playbook(
+        VERIFY_CLOUD_PLAY,
+        extra_args=["-e", json.dumps({"verify_cloud_phone_number_ids": [NUMBER_1]})],
+        env=cloud_env(sim, "sim-cloud-token-revoked-0099"),
+    )
+    assert run.rc == 2, run
+    summary = debug_lines(run.output, "verify_cloud: FAILED")
+    assert summary[0].startswith("verify_cloud: FAILED, the WhatsApp Cloud API rejected the access token: GET ")
+    assert "create a new token for a system user" in summary[0]
+    message = failure_messages(run.output)[-1]
+    assert message.startswith("verify_cloud: the WhatsApp Cloud API rejected the access token: GET ")
+    assert "BLOCKED" not in message and "not every" not in message
+    assert len(graph_calls(sim)) == 1
+
+
+def test_graph_613_while_waiting_is_a_rate_limit_and_the_wait_ends_ready(simulator, ansible):
+    """613 "Calls to this api have exceeded the rate limit", then the number: the wait goes on and passes."""
+    fault = {
+        "path": "^/graph/",
+        "count": 1,
+        "status": 400,
+        "body": graph_error_body(613, "Calls to this api have exceeded the rate limit."),
+    }
+    sim = simulator(cloud_scenario(number(NUMBER_1), faults=[fault]))
+    run = ansible.module(
+        "cloud_health",
+        {"phone_number_id": NUMBER_1, "wait": True, "wait_timeout": 120, "wait_sleep": 1},
+        env=cloud_env(sim),
+    )
+    assert run.rc == 0, run
+    assert run.result["healthy"] is True and run.result["outcome"] == "healthy"
+    assert run.result["polls"] == 2 and run.result["api_calls"] == 2
+    assert [call["status"] for call in graph_calls(sim)] == [400, 200]
+
+
+def test_other_graph_rate_limit_codes_are_retried_by_a_read_without_a_wait(simulator, ansible):
+    """130429 and 32 to the lookup (no wait: the client's own retries), then the numbers: it returns them."""
+    faults = [
+        {"path": "^/graph/", "count": 1, "status": 400, "body": graph_error_body(130429, "(#130429) Rate limit hit")},
+        {"path": "^/graph/", "count": 1, "status": 400, "body": graph_error_body(32, "Page request limit reached")},
+    ]
+    sim = simulator(cloud_scenario(number(NUMBER_1), faults=faults))
+    run = ansible.playbook(
+        play("""
+        - ansible.builtin.debug:
+            msg: "{{ lookup('hypersender.whatsapp.cloud_health', phone_number_id='%s') }}"
+    """ % NUMBER_1),
+        env=cloud_env(sim),
+    )
+    assert run.rc == 0, run
+    assert run.result["msg"]["healthy"] is True
+    assert [call["status"] for call in graph_calls(sim)] == [400, 400, 200]
+
+
+def test_a_wait_rate_limited_to_its_end_is_not_a_number_state(simulator, ansible):
+    """Every poll answered 613: the gate fails at its deadline saying no read succeeded, not that numbers cannot send."""
+    fault = {"path": "^/graph/", "status": 400, "body": graph_error_body(613, "Calls to this api have exceeded")}
+    sim = simulator(cloud_scenario(number(NUMBER_1), faults=[fault]))
+    run = ansible.playbook(
+        VERIFY_CLOUD_PLAY,
+        extra_args=[
+            "-e",
+            json.dumps(
+                {
+                    "verify_cloud_phone_number_ids": [NUMBER_1],
+                    "verify_cloud_timeout": 2,
+                    "verify_cloud_poll_interval": 1,
+                }
+            ),
+        ],
+        env=cloud_env(sim),
+    )
+    assert run.rc == 2, run
+    summary = debug_lines(run.output, "verify_cloud: FAILED")
+    assert summary[0].startswith(
+        "verify_cloud: FAILED, the Graph API rate limited every read: no read of the WhatsApp Cloud API numbers "
+        "succeeded in 2 s ("
+    )
+    assert "code 613" in summary[0] and "cannot send" not in summary[0]
+    assert failure_messages(run.output)[-1].startswith("verify_cloud: the Graph API rate limited every read: ")
+    assert graph_calls(sim) and {call["status"] for call in graph_calls(sim)} == {400}

@@ -282,7 +282,7 @@ def test_retry_after_past_the_deadline_sends_no_more_requests(simulator, ansible
     )
     assert_clean_failure(run)
     assert len(sim.requests()) == 1
-    assert "asked to wait" in run.result["msg"] and "Retry-After" in run.result["msg"]
+    assert "allows the next request only in 30 s" in run.result["msg"] and "Retry-After" in run.result["msg"]
     assert run.result["polls"] == 1
 
 

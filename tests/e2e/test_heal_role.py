@@ -260,3 +260,55 @@ def test_an_api_error_in_a_healing_round_is_the_gate_s_failure_message(simulator
     ), run.output[-3000:]
     assert "is undefined" not in run.output
     assert not [r for r in sim.requests() if r["method"] == "POST"], "nothing restarted with a rejected token"
+
+
+def _refused_restarts(retry_after, count=None):
+    return {
+        "path": r"/restart$",
+        "method": "POST",
+        "status": 429,
+        "count": count,
+        "body": {"message": "Too many requests. Please try again later."},
+        "headers": {"Retry-After": str(retry_after)},
+    }
+
+
+def _fleet_heal(ansible, sim, tmp_path, **args):
+    env = {"HYPERSENDER_API_URL": sim.hypersender_url, "HYPERSENDER_API_TOKEN": TOKEN, "TMPDIR": str(tmp_path)}
+    return ansible.module("fleet_heal", dict({"wait_sleep": 0.5, "rate_window": WINDOW}, **args), env=env)
+
+
+def test_a_refused_restart_is_not_counted_and_the_gate_keeps_its_deadline(simulator, ansible, tmp_path):
+    """Restarts always refused with Retry-After 20, a 5 s gate: one POST; no restart counted, not beyond help."""
+    scenario, ids = fleet(failed=1, working=1)
+    scenario["faults"] = [_refused_restarts(20)]
+    sim = simulator(scenario)
+    run = _fleet_heal(ansible, sim, tmp_path, instances=ids, restart=["FAILED"], wait_timeout=5)
+    assert run.rc == 0, run
+    result = run.result
+    assert (result["outcome"], result["changed"], result["restarted"], result["beyond_help"]) == (
+        "timed_out",
+        False,
+        [],
+        [],
+    )
+    assert len(posts(sim, RESTART)) == 1, "the Retry-After reaches past the gate's deadline: not sent again"
+    [action] = result["actions"]
+    assert (action["id"], action["restarts"]) == (ids[0], 0)
+    assert "the API refused the restart of instance %s: rate limited (HTTP 429), retry after 20 s" % ids[0] in (
+        action["restart_error"]
+    )
+    assert result["heal_state"]["restarts"] == {}
+
+
+def test_a_rate_limited_restart_is_sent_once_retry_after_has_passed(simulator, ansible, tmp_path):
+    scenario, ids = fleet(failed=1, working=1)
+    scenario["faults"] = [_refused_restarts(1, count=1)]
+    sim = simulator(scenario)
+    run = _fleet_heal(ansible, sim, tmp_path, instances=ids, restart=["FAILED"], wait_timeout=60)
+    assert run.rc == 0, run
+    assert (run.result["outcome"], run.result["changed"], run.result["restarted"]) == ("passed", True, [ids[0]])
+    assert run.result["actions"][0]["restarts"] == 1 and run.result["actions"][0]["restart_error"] is None
+    sent = posts(sim, RESTART)
+    assert [entry["status"] for entry in sent] == [429, 200]
+    assert sent[1]["t"] - sent[0]["t"] >= 1.0

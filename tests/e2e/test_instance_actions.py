@@ -7,8 +7,11 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import textwrap
+import threading
+import time
 
 import pytest
 import requests
@@ -37,9 +40,19 @@ def scenario(*instances, **actions):
 
 
 def posts(sim, path):
-    return [
-        entry for entry in sim.requests() if entry["method"] == "POST" and __import__("re").search(path, entry["path"])
-    ]
+    return [entry for entry in sim.requests() if entry["method"] == "POST" and re.search(path, entry["path"])]
+
+
+def refused(path, retry_after=None, count=None):
+    """A fault: the action answers 429 (with ``Retry-After: retry_after``), ``count`` times (None: always)."""
+    fault = {"path": path, "method": "POST", "status": 429, "count": count}
+    fault["body"] = {"message": "Too many requests. Please try again later."}
+    fault["headers"] = {} if retry_after is None else {"Retry-After": str(retry_after)}
+    return fault
+
+
+def with_faults(scenario_dict, *faults):
+    return dict(scenario_dict, faults=list(faults))
 
 
 def live_secrets(sim):
@@ -116,13 +129,59 @@ def test_an_existing_name_with_another_phone_fails_clearly(simulator, ansible, t
     assert posts(sim, CREATE) == []
 
 
-def test_the_api_422_names_the_field(simulator, ansible, tmp_path):
-    sim = simulator(scenario(instance(WORKING_ID, name="MyBot", phone="+201234567891")))
-    run = ansible.module("instance", {"name": "mybot", "phone": PHONE}, env=env_for(sim, tmp_path))
+def test_a_refused_create_is_never_a_change(simulator, ansible, tmp_path):
+    """A create refused after the module looked (here: another create took the name in between) changes nothing."""
+    taken = {"message": "The name has already been taken.", "errors": {"name": ["The name has already been taken."]}}
+    sim = simulator(with_faults(scenario(), {"path": CREATE, "method": "POST", "status": 422, "body": taken}))
+    run = ansible.module("instance", {"name": "MyBot", "phone": PHONE}, env=env_for(sim, tmp_path))
     assert run.rc != 0, run
-    assert run.result["msg"].startswith("Hypersender refused to create instance 'mybot' (HTTP 422): ")
+    assert (run.result["changed"], run.result["created"]) == (False, False)
+    assert run.result["msg"].startswith("Hypersender refused to create instance 'MyBot' (HTTP 422): ")
     assert "name: The name has already been taken." in run.result["msg"]
     assert len(posts(sim, CREATE)) == 1, "a 422 is not repeated"
+
+
+def test_present_matches_names_as_the_server_does_in_check_mode_too(simulator, ansible, tmp_path):
+    """The server trims a name and compares names without case: 'myinstancename ' is the existing MyInstanceName."""
+    sim = simulator(scenario(instance(WORKING_ID, name="MyInstanceName", phone=PHONE)))
+    for name in ("myinstancename", "MyInstanceName ", "\tMYINSTANCENAME\n"):
+        args = {"name": name, "phone": PHONE}
+        check = ansible.module("instance", args, env=env_for(sim, tmp_path), extra_args=["--check", "--diff"])
+        real = ansible.module("instance", args, env=env_for(sim, tmp_path), extra_args=["--diff"])
+        for run in (check, real):
+            assert run.rc == 0, run
+            assert (run.result["changed"], run.result["created"]) == (False, False), run
+            assert run.result["instance"]["id"] == WORKING_ID
+            assert run.result["instance"]["name"] == "MyInstanceName"
+    assert posts(sim, CREATE) == []
+    assert {entry["query"]["filter[name]"] for entry in sim.requests()} == {
+        "myinstancename",
+        "MyInstanceName",
+        "MYINSTANCENAME",
+    }, "the name is sent trimmed"
+
+
+def test_restart_by_name_matches_as_the_server_does(simulator, ansible, tmp_path):
+    sim = simulator(scenario(instance(WORKING_ID, "FAILED", name="MyInstanceName", phone=PHONE)))
+    run = ansible.module(
+        "instance",
+        {"state": "restarted", "name": " myINSTANCEname"},
+        env=env_for(sim, tmp_path),
+        extra_args=["--check"],
+    )
+    assert (run.rc, run.result["changed"], run.result["instance"]["id"]) == (0, True, WORKING_ID), run
+    run = ansible.module("instance", {"state": "restarted", "name": " myINSTANCEname"}, env=env_for(sim, tmp_path))
+    assert (run.rc, run.result["restarted"], run.result["instance"]["id"]) == (0, True, WORKING_ID), run
+    assert len(posts(sim, RESTART)) == 1
+
+
+def test_a_new_name_is_created_trimmed(simulator, ansible, tmp_path):
+    sim = simulator(scenario(instance(WORKING_ID, name="MyInstanceName", phone=PHONE)))
+    run = ansible.module("instance", {"name": " new-bot \n", "phone": PHONE}, env=env_for(sim, tmp_path))
+    assert (run.rc, run.result["created"], run.result["instance"]["name"]) == (0, True, "new-bot"), run
+    again = ansible.module("instance", {"name": "NEW-BOT", "phone": PHONE}, env=env_for(sim, tmp_path))
+    assert (again.rc, again.result["changed"]) == (0, False), again
+    assert len(posts(sim, CREATE)) == 1
 
 
 @pytest.mark.parametrize(
@@ -250,6 +309,83 @@ def test_a_restart_that_does_not_help_fails_the_wait(simulator, ansible, tmp_pat
     assert run.result["restarted"] is True
 
 
+def test_a_refused_restart_is_no_change_and_keeps_the_task_deadline(simulator, ansible, tmp_path):
+    """A restart always refused with Retry-After 20 and wait_timeout 3: one POST, nothing restarted, said so."""
+    sim = simulator(with_faults(scenario(instance(WORKING_ID, "FAILED")), refused(RESTART, retry_after=20)))
+    run = ansible.module(
+        "instance",
+        {"state": "restarted", "instance": WORKING_ID, "wait": True, "wait_timeout": 3, "wait_sleep": 0.5},
+        env=env_for(sim, tmp_path),
+        extra_args=["--diff"],
+    )
+    assert run.rc != 0, run
+    assert (run.result["changed"], run.result["restarted"]) == (False, False)
+    assert len(posts(sim, RESTART)) == 1, "the Retry-After reaches past the deadline: not sent again"
+    assert not [entry for entry in sim.requests() if entry["path"].endswith("/health")], "nothing to wait for"
+    msg = run.result["msg"]
+    assert "the API refused the restart of instance %s: rate limited (HTTP 429), retry after 20 s" % WORKING_ID in msg
+    assert "nothing was restarted" in msg and "wait_timeout" in msg
+    assert "poll" not in msg
+
+
+def test_a_refused_create_is_no_change_and_keeps_the_task_deadline(simulator, ansible, tmp_path):
+    sim = simulator(with_faults(scenario(), refused(CREATE, retry_after=20)))
+    run = ansible.module("instance", {"name": "bot", "phone": PHONE, "wait_timeout": 5}, env=env_for(sim, tmp_path))
+    assert run.rc != 0, run
+    assert (run.result["changed"], run.result["created"]) == (False, False)
+    assert len(posts(sim, CREATE)) == 1
+    msg = run.result["msg"]
+    assert "the API refused the create of instance 'bot': rate limited (HTTP 429), retry after 20 s" in msg
+    assert "nothing was created" in msg and "poll" not in msg
+
+
+def test_a_rate_limited_restart_is_sent_again_once_retry_after_has_passed(simulator, ansible, tmp_path):
+    sim = simulator(with_faults(scenario(instance(WORKING_ID, "FAILED")), refused(RESTART, retry_after=1, count=1)))
+    run = ansible.module(
+        "instance",
+        {"state": "restarted", "instance": WORKING_ID, "wait": True, "wait_timeout": 30, "wait_sleep": 0.3},
+        env=env_for(sim, tmp_path),
+    )
+    assert run.rc == 0, run
+    assert (run.result["changed"], run.result["restarted"], run.result["instance"]["status"]) == (True, True, "WORKING")
+    sent = posts(sim, RESTART)
+    assert [entry["status"] for entry in sent] == [429, 200]
+    assert sent[1]["t"] - sent[0]["t"] >= 1.0
+
+
+@pytest.mark.parametrize(
+    "status, wait_for, actions",
+    [
+        ("WORKING", ["WORKING"], {}),
+        ("SCAN_QR_CODE", ["SCAN_QR_CODE"], {}),
+    ],
+)
+def test_a_restart_that_comes_back_between_two_polls_passes(simulator, ansible, tmp_path, status, wait_for, actions):
+    """The API still shows the old status right after the restart, and the whole cycle ends before the next poll:
+    the restart was accepted and the instance is in wait_for, so the wait passes (it cannot see the cycle)."""
+    timing = {"restart_lag": 2.0, "stopped_for": 0.2, "starting_for": 0.2}
+    sim = simulator(scenario(instance(WORKING_ID, status, access_token=None), **timing))
+    run = ansible.module(
+        "instance",
+        {
+            "state": "restarted",
+            "instance": WORKING_ID,
+            "wait": True,
+            "wait_for": wait_for,
+            "wait_sleep": 4,
+            "wait_timeout": 12,
+        },
+        env=env_for(sim, tmp_path),
+    )
+    assert run.rc == 0, run
+    assert (run.result["restarted"], run.result["previous_status"], run.result["instance"]["status"]) == (
+        True,
+        status,
+        status,
+    )
+    assert len(posts(sim, RESTART)) == 1
+
+
 # -- instance_qr -------------------------------------------------------------------------------------------------------
 
 
@@ -347,4 +483,132 @@ def test_a_recent_request_fails_at_once_with_wait_timeout_zero(simulator, ansibl
     run = ansible.module("instance_qr", dict(args, wait_timeout=0), env=env_for(sim, tmp_path))
     assert run.rc != 0, run
     assert "was requested less than 60 s ago; Hypersender allows one a minute" in run.result["msg"]
+    assert len(posts(sim, QR)) == 1
+
+
+def test_a_refused_qr_request_is_no_change_and_keeps_the_task_deadline(simulator, ansible, tmp_path):
+    sim = simulator(
+        with_faults(scenario(instance(QR_ID, "SCAN_QR_CODE", access_token=None)), refused(QR, retry_after=120))
+    )
+    run = ansible.module(
+        "instance_qr",
+        {"instance": QR_ID, "dest": str(tmp_path / "q.png"), "wait_timeout": 5},
+        env=env_for(sim, tmp_path),
+    )
+    assert run.rc != 0, run
+    assert (run.result["changed"], run.result["requested"]) == (False, False)
+    assert len(posts(sim, QR)) == 1
+    msg = run.result["msg"]
+    assert "the API refused the new QR code for instance %s: rate limited (HTTP 429), retry after 120 s" % QR_ID in msg
+    assert "wait_timeout" in msg and "poll" not in msg
+    assert not (tmp_path / "q.png").exists()
+
+
+# -- destinations: checked before any request; a write that fails afterwards says what was done --------------------
+
+
+def _destinations(tmp_path):
+    """Bad destinations, each with the words of its error."""
+    (tmp_path / "a-directory").mkdir()
+    (tmp_path / "victim.png").write_bytes(b"not yours")
+    (tmp_path / "link.png").symlink_to(tmp_path / "victim.png")
+    (tmp_path / "dangling.png").symlink_to(tmp_path / "nowhere.png")
+    return [
+        (str(tmp_path / "a-directory"), "is a directory"),
+        (str(tmp_path / "missing" / "qr.png"), "does not exist"),
+        (str(tmp_path / "link.png"), "is a symbolic link"),
+        (str(tmp_path / "dangling.png"), "is a symbolic link"),
+        (str(tmp_path / "victim.png" / "qr.png"), "is not a directory"),
+    ]
+
+
+def test_a_bad_qr_code_path_fails_before_the_create(simulator, ansible, tmp_path):
+    sim = simulator(scenario())
+    for path, words in _destinations(tmp_path):
+        for extra in ([], ["--check"]):
+            run = ansible.module(
+                "instance",
+                {"name": "bot", "phone": PHONE, "qr_code_path": path},
+                env=env_for(sim, tmp_path),
+                extra_args=extra,
+            )
+            assert run.rc != 0, run
+            assert run.result["msg"].startswith("qr_code_path %s" % path) and words in run.result["msg"], run
+            assert sim.requests() == [], "no request, not even the list"
+    assert (tmp_path / "victim.png").read_bytes() == b"not yours"
+
+
+def test_a_bad_dest_fails_before_the_qr_request(simulator, ansible, tmp_path):
+    sim = simulator(scenario(instance(QR_ID, "SCAN_QR_CODE", access_token=None)))
+    for path, words in _destinations(tmp_path):
+        run = ansible.module("instance_qr", {"instance": QR_ID, "dest": path}, env=env_for(sim, tmp_path))
+        assert run.rc != 0, run
+        assert run.result["msg"].startswith("dest %s" % path) and words in run.result["msg"], run
+        assert sim.requests() == []
+    assert (tmp_path / "victim.png").read_bytes() == b"not yours"
+
+
+class _TurnIntoDirectory(threading.Thread):
+    """Make ``path`` a directory as soon as the module has listed the instances (its check of ``path`` is done),
+    while the action's answer is held back by a delay fault: the write after the action then fails."""
+
+    def __init__(self, sim, path):
+        super().__init__(daemon=True)
+        self.sim, self.path, self.done = sim, path, threading.Event()
+
+    def run(self):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if any(entry["path"].endswith("/instances") for entry in self.sim.requests()):
+                os.mkdir(self.path)
+                self.done.set()
+                return
+            time.sleep(0.01)
+
+
+def test_a_qr_code_path_that_fails_after_the_create_says_the_instance_was_created(simulator, ansible, tmp_path):
+    sim = simulator(with_faults(scenario(), {"path": CREATE, "method": "POST", "delay": 3}))
+    dest = tmp_path / "qr.png"
+    watcher = _TurnIntoDirectory(sim, str(dest))
+    watcher.start()
+    run = ansible.module(
+        "instance",
+        {"name": "bot", "phone": PHONE, "qr_code_path": str(dest), "return_access_token": True},
+        env=env_for(sim, tmp_path),
+    )
+    watcher.join()
+    assert watcher.done.is_set()
+    assert run.rc != 0, run
+    result = run.result
+    assert (result["changed"], result["created"]) == (True, True)
+    created = result["instance"]["id"]
+    assert result["msg"].startswith(
+        "created instance 'bot' (%s), but could not write its QR code to %s: " % (created, dest)
+    )
+    assert "hypersender.whatsapp.instance_qr" in result["msg"]
+    for secret in live_secrets(sim):
+        assert secret not in result["msg"]
+    payloads = requests.get(sim.url + "/_sim/qr", timeout=5).json()
+    assert payloads[created]["payload"] not in run.output
+    assert len(posts(sim, CREATE)) == 1
+
+
+def test_a_dest_that_fails_after_the_qr_request_says_a_code_was_requested(simulator, ansible, tmp_path):
+    sim = simulator(
+        with_faults(
+            scenario(instance(QR_ID, "SCAN_QR_CODE", access_token=None)), {"path": QR, "method": "POST", "delay": 3}
+        )
+    )
+    dest = tmp_path / "qr.png"
+    watcher = _TurnIntoDirectory(sim, str(dest))
+    watcher.start()
+    run = ansible.module("instance_qr", {"instance": QR_ID, "dest": str(dest)}, env=env_for(sim, tmp_path))
+    watcher.join()
+    assert watcher.done.is_set()
+    assert run.rc != 0, run
+    assert (run.result["changed"], run.result["requested"]) == (True, True)
+    assert run.result["msg"].startswith(
+        "requested a new QR code for instance %s, but could not write it to %s: " % (QR_ID, dest)
+    )
+    assert_no_secret(run, live_secrets(sim))
     assert len(posts(sim, QR)) == 1

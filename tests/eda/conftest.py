@@ -125,7 +125,7 @@ def rulebook(collections_path, tmp_path):
     """``rulebook(name, sim, variables)`` starts ansible-rulebook on a rulebook of the collection."""
     bin_dir = Path(sys.executable).parent
     executable = bin_dir / "ansible-rulebook"
-    assert executable.exists(), "ansible-rulebook is not in %s: run scripts/bootstrap eda" % bin_dir
+    assert executable.exists(), "ansible-rulebook is not in %s: run scripts/test eda" % bin_dir
     assert shutil.which("java"), "no java on PATH: ansible-rulebook needs Java 17+ (scripts/ensure-java installs it)"
     started = []
 

@@ -107,6 +107,21 @@ def test_create_validation_errors_are_laravel_422s(sim, body, message, fields):
     assert set(response.json()["errors"]) == fields
 
 
+def test_create_trims_the_name_and_names_are_unique_without_case(sim):
+    """What a Laravel application on MySQL does by default: TrimStrings, then a case-insensitive unique rule."""
+    for taken in ("myinstancename", "MyInstanceName ", "\u200bMYINSTANCENAME\t"):
+        response = post(sim, "/create-instance", {"phone": "+201111111111", "name": taken})
+        assert (response.status_code, response.json()["message"]) == (422, "The name has already been taken."), taken
+    created = post(sim, "/create-instance", {"phone": "+201111111111", "name": "  deploy-bot \n"})
+    assert (created.status_code, created.json()["name"]) == (200, "deploy-bot")
+    blank = post(sim, "/create-instance", {"phone": "+201111111111", "name": "   "})
+    assert blank.json()["errors"] == {"name": ["The name field is required."]}
+    listed = requests.get(
+        sim.hypersender_url + "/instances", params={"filter[name]": " DEPLOY-bot "}, headers=HS_AUTH, timeout=5
+    ).json()
+    assert [item["id"] for item in listed] == [created.json()["id"]]
+
+
 def test_create_is_limited_to_five_a_minute(sim):
     statuses = [
         post(sim, "/create-instance", {"phone": "+20111111111%d" % n, "name": "bot-%d" % n}).status_code
@@ -132,6 +147,19 @@ def test_restart_goes_stopped_starting_working(sim):
         time.sleep(0.05)
     assert seen == ["STOPPED", "STARTING", "WORKING"]
     assert sim.ready_times()[FIRST_ID] is not None
+
+
+def test_restart_lag_keeps_the_old_status_for_a_while(sim):
+    scenario = scenario_with(restart_lag=30, stopped_for=30)
+    scenario["hypersender"]["instances"][0]["status"] = "FAILED"
+    sim.load(scenario)
+    assert post(sim, "/%s/restart" % FIRST_ID).status_code == 200
+    assert status_of(sim, FIRST_ID) == "FAILED", "still the status from before the restart"
+    scenario["hypersender"]["actions"]["restart_lag"] = 0.3
+    sim.load(scenario)
+    assert post(sim, "/%s/restart" % FIRST_ID).status_code == 200
+    time.sleep(0.5)
+    assert status_of(sim, FIRST_ID) == "STOPPED"
 
 
 def test_restart_of_an_unlinked_instance_comes_back_asking_for_a_scan(sim):

@@ -25,6 +25,11 @@ TOKEN = "sim-cloud-token-0123456789"
         ({"wabas": [{"id": "1", "phone_numbers": [{"id": "2", "health": {"TEMPLATE": {}}}]}]}, "unknown key"),
         ({"wabas": [{"id": "1", "phone_numbers": [{"id": "1"}]}]}, "duplicate id"),
         ({"page_size": 0}, "page_size must be an integer >= 1"),
+        (
+            {"wabas": [{"id": "1", "page_sizes": [1, -1]}]},
+            r"cloud.wabas\[0\].page_sizes must be a list of integers >= 0",
+        ),
+        ({"wabas": [{"id": "1", "page_sizes": 2}]}, "page_sizes must be a list"),
         ({"bogus": 1}, "unknown key"),
     ],
 )

@@ -124,6 +124,33 @@ def test_the_phone_numbers_edge_pages_conform_and_next_is_followed(fresh):  # py
     assert seen == [(NUMBERS[0], "AVAILABLE"), (NUMBERS[1], "LIMITED"), (NUMBERS[2], "BLOCKED")]
 
 
+def test_empty_pages_with_a_next_conform_and_lead_to_the_rest(fresh):  # pylint: disable=redefined-outer-name
+    """page_sizes [0, 1, 0, 2]: an empty first page, a number, an empty page, the last two numbers."""
+    scenario = copy.deepcopy(SCENARIO)
+    scenario["cloud"]["wabas"][0]["page_sizes"] = [0, 1, 0, 2]
+    fresh.load(scenario)
+    operation = SCHEMA["/v23.0/{waba_id}/phone_numbers"]["GET"]
+    query, pages = {"fields": "id,health_status"}, []
+    while True:
+        body = (
+            operation.Case(path_parameters={"waba_id": WABA}, query=query)
+            .call_and_validate(base_url=fresh.cloud_url, headers=HEADERS, excluded_checks=NOT_GRAPH)
+            .json()
+        )
+        pages.append(([n["id"] for n in body["data"]], sorted(body.get("paging", {}))))
+        next_url = body.get("paging", {}).get("next")
+        if not next_url:
+            break
+        query = dict(parse_qsl(urlsplit(next_url).query))
+        del query["access_token"]
+    assert pages == [
+        ([], ["next"]),
+        ([NUMBERS[0]], ["cursors", "next"]),
+        ([], ["next"]),
+        (NUMBERS[1:], ["cursors"]),
+    ]
+
+
 @pytest.mark.parametrize(
     "token, status, code", [(EXPIRED, 401, 190), ("sim-unknown-token", 401, 190), (NO_PERMISSION, 403, 200)]
 )

@@ -14,7 +14,7 @@ import threading
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import cloud_api, hypersender_actions, hypersender_api, onprem_api
+from . import cloud_api, hypersender_actions, hypersender_api, hypersender_messages, onprem_api
 from .ratelimit import FixedWindowLimiter
 from .response import DROP, ENDLESS, SEND, TRUNCATE, Response
 from .scenario import Scenario, ScenarioError
@@ -33,6 +33,8 @@ def _route(path):
         if match and match.group(1):
             return "hs_health", ("GET", "HEAD"), unquote(match.group(1))
         return hypersender_actions.route(path)
+    if path.startswith(hypersender_messages.PREFIX + "/"):
+        return hypersender_messages.route(path)
     if path == "/v1/health":
         return "op_health", ("GET", "HEAD"), None
     if path == "/v1/users/login":
@@ -71,12 +73,16 @@ class SimulatorApp:
         self._stop_event = stop_event or threading.Event()
         self._scenario = Scenario.from_source(scenario)
         self._issued_tokens = {}  # token -> monotonic expiry
+        self._webhooks = hypersender_messages.WebhookDispatcher(self.elapsed, self._stop_event)
         self._reset_locked()
 
     # -- state ---------------------------------------------------------------------------------------------------------
 
     def _reset_locked(self):
-        self._t0 = time.monotonic()
+        # The scenario's clock (its timelines, rate-limit windows, the request log's "t") starts at the first API
+        # request after a start, reset or load, not before: a client that starts late on a loaded machine still
+        # sees the whole story. Requests to /_sim/ do not start it.
+        self._t0 = None
         self._log = []
         self._fault_seen = [0] * len(self._scenario.faults)
         self._fault_applied = [0] * len(self._scenario.faults)
@@ -87,6 +93,8 @@ class SimulatorApp:
             FixedWindowLimiter(self._scenario.cloud.rate_limit) if self._scenario.cloud.rate_limit else None
         )
         self._actions = hypersender_actions.HypersenderActions(hs)
+        self._webhooks.reset()
+        self._messaging = hypersender_messages.HypersenderMessaging(hs, self._webhooks)
 
     def reset(self):
         with self._lock:
@@ -109,7 +117,8 @@ class SimulatorApp:
         return self._scenario
 
     def elapsed(self):
-        return time.monotonic() - self._t0
+        t0 = self._t0
+        return 0.0 if t0 is None else time.monotonic() - t0
 
     def requests(self):
         with self._lock:
@@ -129,21 +138,31 @@ class SimulatorApp:
     def ready_times(self):
         return self._scenario.ready_times()
 
+    def webhooks(self):
+        """The webhooks posted since the last reset, in the order they were answered."""
+        return self._webhooks.log()
+
+    def stop_webhooks(self, timeout):
+        self._webhooks.join(timeout)
+
     # -- pipeline ------------------------------------------------------------------------------------------------------
 
     def handle(self, method, raw_path, headers, body=b""):
-        arrived = self.elapsed()
         parts = urlsplit(raw_path)
         path = parts.path
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return self._admin(method, path, body)
+        with self._lock:
+            if self._t0 is None:
+                self._t0 = time.monotonic()
+        arrived = self.elapsed()
         query = parse_qs(parts.query, keep_blank_values=True)
         kind, credential = _authorization(headers)
         cloud_route = cloud_api.route(path)
         if cloud_route is not None:
             response = self._cloud(method, path, query, credential if kind == "bearer" else None, cloud_route, headers)
         else:
-            response = self._api(method, path, query, kind, credential, body)
+            response = self._api(method, path, query, kind, credential, body, headers)
         with self._lock:
             self._log.append(
                 {
@@ -160,7 +179,7 @@ class SimulatorApp:
             )
         return response
 
-    def _api(self, method, path, query, kind, credential, body=b""):
+    def _api(self, method, path, query, kind, credential, body=b"", headers=None):
         scenario = self._scenario
         route = _route(path)
         if route is None:
@@ -171,10 +190,10 @@ class SimulatorApp:
             fault_response = self._apply_fault(method, path)
             if fault_response:
                 return fault_response
-            if name.startswith("hs_"):
+            if name.startswith("hs"):
                 return hypersender_api.method_not_allowed(method, path, allowed)
             return onprem_api.method_not_allowed(scenario.onprem, allowed)
-        denied = self._authenticate(name, kind, credential, scenario)
+        denied = self._authenticate(name, kind, credential, scenario, argument)
         if denied is not None:
             return denied
         fault_response = self._apply_fault(method, path, credential and "%s %s" % (kind.capitalize(), credential))
@@ -190,6 +209,12 @@ class SimulatorApp:
         elif name in ("hs_create", "hs_restart", "hs_qr"):
             throttled, limit_headers = self._throttle(self._actions.limiter(name), credential, argument)
             response = throttled or self._actions.handle(name, argument, body, self.elapsed())
+        elif name == "hs2_send":
+            throttled, limit_headers = self._throttle(self._messaging.limiter, credential, argument[0])
+            base = "%s://%s" % (self.scheme, (headers or {}).get("Host") or "127.0.0.1")
+            response = throttled or self._messaging.send_text(argument[0], body, self.elapsed(), base)
+        elif name == "hs2_queued":
+            response = self._messaging.queued_request(argument[0], argument[1], self.elapsed())
         elif name == "op_health":
             response = onprem_api.health(scenario.onprem, self.elapsed())
         else:
@@ -230,8 +255,13 @@ class SimulatorApp:
             return onprem_api.not_found(scenario.onprem)
         return Response.json(404, hypersender_api.ROUTE_NOT_FOUND)
 
-    def _authenticate(self, route_name, kind, credential, scenario):
+    def _authenticate(self, route_name, kind, credential, scenario, argument=None):
         """None when allowed, else the 401 response."""
+        if route_name.startswith("hs2_"):
+            # v2 instance endpoints: the instance's own access token, as its create-instance answer gives it.
+            if kind == "bearer" and self._messaging.authenticate(argument[0], credential):
+                return None
+            return Response.json(401, hypersender_api.UNAUTHENTICATED)
         if route_name.startswith("hs_"):
             if kind == "bearer" and _known(credential, scenario.hypersender.tokens):
                 return None
@@ -308,6 +338,7 @@ class SimulatorApp:
             "/_sim/scenario": ("PUT", lambda: self._admin_load(body)),
             "/_sim/instances": ("GET", lambda: Response.json(200, self.ready_times())),
             "/_sim/status": ("GET", self._admin_status),
+            hypersender_messages.WEBHOOKS_PATH: ("GET", lambda: Response.json(200, self.webhooks())),
         }
         if path.startswith(hypersender_actions.SCAN_PREFIX):
             routes[path] = (

@@ -8,7 +8,12 @@ Scenario section ``cloud``::
      "page_size": 25, "rate_limit": {"requests": N, "window": seconds},
      "business_id": "...", "app_id": "...",
      "wabas": [{"id": "...", "name": "...", "health": <health> | "timeline": [{"at": s, "health": <health>}],
+                "page_sizes": [2, 0, 1],
                 "phone_numbers": [{"id": "...", "display_phone_number": "...", ..., "health" | "timeline"}]}]}
+
+A WABA's ``page_sizes`` sets how many numbers each page of its phone_numbers edge holds, page by page (0: an empty
+page that still has a ``paging.next``, as Graph gives when it filters a page empty); the pages after the list hold
+``page_size`` each. An empty page carries only ``paging.next``, no cursors.
 
 A ``<health>`` is "AVAILABLE", "LIMITED" or "BLOCKED" (every entity has it), or an object mapping entity types
 (PHONE_NUMBER, WABA, BUSINESS, APP) to ``{"can_send_message", "errors", "additional_info"}``; types left out are
@@ -123,7 +128,7 @@ class PhoneNumber:
 
 class Waba:
     def __init__(self, raw, where):
-        _check_keys(raw, ("id", "name", "health", "timeline", "phone_numbers"), where)
+        _check_keys(raw, ("id", "name", "health", "timeline", "page_sizes", "phone_numbers"), where)
         if not isinstance(raw.get("id"), str) or not raw["id"].isdigit():
             raise ScenarioError("%s.id must be a string of digits" % where)
         self.id = raw["id"]
@@ -135,6 +140,12 @@ class Waba:
         self.phone_numbers = [
             PhoneNumber(item, self, "%s.phone_numbers[%d]" % (where, index)) for index, item in enumerate(numbers)
         ]
+        sizes = raw.get("page_sizes", [])
+        if not isinstance(sizes, list) or any(
+            isinstance(size, bool) or not isinstance(size, int) or size < 0 for size in sizes
+        ):
+            raise ScenarioError("%s.page_sizes must be a list of integers >= 0" % where)
+        self.page_sizes = sizes
 
 
 class Cloud:
@@ -363,15 +374,18 @@ def node(cloud, object_id, query, elapsed):
     return unknown_object(object_id)
 
 
-def _cursor(index):
-    return base64.b64encode(("sim-cursor:%d" % index).encode()).decode().rstrip("=")
+def _cursor(page, start):
+    """The cursor of a page: its number and the index of its first phone number."""
+    return base64.b64encode(("sim-cursor:%d:%d" % (page, start)).encode()).decode().rstrip("=")
 
 
-def _index(cursor):
+def _position(cursor):
+    """(page, start) of a cursor, or None."""
     try:
         decoded = base64.b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        return int(decoded.split(":", 1)[1]) if decoded.startswith("sim-cursor:") else None
-    except (ValueError, UnicodeDecodeError, IndexError):
+        prefix, page, start = decoded.split(":")
+        return (int(page), int(start)) if prefix == "sim-cursor" else None
+    except (ValueError, UnicodeDecodeError):
         return None
 
 
@@ -396,27 +410,24 @@ def phone_numbers(cloud, waba_id, version, query, elapsed, token, base):
     except ValueError:
         return error(400, 100, "(#100) Param limit must be an integer")
     limit = max(1, min(limit, cloud.page_size))
-    start = 0
+    page_number, start = 0, 0
     if "after" in query:
-        start = _index(query["after"][-1])
-        if start is None:
+        position = _position(query["after"][-1])
+        if position is None:
             return error(400, 100, "(#100) Invalid cursor: after")
-        start += 1
-    page = waba.phone_numbers[start : start + limit]
+        page_number, start = position
+    size = waba.page_sizes[page_number] if page_number < len(waba.page_sizes) else limit
+    page = waba.phone_numbers[start : start + size]
     body = {"data": [phone_number_node(cloud, number, fields, elapsed) for number in page]}
+    after = _cursor(page_number + 1, start + len(page))
     if page:
-        body["paging"] = {"cursors": {"before": _cursor(start), "after": _cursor(start + len(page) - 1)}}
-        if start + len(page) < len(waba.phone_numbers):
-            params = {
-                "access_token": token,
-                "fields": ",".join(fields),
-                "limit": limit,
-                "after": _cursor(start + len(page) - 1),
-            }
-            body["paging"]["next"] = "%s/graph/%s/%s/phone_numbers?%s" % (
-                cloud.next_base or base,
-                version,
-                waba.id,
-                urlencode(params),
-            )
+        body["paging"] = {"cursors": {"before": _cursor(page_number, start), "after": after}}
+    if start + len(page) < len(waba.phone_numbers):
+        params = {"access_token": token, "fields": ",".join(fields), "limit": limit, "after": after}
+        body.setdefault("paging", {})["next"] = "%s/graph/%s/%s/phone_numbers?%s" % (
+            cloud.next_base or base,
+            version,
+            waba.id,
+            urlencode(params),
+        )
     return Response.json(200, body)

@@ -8,8 +8,11 @@ What the documentation says, and how the simulator plays it:
 - create-instance: JSON body ``phone`` (required, E.164), ``name`` (required, at most 50 characters, unique per
   account), ``webhook_url`` (optional, https). Answers the instance in ``SCAN_QR_CODE`` with ``qr_code`` (a base64
   PNG, no data-URI prefix) and ``access_token``. Validation errors: 422 ``{"message", "errors": {field: [..]}}``.
-- restart: ``{"message": "WhatsApp instance restarted successfully."}``, then ``STOPPED`` -> ``STARTING`` -> back to
-  ``WORKING`` (or to ``SCAN_QR_CODE`` when the instance was not linked to a phone). 404 for an unknown instance;
+  As a Laravel application does by default, every input string is trimmed first (the TrimStrings middleware;
+  an empty one becomes null) and ``unique`` compares names without case (MySQL's default ``_ci`` collations).
+- restart: ``{"message": "WhatsApp instance restarted successfully."}``, then (after ``actions.restart_lag``
+  seconds in which the API still reports the status from before, as an asynchronous restart may) ``STOPPED`` ->
+  ``STARTING`` -> back to ``WORKING`` (or to ``SCAN_QR_CODE`` when the instance was not linked to a phone). 404 for an unknown instance;
   a scripted 500 for instances listed in ``actions.restart_fails``.
 - request-new-qr-code: the instance with a fresh ``qr_code``; the code is valid ``actions.qr_valid`` seconds.
 - each has its own rate limit per token: 5, 5 and 1 requests a minute.
@@ -48,7 +51,18 @@ DEFAULT_LIMITS = {
 RESTARTED = {"message": "WhatsApp instance restarted successfully."}
 RESTART_FAILED = {"message": "Failed to restart WhatsApp instance."}
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_SETTINGS_KEYS = ("rate_limits", "stopped_for", "starting_for", "qr_valid", "restart_fails", "restart_to", "scan_delay")
+_SETTINGS_KEYS = (
+    "rate_limits",
+    "stopped_for",
+    "starting_for",
+    "qr_valid",
+    "restart_fails",
+    "restart_to",
+    "scan_delay",
+    "restart_lag",
+)
+# Laravel's TrimStrings middleware: surrounding white space, including the zero-width characters it strips too.
+_TRIMMED = " \t\n\r\x0b\x0c\x00\ufeff\u200b"
 
 
 def route(path):
@@ -79,6 +93,7 @@ class ActionSettings:
         self.starting_for = _number(raw.get("starting_for", 2.0), where + ".starting_for")
         self.qr_valid = _number(raw.get("qr_valid", 60), where + ".qr_valid", minimum=0.001)
         self.scan_delay = _number(raw.get("scan_delay", 0.0), where + ".scan_delay")
+        self.restart_lag = _number(raw.get("restart_lag", 0.0), where + ".restart_lag")
         fails = raw.get("restart_fails", [])
         if not isinstance(fails, list) or not all(isinstance(item, str) for item in fails):
             raise ScenarioError(where + ".restart_fails must be a list of instance ids")
@@ -116,13 +131,29 @@ def new_payload():
 
 
 def _request_fields(body):
-    """A Laravel request's input: a JSON object, or form fields; anything else is no input."""
+    """A Laravel request's input: a JSON object, or form fields; anything else is no input.
+
+    Strings are trimmed and an empty one becomes None, as Laravel's default middleware (TrimStrings,
+    ConvertEmptyStringsToNull) does before validation.
+    """
     text = body.decode("utf-8", "replace") if body else ""
     try:
         data = json.loads(text) if text.strip() else {}
     except ValueError:
         data = {key: values[-1] for key, values in parse_qs(text).items()}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: (trim(value) or None) if isinstance(value, str) else value for key, value in data.items()}
+
+
+def trim(text):
+    """``text`` as Laravel's TrimStrings middleware leaves it."""
+    return text.strip(_TRIMMED)
+
+
+def same_name(first, second):
+    """Whether the ``unique`` rule sees two names as one: compared without case, as MySQL's ``_ci`` collations do."""
+    return first.casefold() == second.casefold()
 
 
 def _validation_error(errors):
@@ -180,7 +211,7 @@ class HypersenderActions:
             errors["name"] = ["The name field must be a string."]
         elif len(name) > 50:
             errors["name"] = ["The name field must not be greater than 50 characters."]
-        elif any(existing.name.lower() == name.lower() for existing in self._hs.instances):
+        elif any(same_name(existing.name, name) for existing in self._hs.instances):
             errors["name"] = ["The name has already been taken."]
         if webhook not in (None, ""):
             if not isinstance(webhook, str) or not re.match(r"^[a-z][a-z0-9+.-]*://[^\s/]+", webhook):
@@ -191,11 +222,18 @@ class HypersenderActions:
             return _validation_error(errors)
         created = _now_stamp()
         instance = Instance(
-            str(uuid.uuid4()), name, phone, _access_token(), created, None, Timeline.constant("SCAN_QR_CODE", "status")
+            str(uuid.uuid4()),
+            name,
+            phone,
+            _access_token(),
+            created,
+            None,
+            Timeline.constant("SCAN_QR_CODE", "status"),
+            webhook_url=webhook or None,
         )
         instance.created_by_simulator = True
         with self._lock:
-            if any(existing.name.lower() == name.lower() for existing in self._hs.instances):  # a concurrent create won
+            if any(same_name(existing.name, name) for existing in self._hs.instances):  # a concurrent create won
                 return _validation_error({"name": ["The name has already been taken."]})
             self._hs.instances.append(instance)
             self._hs.by_id[instance.id] = instance
@@ -207,10 +245,11 @@ class HypersenderActions:
         before = instance.status_at(elapsed)
         linked = before != "SCAN_QR_CODE"
         final = self._settings.restart_to.get(instance.id, "WORKING" if linked else "SCAN_QR_CODE")
-        started = elapsed + self._settings.stopped_for
+        stopped = elapsed + self._settings.restart_lag
+        started = stopped + self._settings.stopped_for
         with self._lock:
             instance.overrides = [step for step in instance.overrides if step[0] <= elapsed] + [
-                (elapsed, "STOPPED"),
+                (stopped, "STOPPED"),
                 (started, "STARTING"),
                 (started + self._settings.starting_for, final),
             ]

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from .hypersender_actions import trim
 from .response import Response
 from .scenario import HYPERSENDER_STATUSES
 
@@ -28,7 +29,7 @@ def method_not_allowed(method, path, allowed):
 
 
 def _filters(query):
-    """`filter[x]=v` pairs; empty values are ignored, as spatie/laravel-query-builder does."""
+    """`filter[x]=v` pairs, trimmed (Laravel's TrimStrings); empty values are ignored, as spatie/laravel-query-builder does."""
     filters = {}
     unknown = []
     for key, values in query.items():
@@ -37,8 +38,8 @@ def _filters(query):
         name = key[len("filter[") : -1]
         if name not in ALLOWED_FILTERS:
             unknown.append(name)
-        elif values[-1] != "":
-            filters[name] = values[-1]
+        elif trim(values[-1]) != "":
+            filters[name] = trim(values[-1])
     return filters, unknown
 
 

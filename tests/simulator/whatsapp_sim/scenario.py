@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Scenario parsing: a JSON document (file or dict) into validated, immutable-ish objects.
 
-Everything time-dependent is expressed in seconds since the scenario clock started;
-the simulator owns the clock, this module only answers "what is true at t".
+Everything time-dependent is expressed in seconds since the scenario clock started: at the first API request
+after the simulator started, was reset or loaded a scenario (SimulatorApp); this module only answers "what is true at t".
 """
 
 from __future__ import annotations
@@ -94,7 +94,19 @@ class Timeline:
 class Instance:
     """One Hypersender instance; `status_at(t)` drives both /instances and /{id}/health."""
 
-    def __init__(self, instance_id, name, phone, access_token, created_at, connected_at, timeline):
+    def __init__(
+        self,
+        instance_id,
+        name,
+        phone,
+        access_token,
+        created_at,
+        connected_at,
+        timeline,
+        webhook_url=None,
+        webhook_authorization=None,
+        raw_sends=None,
+    ):  # pylint: disable=too-many-arguments
         self.id = instance_id
         self.name = name
         self.phone = phone
@@ -102,6 +114,11 @@ class Instance:
         self.created_at = created_at
         self.connected_at = connected_at
         self.timeline = timeline
+        # Where the instance posts its webhooks, the static Authorization header they carry, and what its sends
+        # do (parsed by hypersender_messages.MessagingSettings).
+        self.webhook_url = webhook_url
+        self.webhook_authorization = webhook_authorization
+        self.raw_sends = raw_sends
         # (at, status) steps set at run time by actions (restart, scan); they win over the timeline from their `at`.
         self.overrides = []
 
@@ -141,7 +158,19 @@ def _timestamp(offset_seconds):
     return (_BASE_CREATED_AT + datetime.timedelta(seconds=offset_seconds)).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-_INSTANCE_KEYS = ("id", "name", "phone", "status", "timeline", "access_token", "created_at", "connected_at")
+_INSTANCE_KEYS = (
+    "id",
+    "name",
+    "phone",
+    "status",
+    "timeline",
+    "access_token",
+    "created_at",
+    "connected_at",
+    "webhook_url",
+    "webhook_authorization",
+    "sends",
+)
 
 
 def _parse_instance(raw, index):
@@ -165,6 +194,9 @@ def _parse_instance(raw, index):
     access_token = raw["access_token"] if "access_token" in raw else _fake_access_token(rng)
     if access_token is not None and not isinstance(access_token, str):
         raise ScenarioError("%s.access_token must be a string or null" % where)
+    for key in ("webhook_url", "webhook_authorization"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise ScenarioError("%s.%s must be a string or null" % (where, key))
     return Instance(
         instance_id=instance_id,
         name=raw.get("name", "Instance-%d" % (index + 1)),
@@ -173,6 +205,9 @@ def _parse_instance(raw, index):
         created_at=created_at,
         connected_at=raw.get("connected_at", created_at),
         timeline=timeline,
+        webhook_url=raw.get("webhook_url"),
+        webhook_authorization=raw.get("webhook_authorization"),
+        raw_sends=raw.get("sends"),
     )
 
 
@@ -237,7 +272,9 @@ class RateLimit:
 class Hypersender:
     def __init__(self, raw):
         _check_keys(
-            raw, ("tokens", "rate_limit", "rate_limit_instances", "instances", "generate", "actions"), "hypersender"
+            raw,
+            ("tokens", "rate_limit", "rate_limit_instances", "instances", "generate", "actions", "messaging"),
+            "hypersender",
         )
         self.tokens = set(_string_list(raw.get("tokens", DEFAULT_HYPERSENDER_TOKENS), "hypersender.tokens"))
         self.rate_limit = RateLimit.parse(raw.get("rate_limit", DEFAULT_RATE_LIMIT), "hypersender.rate_limit")
@@ -255,8 +292,10 @@ class Hypersender:
             self.by_id[instance.id] = instance
         # imported here: hypersender_actions imports this module
         from .hypersender_actions import ActionSettings  # pylint: disable=import-outside-toplevel
+        from .hypersender_messages import MessagingSettings  # pylint: disable=import-outside-toplevel
 
         self.actions = ActionSettings(raw.get("actions", {}), self.by_id)
+        self.messaging = MessagingSettings(raw.get("messaging", {}), self.instances)
 
 
 class OnPrem:

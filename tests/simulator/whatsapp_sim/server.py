@@ -256,6 +256,7 @@ class Simulator:
         self._server.shutdown()
         self._server.server_close()
         self._server.close_connections()
+        self._app.stop_webhooks(_JOIN_TIMEOUT)
         self._thread.join(_JOIN_TIMEOUT)
         self._server = None
         self._thread = None
@@ -288,6 +289,10 @@ class Simulator:
         return self.url + "/api/whatsapp/v1"
 
     @property
+    def hypersender_v2_url(self):
+        return self.url + "/api/whatsapp/v2"
+
+    @property
     def onprem_url(self):
         return self.url
 
@@ -315,6 +320,12 @@ class Simulator:
 
     def ready_times(self):
         return self._app.ready_times()
+
+    def webhooks(self):
+        """The webhooks the instances posted since the last reset: ``t`` (when posted), ``answered``, ``status``
+        (the receiver's HTTP status, 0 when unreachable), ``ack``/``ack_name``, ``message_id``, ``instance_id``,
+        ``authorization`` (``instance`` or ``scenario``; never its value)."""
+        return self._app.webhooks()
 
     @property
     def connections_accepted(self):

@@ -29,8 +29,9 @@ description:
   - The first poll is the baseline and sends no event, unless O(initial_snapshot=true) sends one per instance
     (C(previous_status) null, C(initial) true).
   - "A failed poll (network, HTTP 5xx, 429, or any other API error) is retried after a backoff that starts at
-    O(interval) and doubles up to O(max_backoff). After O(error_threshold) failed polls in a row it sends
-    C({hypersender: {error: {message, type, http_status, retryable, failures, since}}}) once, and
+    O(interval) and doubles up to O(max_backoff), or, after HTTP 429, once the API's C(Retry-After) has passed
+    if that is later (never sooner than 6 s, whatever C(Retry-After) says). After O(error_threshold) failed polls
+    in a row it sends C({hypersender: {error: {message, type, http_status, retryable, failures, since}}}) once, and
     C({hypersender: {recovered: {failures, since, at}}}) when a poll succeeds again."
   - It never returns on its own (ansible-rulebook stops when a source returns); it stops when ansible-rulebook
     cancels it. Invalid arguments stop it at once, before any request, with a message that says which.
@@ -66,8 +67,9 @@ options:
     default: 1
   interval:
     description:
-      - Seconds between the starts of two polls (the time a request takes is part of it).
+      - Seconds between the starts of two polls (the time a request takes is part of it), at most 86400.
         The default, 2 requests a minute, stays well inside the API's limits.
+      - Every number argument must be finite (not C(nan) or C(inf)); a bad one stops the source before any request.
     type: float
     default: 30
   initial_snapshot:
@@ -179,7 +181,9 @@ async def poll_forever(
             failing_since = failing_since or now()
             if failures == settings["error_threshold"]:
                 await queue.put(error_event(exc, failures, failing_since))
-            await sleep(backoff(failures, settings["interval"], settings["max_backoff"], rand))
+            # a 429's Retry-After (never less than the endpoint's floor) wins over a shorter backoff
+            delay = backoff(failures, settings["interval"], settings["max_backoff"], rand)
+            await sleep(max(delay, getattr(exc, "retry_after", None) or 0.0))
             continue
         if failures >= settings["error_threshold"]:
             await queue.put(recovered_event(failures, failing_since, now()))

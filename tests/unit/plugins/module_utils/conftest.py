@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiClient
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import REDACTOR, ApiClient
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     read_error as read_hypersender_error,
 )
@@ -14,6 +14,14 @@ from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fa
     FakeClock,
     ScriptedSession,
 )
+
+
+@pytest.fixture(autouse=True)
+def forget_secrets():
+    """The redactor is one per process: each test starts with none, as a module's process does."""
+    REDACTOR.clear()
+    yield
+    REDACTOR.clear()
 
 
 @pytest.fixture

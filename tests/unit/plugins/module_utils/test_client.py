@@ -10,6 +10,7 @@ import pytest
 import requests
 from ansible_collections.hypersender.whatsapp.plugins.module_utils import _client
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    DEFAULT_RATE_LIMIT_FLOOR,
     RETRYABLE_STATUS_CODES,
     ApiError,
     AuthenticationError,
@@ -185,10 +186,10 @@ class TestRequests:
         assert session.calls[1]["at"] - session.calls[0]["at"] >= 7
         assert clock.sleeps == [7.25]
 
-    def test_429_without_retry_after_backs_off(self, scripted_client, clock):
+    def test_429_without_retry_after_waits_the_least_wait(self, scripted_client, clock):
         client, unused_session = scripted_client([make_response(429), make_response(200, {})])
         client.get_json("/x/health")
-        assert clock.sleeps == [0.75]
+        assert clock.sleeps == [DEFAULT_RATE_LIMIT_FLOOR + 0.25]
 
     def test_a_429_inside_a_wait_goes_back_to_the_poll_loop_with_its_retry_after(self, scripted_client, clock):
         client, session = scripted_client([make_response(429, headers={"Retry-After": "50"})])

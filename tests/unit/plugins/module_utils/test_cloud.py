@@ -17,14 +17,22 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     ServerError,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
+    MAX_PAGES,
+    PermissionDeniedError,
+    TokenRejectedError,
     budget_warning,
     connect,
+    failure_outcome,
+    not_ready_message,
     observed_budget_warning,
     read_graph_error,
+    read_pages,
     validate_selection,
     wait_interval,
 )
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import (
+    FakeClock,
+    Outcome,
     ScriptedSession,
     make_response,
 )
@@ -75,7 +83,7 @@ def cloud(clock, monkeypatch):
 
 
 class TestReadGraphError:
-    @pytest.mark.parametrize("code", [4, 17, 80007, 80008])
+    @pytest.mark.parametrize("code", [4, 17, 32, 613, 80007, 80008, 130429])
     def test_rate_limit_codes_are_retryable_whatever_the_status(self, code):
         error = read_graph_error(400, graph_error(code).json(), WHERE)
         assert isinstance(error, RateLimitedError) and error.retryable
@@ -95,15 +103,31 @@ class TestReadGraphError:
     @pytest.mark.parametrize("status", [400, 401])
     def test_190_is_an_authentication_failure_with_what_to_do(self, status):
         error = read_graph_error(status, graph_error(190, status, 463, "Session has expired").json(), WHERE)
-        assert isinstance(error, AuthenticationError) and not error.retryable
+        assert isinstance(error, TokenRejectedError) and not error.retryable
         text = str(error)
         assert "Meta says: Session has expired (code 190, subcode 463, OAuthException, fbtrace_id AbC123)" in text
-        assert "create a new token for a system user" in text and "WA_CLOUD_TOKEN" in text
+        assert (
+            "the access token was rejected: it has expired (subcode 463): create a new token for a system user" in text
+        )
+        assert "WA_CLOUD_TOKEN" in text
+
+    @pytest.mark.parametrize("status, code", [(400, 102), (401, 0), (401, 368)])
+    def test_other_rejected_tokens(self, status, code):
+        error = read_graph_error(status, graph_error(code, status).json(), WHERE)
+        assert isinstance(error, TokenRejectedError) and failure_outcome(error) == "auth_failed"
+        assert "the access token was rejected (invalid, expired or revoked): create a new token" in str(error)
+
+    def test_104_says_the_header_was_dropped_on_the_way(self):
+        error = read_graph_error(400, graph_error(104, message="An access token is required").json(), WHERE)
+        assert isinstance(error, TokenRejectedError) and failure_outcome(error) == "auth_failed"
+        assert "a proxy or gateway on the way drops the Authorization header" in str(error)
+        assert "create a new token" not in str(error)
 
     @pytest.mark.parametrize("code", [10, 200, 299])
     def test_permission_codes(self, code):
         error = read_graph_error(403, graph_error(code, 403).json(), WHERE)
-        assert isinstance(error, AuthenticationError) and "whatsapp_business_management permission" in str(error)
+        assert isinstance(error, PermissionDeniedError) and "whatsapp_business_management permission" in str(error)
+        assert failure_outcome(error) == "permission_denied"
 
     def test_100_is_unknown_id_or_field_and_names_the_version(self):
         error = read_graph_error(400, graph_error(100, subcode=33).json(), WHERE)
@@ -142,6 +166,31 @@ class TestReadGraphError:
         assert error is None or isinstance(error, ApiError)
 
 
+class TestFailureOutcome:
+    @pytest.mark.parametrize(
+        "error, outcome",
+        [
+            (TokenRejectedError("x", status=400), "auth_failed"),
+            (AuthenticationError("a 401 from a proxy", status=401), "auth_failed"),
+            (PermissionDeniedError("x", status=403), "permission_denied"),
+            (AuthenticationError("a 403 from a proxy", status=403), "permission_denied"),
+            (TokenRejectedError("HTTP 403 with code 190", status=403), "auth_failed"),
+            (RateLimitedError("x", status=400), "rate_limited"),
+            (NotFoundError("x", status=400), "error"),
+            (ServerError("x", status=503), "error"),
+            (ResponseFormatError("x"), "error"),
+        ],
+    )
+    def test_each_failure_has_its_outcome(self, error, outcome):
+        assert failure_outcome(error) == outcome
+
+    def test_a_wait_where_no_read_succeeded_does_not_say_the_numbers_cannot_send(self):
+        message = not_ready_message(None, 120, Outcome(4, 121.5, RateLimitedError("GET x: rate limited")))
+        assert message == (
+            "no read of the WhatsApp Cloud API numbers succeeded in 120 s (4 polls); last error: GET x: rate limited"
+        )
+
+
 class TestClient:
     def test_bearer_header_fields_and_version(self, cloud):
         api, session = cloud([make_response(200, number())])
@@ -152,10 +201,11 @@ class TestClient:
         assert call["params"]["fields"].split(",")[0] == "id" and "health_status" in call["params"]["fields"]
         assert api.client.auth_header == "Bearer " + TOKEN
 
-    def test_rate_limit_400_is_retried_with_backoff(self, cloud, clock):
+    def test_rate_limit_400_is_retried_after_the_graph_floor(self, cloud, clock):
         api, session = cloud([graph_error(80007), graph_error(4), make_response(200, number())])
         assert api.phone_number("106540352242922")["id"] == "106540352242922"
-        assert len(session.calls) == 3 and clock.sleeps == [0.75, 1.5]
+        # no estimated_time_to_regain_access: the hourly budget's share of one call, 3600 / 200 s (plus jitter)
+        assert len(session.calls) == 3 and clock.sleeps == [18.25, 18.25]
 
     def test_rate_limit_is_not_retried_past_the_deadline(self, cloud, clock):
         api, session = cloud([graph_error(80007), make_response(200, number())])
@@ -212,6 +262,96 @@ class TestClient:
         api, dummy = cloud([make_response(200, page)] * 3)
         with pytest.raises(ResponseFormatError, match="repeats a page"):
             api.waba_phone_numbers("9")
+
+    def test_cursor_paging_asks_api_url_with_the_after_cursor_wherever_next_points(self, cloud):
+        elsewhere = "https://graph.facebook.com/v23.0/9/phone_numbers?access_token=%s&after=QUZU" % TOKEN
+        api, session = cloud(
+            [
+                make_response(
+                    200, {"data": [number("1")], "paging": {"cursors": {"after": "QUZU"}, "next": elsewhere}}
+                ),
+                make_response(200, {"data": [number("2")], "paging": {"cursors": {"after": "QjI"}}}),
+            ]
+        )
+        assert [n["id"] for n in api.waba_phone_numbers("9")] == ["1", "2"]
+        assert [call["url"] for call in session.calls] == [URL + "/v23.0/9/phone_numbers"] * 2
+        assert session.calls[1]["params"] == {"fields": api.fields, "after": "QUZU"}
+
+    def test_empty_pages_do_not_end_the_list(self, cloud):
+        page = URL + "/v23.0/9/phone_numbers?access_token=%s&after=%s" % (TOKEN, "%s")
+        api, session = cloud(
+            [
+                make_response(200, {"data": [number("1")], "paging": {"cursors": {"after": "A"}, "next": page % "A"}}),
+                make_response(200, {"data": [], "paging": {"next": page % "B"}}),
+                make_response(200, {"data": [], "paging": {"cursors": {"after": "C"}, "next": page % "C"}}),
+                make_response(200, {"data": [number("2", "BLOCKED")]}),
+            ]
+        )
+        numbers = api.waba_phone_numbers("9")
+        assert [(n["id"], n["health"]["can_send_message"]) for n in numbers] == [("1", "AVAILABLE"), ("2", "BLOCKED")]
+        assert [call["params"].get("after") for call in session.calls] == [None, "A", "B", "C"]
+
+    def test_the_pager_reads_any_edge(self, cloud):
+        """The next paged reads (message templates, subscribed apps) use the same pager: raw items, in order."""
+        api, session = cloud(
+            [
+                make_response(200, {"data": [], "paging": {"cursors": {"after": "T1"}, "next": URL + "/x"}}),
+                make_response(200, {"data": [{"name": "hello", "status": "APPROVED"}]}),
+            ]
+        )
+        items = read_pages(api.client, "/v23.0/9/message_templates", {"fields": "name,status"})
+        assert items == [{"name": "hello", "status": "APPROVED"}]
+        assert session.calls[1]["url"] == URL + "/v23.0/9/message_templates"
+        assert session.calls[1]["params"] == {"fields": "name,status", "after": "T1"}
+
+    def test_a_repeating_after_cursor_stops(self, cloud):
+        page = {"data": [], "paging": {"cursors": {"after": "SAME"}, "next": URL + "/v23.0/9/phone_numbers"}}
+        api, session = cloud([make_response(200, page)] * 3)
+        with pytest.raises(ResponseFormatError, match="the paging repeats a page already read"):
+            api.waba_phone_numbers("9")
+        assert len(session.calls) == 2
+
+    def test_the_loop_guard_stops_an_endless_paging(self, cloud):
+        pages = [
+            make_response(200, {"data": [], "paging": {"cursors": {"after": "P%d" % i}, "next": URL + "/n"}})
+            for i in range(5)
+        ]
+        api, session = cloud(pages)
+        with pytest.raises(ResponseFormatError, match="more than 3 pages; stopped following paging.next"):
+            read_pages(api.client, "/v23.0/9/phone_numbers", max_pages=3)
+        assert len(session.calls) == 3 and MAX_PAGES == 100
+
+    @given(
+        st.lists(
+            st.tuples(st.integers(0, 3), st.sampled_from(["cursor", "next", "both"])),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    def test_every_item_of_every_page_is_read_in_order_one_request_a_page(self, layout):
+        clock = FakeClock()
+        api = connect({"api_url": URL, "api_token": TOKEN}, clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
+        script, expected, start = [], [], 0
+        for index, (size, style) in enumerate(layout):
+            items = [{"n": start + offset} for offset in range(size)]
+            start += size
+            expected += items
+            body = {"data": items}
+            if index < len(layout) - 1:
+                paging = {"next": URL + "/v23.0/9/edge?access_token=%s&after=N%d" % (TOKEN, index)}
+                if style != "next":
+                    paging["cursors"] = {"after": "C%d" % index}
+                body["paging"] = paging
+            elif style != "next":
+                body["paging"] = {"cursors": {"after": "C%d" % index}}
+            script.append(make_response(200, body))
+        session = ScriptedSession(clock, script)
+        api.client._session.request = session
+        assert read_pages(api.client, "/v23.0/9/edge", {"fields": "n"}) == expected
+        assert len(session.calls) == len(layout)
+        assert all(
+            call["url"] == URL + "/v23.0/9/edge" and "access_token" not in call["params"] for call in session.calls
+        )
 
     def test_read_selects_from_the_waba_and_names_missing_ids(self, cloud):
         api, session = cloud([make_response(200, {"data": [number("1"), number("2"), number("3")]})])

@@ -9,12 +9,22 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import (
     AVAILABLE,
     BLOCKED,
+    HEALTHY,
     LIMITED,
+    NOT_HEALTHY,
+    OTHER,
+    PERMISSION_DENIED,
+    RATE_LIMITED,
+    TEMPORARY,
+    TOKEN_REJECTED,
+    UNKNOWN_OBJECT,
+    graph_error_kind,
     number_verdict,
     parse_health_status,
+    parse_page,
     parse_phone_number,
-    parse_phone_number_page,
     report,
+    token_rejection,
     worst,
 )
 from hypothesis import given
@@ -109,12 +119,39 @@ class TestParsers:
         with pytest.raises(ResponseFormatError):
             parse_phone_number(body, "GET /v23.0/x")
 
-    def test_page_and_next(self):
-        numbers, next_url = parse_phone_number_page({"data": [node()], "paging": {"next": "https://g/next"}}, "GET p")
-        assert [n["id"] for n in numbers] == ["106540352242922"] and next_url == "https://g/next"
-        assert parse_phone_number_page({"data": []}, "GET p") == ([], None)
-        with pytest.raises(ResponseFormatError, match="expected an object with a data array"):
-            parse_phone_number_page({"error": {}}, "GET p")
+    def test_page_data_cursor_and_next(self):
+        page = {"data": [node()], "paging": {"cursors": {"before": "B", "after": "A"}, "next": "https://g/next"}}
+        assert parse_page(page, "GET p") == ([node()], "A", "https://g/next")
+        assert parse_page({"data": []}, "GET p") == ([], None, None)
+        assert parse_page({"data": [], "paging": {"cursors": {"after": ""}}}, "GET p") == ([], None, None)
+
+    def test_an_empty_page_with_a_next_is_not_the_last(self):
+        assert parse_page({"data": [], "paging": {"next": "https://g/next"}}, "GET p") == ([], None, "https://g/next")
+
+    @pytest.mark.parametrize(
+        "body, message",
+        [
+            ({"error": {}}, "expected an object with a data array"),
+            ({"data": {}}, "expected an object with a data array"),
+            ({"data": [], "paging": []}, "paging is not an object"),
+            ({"data": [], "paging": {"cursors": "A"}}, "paging.cursors is not an object"),
+            ({"data": [], "paging": {"next": 5}}, "paging.next is not a string"),
+            ({"data": [], "paging": {"cursors": {"after": 5}}}, "paging.cursors.after is not a string"),
+        ],
+    )
+    def test_a_malformed_page_is_a_format_error(self, body, message):
+        with pytest.raises(ResponseFormatError, match=message):
+            parse_page(body, "GET p")
+
+    @given(JSON)
+    def test_any_json_is_a_page_or_a_format_error(self, body):
+        try:
+            data, after, next_url = parse_page(body, "GET p")
+        except ResponseFormatError:
+            return
+        assert isinstance(data, list) and data is body["data"]
+        assert after is None or (isinstance(after, str) and after)
+        assert next_url is None or (isinstance(next_url, str) and next_url)
 
     @given(JSON)
     def test_any_json_is_parsed_or_refused_as_a_format_error(self, body):
@@ -137,6 +174,59 @@ class TestParsers:
         ]
         assert len(error["error_description"]) <= 403
         assert not any(ord(char) < 32 or ord(char) == 127 for char in error["error_description"])
+
+
+class TestGraphErrorKind:
+    @pytest.mark.parametrize("code", [4, 17, 32, 613, 80007, 80008, 130429])
+    def test_every_rate_limit_code(self, code):
+        assert graph_error_kind(400, code) == RATE_LIMITED
+
+    @pytest.mark.parametrize("status, code", [(401, 190), (400, 190), (400, 102), (400, 104), (401, 0), (401, 1)])
+    def test_a_rejected_token(self, status, code):
+        assert graph_error_kind(status, code) == TOKEN_REJECTED
+
+    @pytest.mark.parametrize(
+        "status, code, kind",
+        [
+            (403, 10, PERMISSION_DENIED),
+            (403, 200, PERMISSION_DENIED),
+            (400, 299, PERMISSION_DENIED),
+            (400, 100, UNKNOWN_OBJECT),
+            (429, 131000, RATE_LIMITED),
+            (400, 1, TEMPORARY),
+            (500, 131000, TEMPORARY),
+            (400, 368, OTHER),
+            (403, 368, OTHER),
+        ],
+    )
+    def test_other_kinds(self, status, code, kind):
+        assert graph_error_kind(status, code) == kind
+
+    @given(st.integers(100, 599), st.integers(-(2**40), 2**40))
+    def test_the_code_decides_before_the_status(self, status, code):
+        kind = graph_error_kind(status, code)
+        if code in (4, 17, 32, 613, 80007, 80008, 130429):
+            assert kind == RATE_LIMITED
+        elif code in (190, 102, 104) or status == 401:
+            assert kind == TOKEN_REJECTED
+        else:
+            assert kind in (PERMISSION_DENIED, UNKNOWN_OBJECT, RATE_LIMITED, TEMPORARY, OTHER)
+
+    @pytest.mark.parametrize(
+        "code, subcode, said",
+        [
+            (190, 463, "the access token was rejected: it has expired (subcode 463)"),
+            (190, 460, "its user changed the password (subcode 460)"),
+            (190, 467, "it is invalid (revoked, or not a token of this app) (subcode 467)"),
+            (190, None, "the access token was rejected (invalid, expired or revoked)"),
+            (190, 99999, "the access token was rejected (invalid, expired or revoked)"),
+            (102, 463, "the access token was rejected (invalid, expired or revoked)"),
+            (0, None, "the access token was rejected (invalid, expired or revoked)"),
+            (104, None, "a proxy or gateway on the way drops the Authorization header"),
+        ],
+    )
+    def test_why_a_token_was_rejected(self, code, subcode, said):
+        assert said in token_rejection(code, subcode)
 
 
 class TestVerdict:
@@ -228,3 +318,9 @@ class TestReport:
         assert result["problems"][0].startswith(
             "Phone number 42 is not among the phone numbers of WhatsApp Business Account 77"
         )
+
+    @given(st.lists(VALUES, max_size=5), st.booleans(), st.lists(st.just("9"), max_size=1))
+    def test_the_outcome_is_healthy_exactly_when_healthy(self, values, allow_limited, missing):
+        numbers = [parsed(number_id=str(index + 1), overall=value) for index, value in enumerate(values)]
+        result = report(numbers, allow_limited, missing, waba_id="77")
+        assert result["outcome"] == (HEALTHY if result["healthy"] else NOT_HEALTHY)

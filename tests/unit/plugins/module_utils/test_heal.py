@@ -105,3 +105,54 @@ def test_actions_summary_names_what_was_done():
         dict(id="a", name="alpha", restarts=1, qr_shown=0, restart_error=None),
         dict(id="b", name="beta", restarts=0, qr_shown=1, restart_error=None),
     ]
+
+
+def test_a_refused_restart_is_not_a_restart_and_holds_the_next_until_its_retry_after():
+    state = HealState()
+    state.record_refused_restart("a", "the API refused the restart of instance a", until=20.0)
+    assert (state.restarts, state.restart_times, state.restarting) == ({}, [], {})
+    assert restart_budget(state, 5.0) == (0, 20.0), "nothing before the Retry-After has passed"
+    assert restart_budget(state, 20.0) == (5, None)
+    instances = [item("a", "FAILED", "alpha")]
+    assert [i["id"] for i in restart_candidates(instances, state, ["FAILED"], 1)] == ["a"], "still to be restarted"
+    assert beyond_help(instances, state, ["FAILED"], ["FAILED"], 1) == [], "not beyond help: never restarted"
+    assert actions_summary(instances, state) == [
+        dict(id="a", name="alpha", restarts=0, qr_shown=0, restart_error="the API refused the restart of instance a")
+    ]
+    again = HealState.from_dict(state.to_dict())
+    assert again.to_dict() == state.to_dict() and again.restarts_refused_until == 20.0
+    state.record_restart("a", "FAILED", 21.0)
+    assert state.restart_failures == {} and state.restarts == {"a": 1}
+
+
+def test_a_refusal_never_shortens_an_earlier_one_and_one_without_retry_after_holds_nothing():
+    state = HealState()
+    state.record_refused_restart("a", "refused", until=30.0)
+    state.record_refused_restart("b", "refused", until=10.0)
+    assert state.restarts_refused_until == 30.0
+    state = HealState()
+    state.record_refused_restart("a", "not found (HTTP 404)")
+    assert restart_budget(state, 0.0) == (5, None)
+
+
+@given(
+    events=st.lists(
+        st.tuples(st.floats(min_value=0, max_value=600, allow_nan=False), st.one_of(st.none(), st.floats(0, 120))),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_no_restart_is_sent_before_a_refusal_s_retry_after_has_passed(events):
+    """Each event: at ``now``, send what the budget allows; the API refuses with ``retry_after`` (None: accepts)."""
+    state = HealState()
+    refused_until = []
+    for now, retry_after in sorted(events, key=lambda event: event[0]):
+        free, dummy = restart_budget(state, now)
+        if not free:
+            continue
+        assert all(now >= until for until in refused_until)
+        if retry_after is None:
+            state.record_restart("x%s" % now, "FAILED", now)
+        else:
+            state.record_refused_restart("x%s" % now, "refused", until=now + retry_after)
+            refused_until.append(now + retry_after)

@@ -141,7 +141,7 @@ class TestExplainNotReady:
     def test_a_retry_after_past_the_deadline_is_said_for_every_service(self):
         outcome = WaitOutcome(TIMED_OUT, "v", 2, 3.0, None, held_back=20.0)
         message = explain_not_ready("x", outcome, problems=["A is down."])
-        assert message.startswith("x: A is down.; the API asked to wait 20 s more before the next request")
+        assert message.startswith("x: A is down.; the API's rate limit (HTTP 429, Retry-After) allows the next request")
 
 
 class TestCheckNumber:

@@ -286,3 +286,85 @@ def test_documentation_lists_exactly_the_arguments_the_source_reads():
             assert settings[name] == option["default"], name
     examples = yaml.safe_load(SOURCE_MODULE["EXAMPLES"])
     assert "hypersender.whatsapp.instance_status" in examples[0]["sources"][0]
+
+
+# --- issue 22: no secret in an error event, no flood on a 429, no NaN (main() with a real asyncio.Queue) -------------
+
+
+def with_faults(*faults):
+    scenario = fleet("WORKING")
+    scenario["faults"] = list(faults)
+    return scenario
+
+
+def run_main_until_event(args, seconds_after=0.0):
+    """Run main() with a real asyncio.Queue until its first event, then ``seconds_after`` more; cancel it."""
+
+    async def scenario():
+        queue = asyncio.Queue()
+        task = asyncio.ensure_future(SOURCE_MODULE["main"](queue, args))
+        try:
+            event = await asyncio.wait_for(queue.get(), 60)
+            await asyncio.sleep(seconds_after)
+            assert not task.done(), "the source returned on its own"
+            return event
+        finally:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    return asyncio.run(scenario())
+
+
+def test_a_token_echoed_by_the_api_is_masked_in_the_error_event():
+    echoed = "Authorization: Bearer " + TOKEN
+    with Simulator(with_faults({"path": "/instances$", "status": 200, "body": echoed})) as sim:
+        event = run_main_until_event(
+            {"api_url": sim.hypersender_url, "api_token": TOKEN, "interval": 0.05, "error_threshold": 1}
+        )
+    error = event["hypersender"]["error"]
+    assert error["type"] == "ResponseFormatError"
+    assert error["message"] == (
+        "GET /instances: expected a JSON array of instances, got a str 'Authorization: Bearer ********'"
+    )
+    assert TOKEN not in repr(event)
+
+
+@pytest.mark.parametrize("retry_after", ["0", "Wed, 21 Oct 2015 07:28:00 GMT"])
+def test_a_429_saying_retry_now_is_not_a_flood(retry_after):
+    limited = {"path": "/instances$", "status": 429, "headers": {"Retry-After": retry_after}}
+    with Simulator(with_faults(limited)) as sim:
+        args = {
+            "api_url": sim.hypersender_url,
+            "api_token": TOKEN,
+            "interval": 0.05,
+            "max_backoff": 0.1,
+            "retries": 0,
+            "error_threshold": 1,
+        }
+        event = run_main_until_event(args, seconds_after=2.0)
+        requests = sim.requests()
+    assert event["hypersender"]["error"]["http_status"] == 429
+    assert "the next request waits at least 6 s" in event["hypersender"]["error"]["message"]
+    # counted from the first request: the floor of /instances (6 s) outlasts the 2 s watched
+    assert [r["status"] for r in requests] == [429]
+
+
+@pytest.mark.parametrize(
+    "argument, value",
+    [
+        ("interval", "nan"),
+        ("interval", "inf"),
+        ("interval", float("nan")),
+        ("max_backoff", "inf"),
+        ("timeout", "nan"),
+        ("timeout", "-inf"),
+    ],
+)
+def test_nan_and_infinities_stop_the_source_before_any_request(sim, argument, value):
+    async def start():
+        await asyncio.wait_for(SOURCE_MODULE["main"](asyncio.Queue(), dict(args_for(sim), **{argument: value})), 30)
+
+    with pytest.raises(ValueError, match="instance_status: %s must be a number of seconds.*got %s" % (argument, value)):
+        asyncio.run(start())
+    assert sim.requests() == []

@@ -1,0 +1,252 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The verify_delivery role and deploy_gate's deploy_gate_delivery switch through real ansible-playbook runs at -vvvv."""
+
+from __future__ import annotations
+
+import json
+import socket
+import textwrap
+
+from conftest import TOKEN, WORKING_ID, hypersender_scenario, instance
+from test_roles_playbooks import debug_lines, failure_messages
+
+OTHER_ID = "c9a1dd76-5678-4f9d-9012-a5b78de100c3"
+WEBHOOK_AUTHORIZATION = "Bearer verify-delivery-webhook-secret-7Kx"
+PHONE = "201098765432"
+MASKED = "********5432"
+SEND = "/send-text"
+DELIVERED = [{"after": 0.5, "ack": "SERVER"}, {"after": 0.8, "ack": "DEVICE"}]
+PENDING = [{"after": 0.4, "ack": "PENDING"}]
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def scenario(port, acks, other_status="WORKING"):
+    canary = instance(
+        WORKING_ID,
+        "WORKING",
+        name="canary-eu",
+        webhook_url="http://127.0.0.1:%d/hypersender/webhook" % port,
+        webhook_authorization=WEBHOOK_AUTHORIZATION,
+        sends=[{"processing_for": 0.2, "acks": acks}],
+    )
+    return hypersender_scenario(canary, instance(OTHER_ID, other_status, name="shop-eu"))
+
+
+def env_for(sim):
+    return {
+        "HYPERSENDER_API_URL": sim.hypersender_url,
+        "HYPERSENDER_API_TOKEN": TOKEN,
+        "HYPERSENDER_WEBHOOK_AUTHORIZATION": WEBHOOK_AUTHORIZATION,
+    }
+
+
+def gate_vars(port, **extra):
+    values = {
+        "wait_for_working_all": True,
+        "wait_for_working_timeout": 3,
+        "wait_for_working_poll_interval": 1,
+        "deploy_gate_delivery": True,
+        "verify_delivery_instance": "canary-eu",
+        "verify_delivery_to": PHONE,
+        "verify_delivery_wait_for": "delivered",
+        "verify_delivery_timeout": 6,
+        "verify_delivery_poll_interval": 0.5,
+        "verify_delivery_receiver_port": port,
+    }
+    values.update(extra)
+    return ["-e", json.dumps(values)]
+
+
+def assert_private(run):
+    assert WEBHOOK_AUTHORIZATION not in run.output and WEBHOOK_AUTHORIZATION.split(" ", 1)[1] not in run.output
+    assert PHONE not in run.output, "the recipient's full number reached the output"
+
+
+def sends(sim):
+    return [entry for entry in sim.requests() if entry["path"].endswith(SEND)]
+
+
+def test_deploy_gate_proves_delivery_after_the_status_gate(simulator, ansible):
+    port = free_port()
+    sim = simulator(scenario(port, DELIVERED))
+    run = ansible(["hypersender.whatsapp.deploy_gate"] + gate_vars(port), command="ansible-playbook", env=env_for(sim))
+    assert_private(run)
+    assert run.rc == 0, run
+    summary = debug_lines(run.output, "DEPLOY GATE:")
+    assert summary[0] == "DEPLOY GATE: PASSED"
+    assert summary[1].startswith("Hypersender instances: PASSED, 2 of 2 instances WORKING")
+    assert summary[4].startswith("Delivery canary:       PASSED, delivered after ")
+    assert (
+        summary[4].endswith(")")
+        and "through instance canary-eu (%s) to %s (message 3EB0" % (WORKING_ID, MASKED) in summary[4]
+    )
+    assert len(summary) == 5
+    # the send came after the status gate's reads
+    log = sim.requests()
+    first_send = next(index for index, entry in enumerate(log) if entry["path"].endswith(SEND))
+    assert any(entry["path"].endswith("/instances") for entry in log[:first_send])
+    assert len(sends(sim)) == 1
+    plan = [line for line in run.output.splitlines() if "verify_delivery: sending a check message" in line]
+    assert plan and MASKED in plan[0]
+    lines = debug_lines(run.output, "verify_delivery: PASSED, delivered after ")
+    assert lines[1].startswith("  text: 'Deploy check by hypersender.whatsapp.instance_canary (run ")
+    assert lines[2].startswith("  stages: queued ") and lines[3].endswith(
+        "2 accepted, 0 refused for their Authorization, 0 about something else"
+    )
+
+
+def test_deploy_gate_skips_delivery_when_a_status_gate_failed(simulator, ansible):
+    port = free_port()
+    sim = simulator(scenario(port, DELIVERED, other_status="SCAN_QR_CODE"))
+    run = ansible(["hypersender.whatsapp.deploy_gate"] + gate_vars(port), command="ansible-playbook", env=env_for(sim))
+    assert_private(run)
+    assert run.rc == 2, run
+    summary = debug_lines(run.output, "DEPLOY GATE:")
+    assert summary[0] == "DEPLOY GATE: FAILED" and summary[1].startswith("Hypersender instances: FAILED, ")
+    assert summary[4] == "Delivery canary:       not run, a status gate failed"
+    assert sends(sim) == []
+
+
+def test_deploy_gate_fails_when_the_message_does_not_get_through(simulator, ansible):
+    port = free_port()
+    sim = simulator(scenario(port, PENDING))
+    run = ansible(["hypersender.whatsapp.deploy_gate"] + gate_vars(port), command="ansible-playbook", env=env_for(sim))
+    assert_private(run)
+    assert run.rc == 2, run
+    summary = debug_lines(run.output, "DEPLOY GATE:")
+    assert summary[0] == "DEPLOY GATE: FAILED"
+    assert summary[1].startswith("Hypersender instances: PASSED")
+    assert summary[4].startswith(
+        "Delivery canary:       FAILED, verify_delivery: FAILED at stage sent: the message to %s reached stage sent "
+        "but not delivered within 6 s" % MASKED
+    )
+    assert "last ack PENDING" in summary[4] and "raise verify_delivery_timeout (now 6 s)" in summary[4]
+    assert failure_messages(run.output)[-1].startswith(
+        "deploy_gate: FAILED. Delivery: verify_delivery: FAILED at stage sent"
+    )
+    assert len(sends(sim)) == 2  # resent once at half the deadline
+
+
+def test_deploy_gate_sends_nothing_by_default(simulator, ansible):
+    port = free_port()
+    sim = simulator(scenario(port, DELIVERED))
+    run = ansible(
+        ["hypersender.whatsapp.deploy_gate", "-e", json.dumps({"wait_for_working_all": True})],
+        command="ansible-playbook",
+        env=env_for(sim),
+    )
+    assert run.rc == 0, run
+    summary = debug_lines(run.output, "DEPLOY GATE:")
+    assert len(summary) == 4 and not any(line.startswith("Delivery canary:") for line in summary)
+    assert sends(sim) == []
+
+
+def test_deploy_gate_check_mode_sends_nothing(simulator, ansible):
+    port = free_port()
+    sim = simulator(scenario(port, DELIVERED))
+    run = ansible(
+        ["hypersender.whatsapp.deploy_gate", "-C"] + gate_vars(port), command="ansible-playbook", env=env_for(sim)
+    )
+    assert_private(run)
+    assert run.rc == 0, run
+    summary = debug_lines(run.output, "DEPLOY GATE:")
+    assert summary[4] == (
+        "Delivery canary:       CHECK MODE, not waited: would send to %s through instance canary-eu (%s) and wait "
+        "for delivered" % (MASKED, WORKING_ID)
+    )
+    assert sends(sim) == []
+
+
+ROLE_PLAY = textwrap.dedent("""\
+    - hosts: localhost
+      gather_facts: false
+      vars:
+        verify_delivery_instance: canary-eu
+        verify_delivery_to: "%(phone)s"
+        verify_delivery_wait_for: delivered
+        verify_delivery_poll_interval: 0.5
+        verify_delivery_receiver_port: %(port)s
+        verify_delivery_receiver_authorization: "%(auth)s"
+        verify_delivery_api_token: "%(token)s"
+      roles:
+        - hypersender.whatsapp.verify_delivery
+    """)
+
+
+def test_the_role_with_its_secrets_in_variables_at_vvvv(simulator, ansible):
+    port = free_port()
+    sim = simulator(scenario(port, DELIVERED))
+    play = ROLE_PLAY % {"phone": PHONE, "port": port, "auth": WEBHOOK_AUTHORIZATION, "token": TOKEN}
+    run = ansible.playbook(play, env={"HYPERSENDER_API_URL": sim.hypersender_url})
+    assert_private(run)
+    assert run.rc == 0, run
+    assert debug_lines(run.output, "verify_delivery: PASSED, delivered after ")
+
+
+def test_the_roles_variables_are_checked_before_any_request(simulator, ansible):
+    port = free_port()
+    sim = simulator(scenario(port, DELIVERED))
+    play = (ROLE_PLAY % {"phone": "12", "port": 70000, "auth": "", "token": TOKEN}).replace(
+        '    verify_delivery_receiver_authorization: ""\n', ""
+    )
+    run = ansible.playbook(play, env={"HYPERSENDER_API_URL": sim.hypersender_url})
+    assert run.rc == 2, run
+    message = failure_messages(run.output)[-1]
+    assert message.startswith("verify_delivery: verify_delivery_to must be the recipient's phone number")
+    assert "verify_delivery_receiver_port must be a whole number from 1 to 65535, got 70000" in message
+    assert "verify_delivery_receiver_authorization is needed to wait for delivered" in message
+    assert sim.requests() == []
+
+
+def test_the_eda_relay_playbook_hands_an_ack_to_a_canary_receiver(ansible, collections_path):
+    """What the example rulebook canary_ack_relay runs for each message.ack: the webhook's body reaches the receiver
+    a canary opens, with the Authorization value it expects, and the value is never printed."""
+    import sys  # pylint: disable=import-outside-toplevel
+
+    sys.path.insert(0, collections_path)
+    from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_messages import (  # pylint: disable=import-outside-toplevel
+        AckEvent,
+        ack_parser,
+    )
+    from ansible_collections.hypersender.whatsapp.plugins.module_utils._webhook_receiver import (  # pylint: disable=import-outside-toplevel
+        StaticAuthorization,
+        WebhookReceiver,
+    )
+
+    ack = {
+        "event": "message.ack",
+        "data": {
+            "event": "message.ack",
+            "payload": {
+                "id": "true_%s@c.us_3EB0RELAYED000000000" % PHONE[:4],
+                "fromMe": True,
+                "ack": 2,
+                "ackName": "DEVICE",
+            },
+            "instanceId": WORKING_ID,
+        },
+    }
+    receiver = WebhookReceiver(
+        "127.0.0.1", 0, "/hypersender/webhook", StaticAuthorization(WEBHOOK_AUTHORIZATION), ack_parser(WORKING_ID)
+    )
+    with receiver:
+        url = "http://127.0.0.1:%d/hypersender/webhook" % receiver.port
+        extra = {"canary_receiver_url": url, "ansible_eda": {"event": {"payload": ack}}}
+        run = ansible(
+            ["hypersender.whatsapp.eda_canary_ack_relay", "-e", json.dumps(extra)],
+            command="ansible-playbook",
+            env={"CANARY_RECEIVER_AUTHORIZATION": WEBHOOK_AUTHORIZATION},
+        )
+        assert run.rc == 0, run
+        arrived = receiver.next_event(5)
+    assert arrived is not None and arrived[1] == AckEvent("3EB0RELAYED000000000", 2)
+    assert receiver.stats.as_dict()["accepted"] == 1
+    assert_private(run)

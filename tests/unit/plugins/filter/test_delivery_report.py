@@ -1,0 +1,254 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The verify_delivery role's sentences: variable checks, plan, summary, one-line form and failure."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.hypersender.whatsapp.plugins.filter.delivery_report import FilterModule, delivery_report
+from hypothesis import given
+from hypothesis import strategies as st
+
+NUMBER = "201098765432"
+INSTANCE = {"id": "fa3d01c4-1234-4c0d-a12f-df319b612f8c", "name": "canary-eu", "status": "WORKING"}
+TEXT = "Deploy check (run 3f9c2a7d81b0)"
+
+
+def settings(**changes):
+    values = {
+        "instance": "canary-eu",
+        "to": "+" + NUMBER,
+        "wait_for": "delivered",
+        "timeout": 120,
+        "poll_interval": 2,
+        "resend": 1,
+        "show_recipient": False,
+        "receiver_host": "127.0.0.1",
+        "receiver_port": 8089,
+        "receiver_path": "/hypersender/webhook",
+        "receiver_authorization_given": True,
+        "request_timeout": 30,
+        "retries": 3,
+    }
+    values.update(changes)
+    return values
+
+
+def delivered(**changes):
+    result = {
+        "changed": True,
+        "instance": INSTANCE,
+        "to": "********5432",
+        "text": TEXT,
+        "run_id": "3f9c2a7d81b0",
+        "wait_for": "delivered",
+        "stage": "delivered",
+        "stages": {"queued": 0.02, "sent": 0.61, "delivered": 0.83, "read": None},
+        "message_id": "3EB0155CFDC2464F72FD75",
+        "sends": 1,
+        "resent": False,
+        "receiver": {
+            "listened_on": "127.0.0.1:8089/hypersender/webhook",
+            "accepted": 2,
+            "unauthorized": 0,
+            "ignored": 0,
+        },
+        "other_message_acks": 0,
+    }
+    result.update(changes)
+    return result
+
+
+def test_good_settings_have_no_problems_and_a_plan():
+    report = delivery_report({}, settings())
+    assert report["problems"] == []
+    assert report["plan"] == (
+        "verify_delivery: sending a check message through instance canary-eu to ********5432, then waiting up to "
+        "120 s for it to be delivered (acks by webhook on 127.0.0.1:8089/hypersender/webhook; sent again once after "
+        "half of it without an ack)"
+    )
+    assert (report["summary"], report["line"], report["failure"]) == ([], "", "")
+
+
+def test_the_plan_for_sent_and_check_mode():
+    assert delivery_report({}, settings(wait_for="sent"))["plan"].endswith("waiting up to 120 s for it to be sent")
+    assert delivery_report({}, settings(), check_mode=True)["plan"] == (
+        "verify_delivery: check mode, nothing is sent: the instance canary-eu is read once and the message to "
+        "********5432 is described"
+    )
+
+
+@pytest.mark.parametrize(
+    "changes, problem",
+    [
+        ({"instance": " "}, "verify_delivery_instance is empty"),
+        ({"to": "0123"}, "verify_delivery_to must be the recipient's phone number"),
+        ({"timeout": "soon"}, "verify_delivery_timeout must be a number from 1 to 86400, got soon"),
+        ({"poll_interval": 0}, "verify_delivery_poll_interval must be a number from 0.1 to 3600, got 0"),
+        ({"resend": 1.5}, "verify_delivery_resend must be a whole number from 0 to 5, got 1.5"),
+        ({"receiver_port": 70000}, "verify_delivery_receiver_port must be a whole number from 1 to 65535, got 70000"),
+        ({"retries": True}, "verify_delivery_retries must be a whole number from 0 to 10, got True"),
+        ({"wait_for": "seen"}, "verify_delivery_wait_for must be sent, delivered or read, got seen"),
+        (
+            {"receiver_authorization_given": "False"},
+            "verify_delivery_receiver_authorization is needed to wait for delivered",
+        ),
+    ],
+)
+def test_each_wrong_variable_is_named(changes, problem):
+    problems = delivery_report({}, settings(**changes))["problems"]
+    assert len(problems) == 1 and problems[0].startswith(problem)
+
+
+def test_sent_needs_no_authorization():
+    assert delivery_report({}, settings(wait_for="sent", receiver_authorization_given=False))["problems"] == []
+
+
+@given(to=st.text(max_size=30))
+def test_the_number_never_reaches_a_problem_or_the_plan(to):
+    report = delivery_report({}, settings(to=to))
+    digits = to.strip().lstrip("+")
+    for sentence in report["problems"] + [report["plan"]]:
+        assert len(digits) <= 4 or digits not in sentence
+
+
+def test_a_delivered_summary():
+    report = delivery_report(delivered(), settings())
+    assert report["summary"] == [
+        "verify_delivery: PASSED, delivered after 0.83 s: instance canary-eu (%s) sent message "
+        "3EB0155CFDC2464F72FD75 to ********5432" % INSTANCE["id"],
+        "  text: %r" % TEXT,
+        "  stages: queued 0.02 s, sent 0.61 s, delivered 0.83 s, read -",
+        "  webhooks on 127.0.0.1:8089/hypersender/webhook: 2 accepted, 0 refused for their Authorization, 0 about "
+        "something else",
+    ]
+    assert report["line"] == (
+        "delivered after 0.83 s through instance canary-eu (%s) to ********5432 (message 3EB0155CFDC2464F72FD75)"
+        % INSTANCE["id"]
+    )
+    assert report["failure"] == ""
+
+
+def test_a_resent_summary_says_so():
+    report = delivery_report(delivered(sends=2, resent=True), settings())
+    assert report["summary"][2].endswith("(sent 2 times)") and report["line"].endswith(", sent 2 times)")
+
+
+@pytest.mark.parametrize("flag, in_result", [(True, False), (False, True)])
+def test_check_mode_summary(flag, in_result):
+    result = {"changed": True, "instance": INSTANCE, "to": "********5432", "text": TEXT, "wait_for": "delivered"}
+    if in_result:
+        result["check_mode"] = True
+    report = delivery_report(result, settings(), check_mode=flag)
+    assert report["summary"] == [
+        "verify_delivery: CHECK MODE, nothing sent: would send %r to ********5432 through instance canary-eu (%s) "
+        "and wait for delivered" % (TEXT, INSTANCE["id"])
+    ]
+    assert (
+        report["line"]
+        == "would send to ********5432 through instance canary-eu (%s) and wait for delivered" % INSTANCE["id"]
+    )
+
+
+def timed_out(**receiver):
+    base = {"listened_on": "127.0.0.1:8089/hypersender/webhook", "accepted": 0, "unauthorized": 0, "ignored": 0}
+    base.update(receiver)
+    return delivered(
+        failed=True,
+        stage="sent",
+        stages={"queued": 0.02, "sent": 2.0, "delivered": None, "read": None},
+        sends=2,
+        resent=True,
+        receiver=base,
+        reason="timed_out",
+        problem="the message to ********5432 reached stage sent but not delivered within 120 s",
+        hint="the instance says it works but its messages do not leave",
+    )
+
+
+def test_a_timeout_without_webhooks_points_at_the_receiver_variables():
+    failure = delivery_report(timed_out(), settings())["failure"]
+    assert failure.startswith(
+        "verify_delivery: FAILED at stage sent: the message to ********5432 reached stage sent but not delivered "
+        "within 120 s: the instance says it works but its messages do not leave; make the instance's webhook_url "
+        "reach verify_delivery_receiver_host, verify_delivery_receiver_port and verify_delivery_receiver_path "
+        "(127.0.0.1:8089/hypersender/webhook); raise verify_delivery_timeout (now 120 s) if the instance is only slow. "
+    )
+    assert failure.endswith(
+        "Sent %r to ********5432 through instance canary-eu (%s); stages: queued 0.02 s, sent 2 s, delivered -, read -"
+        % (TEXT, INSTANCE["id"])
+    )
+
+
+def test_a_timeout_with_refused_webhooks_points_at_the_authorization():
+    failure = delivery_report(timed_out(unauthorized=3), settings())["failure"]
+    assert "set verify_delivery_receiver_authorization to the exact Authorization value" in failure
+    assert "(3 request(s) were refused)" in failure and "webhook_url" not in failure
+
+
+@pytest.mark.parametrize(
+    "reason, advice",
+    [
+        ("not_on_whatsapp", "; set verify_delivery_to to a number that has WhatsApp"),
+        (
+            "receiver",
+            "; choose a free verify_delivery_receiver_port (now 8089) or another verify_delivery_receiver_host",
+        ),
+        ("ack_error", ""),
+    ],
+)
+def test_advice_by_reason(reason, advice):
+    result = delivered(failed=True, reason=reason, problem="P", hint="H")
+    assert delivery_report(result, settings())["failure"].startswith(
+        "verify_delivery: FAILED at stage delivered: P: H" + advice
+    )
+
+
+def test_a_failure_before_any_send():
+    result = {
+        "failed": True,
+        "instance": INSTANCE,
+        "to": "********5432",
+        "text": TEXT,
+        "reason": "not_ready",
+        "problem": "instance canary-eu is SCAN_QR_CODE, not WORKING: no message was sent",
+        "hint": "scan the QR code",
+        "msg": "ignored when problem is there",
+    }
+    report = delivery_report(result, settings())
+    assert report["failure"] == (
+        "verify_delivery: FAILED, nothing sent: instance canary-eu is SCAN_QR_CODE, not WORKING: no message was sent: "
+        "scan the QR code"
+    )
+    assert report["line"] == report["failure"]
+    assert report["summary"] == [
+        "verify_delivery: nothing sent through instance canary-eu (%s) to ********5432" % INSTANCE["id"]
+    ]
+
+
+def test_a_failure_with_only_a_msg():
+    report = delivery_report(
+        {"failed": True, "msg": "Failed to import the required Python library (requests)"}, settings()
+    )
+    assert (
+        report["failure"]
+        == "verify_delivery: FAILED, nothing sent: Failed to import the required Python library (requests)"
+    )
+
+
+def test_show_recipient():
+    report = delivery_report({}, settings(show_recipient="true"))
+    assert NUMBER in report["plan"]
+
+
+@pytest.mark.parametrize("result, values", [([], {}), ({}, None), ("x", {})])
+def test_the_input_shape_is_checked(result, values):
+    with pytest.raises(AnsibleFilterError, match="instance_canary's result"):
+        delivery_report(result, values)
+
+
+def test_the_filter_is_registered():
+    assert FilterModule().filters()["delivery_report"] is delivery_report
