@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import HYPERSENDER
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import PROGRESS_INTERVAL
@@ -31,8 +32,17 @@ class ActionModule(WhatsAppAction):
     def subject(self, args):
         return instances_subject(args)
 
+    def looks_in_check_mode(self, args):
+        return True
+
     def goal(self, args):
-        return "to be WORKING"
+        healing = []
+        if args.get("restart"):
+            restart = args["restart"] if isinstance(args["restart"], list) else [args["restart"]]
+            healing.append("restarting those %s" % " or ".join(restart))
+        if boolean(args.get("show_qr", False), strict=False):
+            healing.append("showing a QR code for those in SCAN_QR_CODE")
+        return "to be WORKING" + (", " + " and ".join(healing) if healing else "")
 
     def execute(self, args, task_vars, result):
         started, changed = time.monotonic(), False

@@ -19,7 +19,7 @@ author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
   _input:
-    description: The registered result of the role's module (M(hypersender.whatsapp.instance_info),
+    description: The registered result of the role's module (M(hypersender.whatsapp.fleet_heal),
       M(hypersender.whatsapp.onprem_health) or M(hypersender.whatsapp.cloud_health)).
     type: dict
     required: true
@@ -32,17 +32,6 @@ options:
     description: Whether the play runs in check mode (the module then read once and did not wait).
     type: bool
     default: false
-  heal:
-    description: For V(wait_for_working), the result of M(hypersender.whatsapp.fleet_heal) when the gate healed.
-    type: dict
-  fail_on:
-    description: For V(wait_for_working), the statuses that end its wait.
-    type: list
-    elements: str
-    default: []
-  timeout:
-    description: For V(wait_for_working), its timeout, as the failure names it.
-    type: raw
 """
 
 EXAMPLES = r"""
@@ -82,12 +71,12 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._reports import GATES
 
 
-def gate_report(result, role, check_mode=False, **context):
+def gate_report(result, role, check_mode=False):
     if role not in GATES:
         raise AnsibleFilterError("gate_report: role must be one of %s, got %r" % (", ".join(sorted(GATES)), role))
     if not isinstance(result, dict):
         raise AnsibleFilterError("gate_report: give the registered result of the role's module, got %r" % (result,))
-    return GATES[role](result, check_mode=check_mode, **context)
+    return GATES[role](result, check_mode=check_mode)
 
 
 class FilterModule:

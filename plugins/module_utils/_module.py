@@ -57,7 +57,7 @@ class WhatsAppModule(AnsibleModule):
         super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         self.service = service
         self._hide_url_userinfo()
-        self.checked(lambda params: check_finite_floats(argument_spec, params))  # NaN passes every range check
+        self.checked(lambda params: check_finite_floats(spec, params))  # NaN passes every range check
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if wait:

@@ -164,6 +164,10 @@ class WhatsAppAction(ActionBase):
         wanted = self.always_waits or boolean(args.get("wait", False), strict=False)
         return wanted and not self._task.check_mode and not self._task.async_val
 
+    def looks_in_check_mode(self, args):
+        """Whether, in check mode, the module reads once instead of waiting (then a line says so)."""
+        return boolean(args.get("wait", False), strict=False)
+
     def label(self):
         """The name progress lines start with: the role the task belongs to, else the module."""
         role = getattr(self._task, "_role", None)
@@ -202,7 +206,7 @@ class WhatsAppAction(ActionBase):
             return Progress(
                 self.label(), self.plan(args) if plan else None, self.setting(args, "wait_timeout"), interval, started
             )
-        if self._task.check_mode and boolean(args.get("wait", False), strict=False):
+        if self._task.check_mode and self.looks_in_check_mode(args):
             display.display("%s: check mode, so one look at %s and no waiting" % (self.label(), self.subject(args)))
         return Progress(None)
 

@@ -11,6 +11,7 @@ back as facts (``invalid_options``) and are said with the role's variables.
 
 from __future__ import annotations
 
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._table import table
 
 # A role's variable for each option of its module (connection options: the service's variables).
@@ -157,51 +158,46 @@ def error_report(role, result):
 # --- wait_for_working --------------------------------------------------------------------------------------------
 
 
-def wait_for_working(result, check_mode=False, heal=None, fail_on=(), timeout=None):
-    """The report of the wait_for_working role from instance_info's result (and fleet_heal's, ``heal``)."""
+def wait_for_working(result, check_mode=False):
+    """The report of the wait_for_working role from fleet_heal's result."""
     role = "wait_for_working"
-    heal_lines = heal_summary(heal) if heal and "heal_state" in heal else []
     if "outcome" not in result or result.get("invalid_options"):
-        error = error_report(role, result)
-        error["summary"] += heal_lines
-        return error
-    # The role always asks to wait: a module that did not wait ran in check mode, which a play's check_mode: true
-    # may not show to its roles (ansible_check_mode stays false).
-    check_mode = check_mode or result.get("waited") is False
-    passed = check_mode or result["outcome"] == "ready"
+        return error_report(role, result)
+    # A gate that did not wait ran in check mode, which a play's check_mode: true may not show to its roles.
+    check_mode = check_mode or result["outcome"] == "check_mode" or result.get("waited") is False
+    passed = check_mode or result["outcome"] == "passed"
     counted = "%d of %d instances %sWORKING" % (
         len(result["ready"] if passed else result["not_ready"]),
         result["total"],
         "" if passed else "not ",
     )
+    timing = " after %.1f s (%d polls)" % (result["elapsed"], result["polls"])
     if check_mode:
         headline = "%s: CHECK MODE, one probe and no waiting: %s" % (role, counted)
     elif result["total"]:
-        headline = "%s: %s, %s after %.1f s (%d polls)" % (
-            role,
-            "PASSED" if passed else "FAILED",
-            counted,
-            result["elapsed"],
-            result["polls"],
-        )
+        headline = "%s: %s, %s%s" % (role, "PASSED" if passed else "FAILED", counted, timing)
     else:
-        headline = "%s: FAILED, %s" % (role, result.get("msg") or "no instance matched")
+        headline = "%s: FAILED, no instance matched%s%s" % (
+            role,
+            timing,
+            "; last error: %s" % result["last_error"] if result.get("last_error") else "",
+        )
     not_found = [item for item in result.get("not_ready_details", []) if item["status"] == "not found"]
-    summary = [headline] + table(result.get("instances", []) + not_found, INSTANCE_COLUMNS) + heal_lines
-    line = "%s%s" % (counted, "" if check_mode else " after %.1f s (%d polls)" % (result["elapsed"], result["polls"]))
-    return report(role, passed, summary, fleet_failure(role, result, fail_on, timeout), line)
+    summary = [headline] + table(result.get("instances", []) + not_found, INSTANCE_COLUMNS) + heal_summary(result)
+    line = counted + ("" if check_mode else timing)
+    return report(role, passed, summary, fleet_failure(role, result), line)
 
 
-def fleet_failure(role, result, fail_on=(), timeout=None):
+def fleet_failure(role, result):
     """Why the instances are not ready: each with its status, the last error, and what to do, once per status."""
     details = result.get("not_ready_details") or []
     if not details:
-        return "%s: %s" % (role, result.get("msg") or "the wait failed")
+        return "%s: %s" % (role, result.get("msg") or "no instance matched the selection before the deadline")
     stopped = {
         "missing": "(stopped at once: %d UUID(s) not in the account, which waiting cannot change):"
         % len(result.get("missing", [])),
-        "fail_on": "(stopped at once: a status in %s_fail_on %s):" % (role, ", ".join(fail_on)),
-        "timed_out": "after %s s:" % timeout,
+        "failed": "(stopped at once: a status in %s_fail_on %s):" % (role, ", ".join(result.get("fail_on", []))),
+        "timed_out": "after %s s:" % format_seconds(result.get("wait_timeout", 0)),
     }.get(result.get("outcome"), "")
     named = ", ".join(
         "%s%s %s" % (item["id"], " (%s)" % item["name"] if item.get("name") else "", item["status"]) for item in details
@@ -224,23 +220,27 @@ def fleet_failure(role, result, fail_on=(), timeout=None):
     return " ".join(message.split())
 
 
-def heal_summary(heal):
-    """What the self-healing rounds did: a line of counts, then a table of the instances acted on."""
-    acted = heal.get("actions") or []
+def heal_summary(result):
+    """What the self-healing did (or would do, in check mode): a line of counts and a table of the instances acted
+    on; nothing when it did nothing."""
+    acted = result.get("actions") or []
+    would = result.get("outcome") == "check_mode" and (result.get("restarted") or result.get("qr"))
+    if not acted and not would:
+        return []
     check_note = ""
-    if heal.get("outcome") == "check_mode":
+    if would:
         check_note = " (check mode: would restart %d%s)" % (
-            len(heal.get("restarted", [])),
-            ", would show the QR code of %s" % heal["qr"].get("name") if heal.get("qr") else "",
+            len(result.get("restarted", [])),
+            ", would show the QR code of %s" % result["qr"].get("name") if result.get("qr") else "",
         )
     headline = "wait_for_working: self-healing %s: %d restart(s) of %d instance(s), %d QR code(s) shown for %d " % (
-        heal.get("outcome"),
+        result.get("outcome"),
         sum(item["restarts"] for item in acted),
         len([item for item in acted if item["restarts"]]),
         sum(item["qr_shown"] for item in acted),
         len([item for item in acted if item["qr_shown"]]),
     )
-    return [headline + "instance(s)" + check_note] + table(acted, ACTION_COLUMNS)
+    return [headline + "instance(s)" + check_note] + (table(acted, ACTION_COLUMNS) if acted else [])
 
 
 def qr_lines(qr, label="wait_for_working"):

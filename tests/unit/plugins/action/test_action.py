@@ -12,7 +12,13 @@ import time
 import pytest
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
-from ansible_collections.hypersender.whatsapp.plugins.action import cloud_health, instance_info, onprem_health
+from ansible_collections.hypersender.whatsapp.plugins.action import (
+    cloud_health,
+    fleet_heal,
+    instance_canary,
+    instance_info,
+    onprem_health,
+)
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils import _action
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._action import Progress, instances_subject
 
@@ -161,6 +167,21 @@ class TestPlan:
         with action(instance_info, FakeTask(check_mode=True)).progress({"wait": True, "instances": [UUID]}):
             pass
         assert lines == ["instance_info: check mode, so one look at 1 instance and no waiting"]
+
+    def test_the_self_healing_gate_always_says_it_looks_once_in_check_mode(self, said):
+        """fleet_heal waits without a wait option (the wait_for_working role's task)."""
+        lines, dummy = said
+        task = FakeTask(check_mode=True, role=FakeRole(), action="hypersender.whatsapp.fleet_heal")
+        with action(fleet_heal, task).progress({"instances": [UUID, UUID]}):
+            pass
+        assert lines == ["wait_for_working: check mode, so one look at 2 instances and no waiting"]
+
+    def test_the_canary_sends_nothing_in_check_mode_and_says_no_look(self, said):
+        lines, dummy = said
+        task = FakeTask(check_mode=True, action="hypersender.whatsapp.instance_canary")
+        with action(instance_canary, task).progress({"instance": UUID, "to": "+1"}):
+            pass
+        assert lines == []
 
     def test_no_wait_no_line(self, said):
         lines, dummy = said

@@ -18,9 +18,10 @@ QR_HINT = "scan the QR code in the Hypersender dashboard to link the phone"
 FAILED_HINT = "restart the instance from the Hypersender dashboard and check its logs"
 
 
-def fleet(outcome, instances, details=(), missing=(), waited=True, last_error=None):
+def fleet(outcome, instances, details=(), missing=(), waited=True, last_error=None, **extra):
+    """A fleet_heal result."""
     ready = [item["id"] for item in instances if item["ready"]]
-    return dict(
+    result = dict(
         outcome=outcome,
         instances=instances,
         ready=ready,
@@ -31,8 +32,14 @@ def fleet(outcome, instances, details=(), missing=(), waited=True, last_error=No
         waited=waited,
         elapsed=3.25,
         polls=4,
+        wait_timeout=1.5,
+        fail_on=["FAILED"],
         last_error=last_error,
+        actions=[],
+        restarted=[],
     )
+    result.update(extra)
+    return result
 
 
 def item(uuid, name, status, ready):
@@ -46,12 +53,13 @@ def detail(uuid, name, status, hint):
 class TestWaitForWorking:
 
     def test_passed_headline_table_and_deploy_line(self):
-        result = fleet("ready", [item(EU, "shop-eu", "WORKING", True), item(US, "shop-us", "WORKING", True)])
+        result = fleet("passed", [item(EU, "shop-eu", "WORKING", True), item(US, "shop-us", "WORKING", True)])
         report = gate_report(result, "wait_for_working")
         assert report["passed"] is True and report["failure"] == ""
         assert report["summary"][0] == "wait_for_working: PASSED, 2 of 2 instances WORKING after 3.2 s (4 polls)"
         assert report["summary"][1].split() == ["INSTANCE", "NAME", "STATUS", "READY"]
         assert report["summary"][2].split() == [EU, "shop-eu", "WORKING", "yes"]
+        assert len(report["summary"]) == 4, "no self-healing line when it did nothing"
         assert report["line"] == "2 of 2 instances WORKING after 3.2 s (4 polls)"
 
     def test_timed_out_names_each_instance_its_status_and_what_to_do_once_per_status(self):
@@ -61,7 +69,7 @@ class TestWaitForWorking:
             [detail(US, "shop-us", "SCAN_QR_CODE", QR_HINT)],
             last_error="GET x: server error (HTTP 503) ",
         )
-        report = gate_report(result, "wait_for_working", timeout=1.5)
+        report = gate_report(result, "wait_for_working")
         assert report["passed"] is False
         assert report["summary"][0] == "wait_for_working: FAILED, 1 of 2 instances not WORKING after 3.2 s (4 polls)"
         assert report["failure"] == (
@@ -73,8 +81,8 @@ class TestWaitForWorking:
     def test_fail_on_stops_at_once_and_says_which_statuses(self):
         instances = [item(EU, "a", "FAILED", False), item(US, "b", "FAILED", False)]
         details = [detail(EU, "a", "FAILED", FAILED_HINT), detail(US, "", "FAILED", FAILED_HINT)]
-        report = gate_report(fleet("fail_on", instances, details), "wait_for_working", fail_on=["FAILED", "STOPPED"])
-        assert report["failure"] == (
+        result = fleet("failed", instances, details, fail_on=["FAILED", "STOPPED"])
+        assert gate_report(result, "wait_for_working")["failure"] == (
             "wait_for_working: 2 of 2 instances not WORKING (stopped at once: a status in wait_for_working_fail_on "
             "FAILED, STOPPED): %s (a) FAILED, %s FAILED. What to do: FAILED: %s." % (EU, US, FAILED_HINT)
         )
@@ -88,11 +96,11 @@ class TestWaitForWorking:
             report["failure"]
         )
 
-    @pytest.mark.parametrize("explicit", [True, False])
-    def test_check_mode_reads_once_and_never_fails(self, explicit):
-        """ansible_check_mode, or a module that did not wait although the role asked it to (a play's check_mode)."""
+    @pytest.mark.parametrize("explicit, outcome", [(True, "check_mode"), (False, "check_mode"), (False, "passed")])
+    def test_check_mode_reads_once_and_never_fails(self, explicit, outcome):
+        """ansible_check_mode, or fleet_heal's check_mode outcome, or a gate that did not wait (a play's check_mode)."""
         result = fleet(
-            "not_ready",
+            outcome,
             [item(EU, "shop-eu", "WORKING", True), item(US, "shop-us", "SCAN_QR_CODE", False)],
             [detail(US, "shop-us", "SCAN_QR_CODE", QR_HINT)],
             waited=False,
@@ -105,37 +113,37 @@ class TestWaitForWorking:
         assert report["line"] == "1 of 2 instances WORKING"
 
     def test_an_api_error_is_said_once_in_the_summary_and_once_as_the_failure(self):
-        result = {"msg": "GET https://h/instances: the Hypersender API rejected the credentials (HTTP 401)", "polls": 1}
+        result = {"msg": "GET https://h/instances: the Hypersender API rejected the credentials (HTTP 401)"}
         report = gate_report(result, "wait_for_working")
         assert report["summary"] == ["wait_for_working: FAILED, " + result["msg"]]
         assert report["failure"] == "wait_for_working: " + result["msg"]
+        assert report["line"] == "no verdict"
 
     def test_no_instance_matched(self):
-        report = gate_report(dict(fleet("timed_out", []), msg="no instance matched the filters"), "wait_for_working")
-        assert report["summary"][0] == "wait_for_working: FAILED, no instance matched the filters"
+        report = gate_report(fleet("timed_out", [], last_error="GET x: HTTP 503"), "wait_for_working")
+        assert report["summary"][0] == (
+            "wait_for_working: FAILED, no instance matched after 3.2 s (4 polls); last error: GET x: HTTP 503"
+        )
+        assert report["failure"] == "wait_for_working: no instance matched the selection before the deadline"
 
     def test_what_the_self_healing_did_follows_the_table(self):
-        heal = {
-            "heal_state": {},
-            "outcome": "passed",
-            "actions": [
-                {"id": EU, "name": "shop-eu", "restarts": 1, "qr_shown": 0, "restart_error": None},
-                {"id": US, "name": "shop-us", "restarts": 0, "qr_shown": 2, "restart_error": "HTTP 500"},
-            ],
-        }
-        result = fleet("ready", [item(EU, "shop-eu", "WORKING", True)])
-        lines = gate_report(result, "wait_for_working", heal=heal)["summary"]
+        actions = [
+            {"id": EU, "name": "shop-eu", "restarts": 1, "qr_shown": 0, "restart_error": None},
+            {"id": US, "name": "shop-us", "restarts": 0, "qr_shown": 2, "restart_error": "HTTP 500"},
+        ]
+        result = fleet("passed", [item(EU, "shop-eu", "WORKING", True)], actions=actions)
+        lines = gate_report(result, "wait_for_working")["summary"]
         assert lines[3] == (
             "wait_for_working: self-healing passed: 1 restart(s) of 1 instance(s), 2 QR code(s) shown for "
             "1 instance(s)"
         )
         assert lines[4].split() == ["INSTANCE", "NAME", "RESTARTS", "QR", "SHOWN"]
-        assert lines[6].split()[-4:] == ["2", "restart", "failed:", "HTTP", "500"][-4:]
+        assert lines[6].split()[-3:] == ["failed:", "HTTP", "500"]
 
     def test_check_mode_of_the_self_healing_says_what_it_would_do(self):
-        heal = {"heal_state": {}, "outcome": "check_mode", "actions": [], "restarted": [EU, US], "qr": {"name": "x"}}
-        lines = gate_report(fleet("ready", []), "wait_for_working", check_mode=True, heal=heal)["summary"]
-        assert lines[-2].endswith("(check mode: would restart 2, would show the QR code of x)")
+        result = fleet("check_mode", [], waited=False, restarted=[EU, US], qr={"name": "x"})
+        lines = gate_report(result, "wait_for_working")["summary"]
+        assert lines[-1].endswith("(check mode: would restart 2, would show the QR code of x)")
 
 
 class TestOptionErrors:
