@@ -6,23 +6,29 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The webhook receiver a module opens on the controller for as long as it runs (instance_canary's acks)."""
+    """Where a canary's webhook receiver listens (instance_canary, cloud_canary); each module documents its path and
+    the secret its webhooks carry."""
 
     DOCUMENTATION = r"""
 options:
   receiver_host:
     description:
       - The address the webhook receiver listens on. V(0.0.0.0) listens on every IPv4 address of the controller.
-      - The default suits a reverse proxy (with TLS, since Hypersender takes only C(https://) webhook URLs) that
-        forwards the instance's webhook URL to the receiver.
+      - The default suits a reverse proxy with TLS (Hypersender and Meta post webhooks to C(https://) URLs only) that
+        forwards the webhook URL to the receiver.
     type: str
     default: 127.0.0.1
   receiver_port:
     description:
       - The port the webhook receiver listens on, from 1 to 65535. It must be free when the task starts; it is free
-        again when the task ends.
+        again when the task ends, however the task ends.
     type: int
     default: 8089
+"""
+
+    # instance_canary's: the path and the static Authorization of Hypersender's webhooks, and how acks get there.
+    HYPERSENDER = r"""
+options:
   receiver_path:
     description:
       - The path the webhooks are posted to; other paths get 404.
@@ -42,7 +48,8 @@ notes:
     for example through a reverse proxy that serves C(https://controller.example.com/hypersender/webhook) and forwards
     to O(receiver_host):O(receiver_port); M(hypersender.whatsapp.instance) creates such an instance with
     O(hypersender.whatsapp.instance#module:webhook_url). (2) An instance whose webhooks already go to an
-    Event-Driven Ansible rulebook: the rulebook forwards C(message.ack) events to the receiver with the same
-    C(Authorization) value (the collection's C(extensions/eda/rulebooks/canary_ack_relay.yml) does).
+    Event-Driven Ansible rulebook: the rulebook forwards C(message.ack) events to the receiver with the
+    C(Authorization) value it expects (the collection's rulebook C(canary_ack_relay) does, with its event source
+    C(hypersender.whatsapp.delivery_webhook), which checks the instance's own value first).
   - The module waits inside one task; run it with C(delegate_to=localhost) or on the host that receives the webhooks.
 """

@@ -32,6 +32,13 @@ options:
     description: Whether the play runs in check mode (the module then read once and did not wait).
     type: bool
     default: false
+  preflight:
+    description:
+      - For V(verify_cloud), the registered result of M(hypersender.whatsapp.cloud_preflight) once it ran (also a
+        skipped one). A failed check fails the gate, with the preflight's summary as its line; a token that expires
+        soon adds V(token expires in N days) to the line.
+    type: dict
+    version_added: 0.2.0
 """
 
 EXAMPLES = r"""
@@ -65,17 +72,28 @@ _value:
     line:
       description: The verdict in a few words, for the deploy gate's summary.
       type: str
+    preflight_lines:
+      description: For V(verify_cloud), the preflight's summary and a line per failed or warned check; empty when it
+        did not run.
+      type: list
+      elements: str
 """
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._reports import GATES
 
 
-def gate_report(result, role, check_mode=False):
+def gate_report(result, role, check_mode=False, preflight=None):
     if role not in GATES:
         raise AnsibleFilterError("gate_report: role must be one of %s, got %r" % (", ".join(sorted(GATES)), role))
     if not isinstance(result, dict):
         raise AnsibleFilterError("gate_report: give the registered result of the role's module, got %r" % (result,))
+    if preflight is not None:
+        if role != "verify_cloud" or not isinstance(preflight, dict):
+            raise AnsibleFilterError(
+                "gate_report: preflight is verify_cloud's, the registered result of cloud_preflight"
+            )
+        return GATES[role](result, check_mode=check_mode, preflight=preflight)
     return GATES[role](result, check_mode=check_mode)
 
 

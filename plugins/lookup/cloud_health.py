@@ -30,6 +30,7 @@ options:
     required: false
 extends_documentation_fragment:
   - hypersender.whatsapp.cloud
+  - hypersender.whatsapp.cloud.selection
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.cloud.plugins
 seealso:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 
 from ansible.module_utils.basic import env_fallback
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import WAIT_FOR, InstanceCanary
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import WAIT_FOR, receiver_argument_spec
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_messages import (
     INSTANCE_TOKEN_ENV,
@@ -19,6 +19,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     build_messages_client,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._instance_canary import (
+    InstanceCanary,
     NotReady,
     resolve_instance,
     validate_canary_options,
@@ -48,9 +49,7 @@ def canary_argument_spec():
         show_recipient=dict(type="bool", default=False),
         instance_token=dict(type="str", no_log=True, fallback=(env_fallback, [INSTANCE_TOKEN_ENV])),
         api_v2_url=dict(type="str"),
-        receiver_host=dict(type="str", default="127.0.0.1"),
-        receiver_port=dict(type="int", default=8089),
-        receiver_path=dict(type="str", default="/hypersender/webhook"),
+        **receiver_argument_spec("/hypersender/webhook"),
         receiver_authorization=dict(type="str", no_log=True, fallback=(env_fallback, [AUTHORIZATION_ENV])),
     )
 

@@ -63,12 +63,13 @@ class WhatsAppModule(AnsibleModule):
         if wait:
             self.checked(lambda params: check_numbers({name: params[name] for name in wait}))
 
-    def client(self):
+    def client(self, **connect_options):
         """The service's API object (a context manager that closes its client), or a failure before any request.
 
         The credential it uses is kept out of every result, whether it came from an option or the environment.
+        ``connect_options`` go to the service's connect (for the Cloud API, the ``permission`` the calls need).
         """
-        api = self.checked(self.service.connect, os.environ, **self.client_options)
+        api = self.checked(self.service.connect, os.environ, **dict(self.client_options, **connect_options))
         self.no_log_values.update(api.secrets)
         return api
 

@@ -76,12 +76,11 @@ options:
         if neither is set, the instance's C(access_token) from C(GET /instances), read with O(api_token).
       - With it and a UUID in O(instance), O(api_token) is not needed and the instance's status is not read first.
     type: str
-  api_v2_url:
-    description:
-      - Base URL of Hypersender's v2 API; if not set, O(api_url) with its trailing C(/v1) replaced by C(/v2).
-    type: str
+  api_v2_url: {description: "Base URL of Hypersender's v2 API; unset, O(api_url) ending in C(/v2) instead of C(/v1).",
+    type: str}
 extends_documentation_fragment:
   - hypersender.whatsapp.receiver
+  - hypersender.whatsapp.receiver.hypersender
   - hypersender.whatsapp.hypersender
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.attributes
@@ -170,6 +169,8 @@ receiver:
       type: int
     rejected: {description: "Requests to another path, with another method, too large, or not JSON.", type: int}
     dropped: {description: Acks dropped because too many were waiting (a flood)., type: int}
+    handshakes: {description: "Verification requests (GET) answered; always 0 here, Hypersender makes none.", type: int}
+    handshakes_refused: {description: Verification requests refused; always 0 here., type: int}
 elapsed: {description: Seconds from the first send to the end of the run., returned: when a send was tried, type: float}
 problem: {description: "What went wrong, in Hypersender's words where it gave some.", returned: on failure, type: str}
 hint: {description: What to do about it., returned: "on failure, when there is advice", type: str}

@@ -49,8 +49,10 @@ class WhatsAppLookupBase(LookupBase):
     """
 
     client_options = {"rate_limit_hint": LOOKUP_RATE_LIMIT_HINT}
-    # The _transport.Service whose connection options the lookup takes (and whose environment it binds late).
+    # The _transport.Service whose connection options the lookup takes (and whose environment it binds late), and
+    # the lookup's own options that fall back to an environment variable (option -> variable).
     service = None
+    extra_env_fallbacks = {}
     # What a term is, e.g. "an instance UUID"; None: the lookup checks no ids and takes no terms.
     term = None
     # A term to show in an example, and whether the lookup needs at least one (or a keyword that selects).
@@ -62,7 +64,7 @@ class WhatsAppLookupBase(LookupBase):
     @classmethod
     def environment_variables(cls):
         """Every environment variable this lookup reads."""
-        return cls.service.environment_variables
+        return sorted(set(cls.service.environment_variables) | set(cls.extra_env_fallbacks.values()))
 
     def load_options(self, variables, kwargs, terms=None):
         """Set the options from keywords, variables, ansible.cfg and the environment; return the variables used.
@@ -79,7 +81,7 @@ class WhatsAppLookupBase(LookupBase):
             )
         variables = self._render_option_variables(variables)
         self.set_options(var_options=variables, direct=kwargs)
-        bind_environment(self, self.service.env_fallbacks, variables, kwargs)
+        bind_environment(self, dict(self.service.env_fallbacks, **self.extra_env_fallbacks), variables, kwargs)
         self._check_terms(terms or [])
         if not HAS_REQUESTS:
             raise AnsibleLookupError(missing_required_lib("requests"))

@@ -11,7 +11,9 @@ back as facts (``invalid_options``) and are said with the role's variables.
 
 from __future__ import annotations
 
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds
+from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._preflight_report import preflight_report
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._table import table
 
 # A role's variable for each option of its module (connection options: the service's variables).
@@ -44,6 +46,13 @@ ROLE_VARIABLES = {
         wait_timeout="verify_cloud_timeout",
         wait_sleep="verify_cloud_poll_interval",
         progress_interval="verify_cloud_progress_interval",
+        # cloud_preflight's options (``enabled``: the role's switch)
+        enabled="verify_cloud_preflight",
+        phone_number_ids="verify_cloud_phone_number_ids",
+        templates="verify_cloud_templates",
+        skip_checks="verify_cloud_skip_checks",
+        token_expiry_warn_days="verify_cloud_token_expiry_warn_days",
+        app_token="verify_cloud_app_token",
     ),
 }
 ROLE_SERVICES = {"wait_for_working": "hypersender", "verify_gateway": "onprem", "verify_cloud": "cloud"}
@@ -303,8 +312,8 @@ UNREAD = {
 }
 
 
-def verify_cloud(result, check_mode=False):
-    """The report of the verify_cloud role from cloud_health's result."""
+def verify_cloud(result, check_mode=False, preflight=None):
+    """The report of the verify_cloud role from cloud_health's result, and cloud_preflight's when it ran."""
     role = "verify_cloud"
     if result.get("invalid_options"):
         return error_report(role, result)
@@ -340,7 +349,43 @@ def verify_cloud(result, check_mode=False):
         result.get("can_send_message"),
     )
     summary = [headline] + (table(numbers, NUMBER_COLUMNS) if numbers else []) + problems_block(found)
-    return report(role, healthy or check_mode, summary, failure, line)
+    passed = healthy or check_mode
+    if preflight and not preflight.get("skipped"):
+        words = preflight_report(_said_failure(role, preflight), role, ROLE_VARIABLES[role])
+        if passed and words["failure"] and not check_mode:
+            passed, failure, line = False, words["failure"], words["summary"]
+        elif words["token_clause"]:
+            line += ", " + words["token_clause"]
+        return dict(report(role, passed, summary, failure, line), preflight_lines=words["lines"])
+    return dict(report(role, passed, summary, failure, line), preflight_lines=[])
+
+
+def _said_failure(role, result):
+    """A module result registered with failed_when: false that failed (it has a msg then), as a failed one; its
+    option errors said with the role's variables."""
+    if not result.get("msg") or result.get("failed"):
+        return result
+    return dict(result, failed=True, msg=option_problem(role, result) or result["msg"])
+
+
+def preflight_switch(switch, waba_id, role="verify_cloud"):
+    """Whether a role's preflight runs: ``switch`` auto (when the WABA is known), true (it must be) or false;
+    ``problem``: why the role must stop before any request, or ''."""
+    variable = ROLE_VARIABLES[role]["enabled"]
+    if str(switch).strip().lower() == "auto":
+        return {"run": bool(waba_id), "problem": ""}
+    try:
+        enabled = boolean(switch, strict=True)
+    except TypeError:
+        return {"run": False, "problem": "%s: %s is %r, expected auto, true or false" % (role, variable, switch)}
+    if enabled and not waba_id:
+        return {
+            "run": False,
+            "problem": "%s: %s is true but the preflight needs the WhatsApp Business Account: set %s (or "
+            "WA_CLOUD_WABA_ID), or set %s to auto or false"
+            % (role, variable, ROLE_VARIABLES[role]["waba_id"], variable),
+        }
+    return {"run": enabled, "problem": ""}
 
 
 GATES = {"wait_for_working": wait_for_working, "verify_gateway": verify_gateway, "verify_cloud": verify_cloud}

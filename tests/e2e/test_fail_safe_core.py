@@ -238,7 +238,7 @@ def test_a_qr_429_saying_retry_now_is_not_a_flood(simulator, ansible, retry_afte
     )
     assert_clean_failure(run)
     assert len(calls(sim, QR, "POST")) == 1, "the 60 s floor passes the 5 s deadline: no second request"
-    assert "allows one new QR code a minute" in run.result["msg"] and "retry after 60 s" in run.result["msg"]
+    assert "allows 1 new QR code a minute" in run.result["msg"] and "retry after 60 s" in run.result["msg"]
 
 
 def test_fleet_heal_show_qr_on_a_429_saying_retry_now_sends_one_request(simulator, ansible):

@@ -122,14 +122,15 @@ class Rulebook:
 
 @pytest.fixture
 def rulebook(collections_path, tmp_path):
-    """``rulebook(name, sim, variables)`` starts ansible-rulebook on a rulebook of the collection."""
+    """``rulebook(name, sim, variables, env=None, extra_args=())`` starts ansible-rulebook on a rulebook of the
+    collection; ``env`` adds environment variables (after the simulator's), ``extra_args`` arguments (e.g. -E)."""
     bin_dir = Path(sys.executable).parent
     executable = bin_dir / "ansible-rulebook"
     assert executable.exists(), "ansible-rulebook is not in %s: run scripts/test eda" % bin_dir
     assert shutil.which("java"), "no java on PATH: ansible-rulebook needs Java 17+ (scripts/ensure-java installs it)"
     started = []
 
-    def start(name, sim, variables=None):
+    def start(name, sim, variables=None, env=None, extra_args=()):
         inventory = tmp_path / "inventory.yml"
         inventory.write_text(
             "all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
@@ -137,6 +138,7 @@ def rulebook(collections_path, tmp_path):
         )
         vars_file = tmp_path / "vars.yml"
         vars_file.write_text("".join("%s: %s\n" % item for item in (variables or {}).items()) or "{}\n")
+        extra_env = env or {}
         env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "HYPERSENDER_"))}
         env.update(
             {
@@ -151,7 +153,8 @@ def rulebook(collections_path, tmp_path):
                 "NO_PROXY": "127.0.0.1,localhost",
             }
         )
-        argv = [str(executable), "-r", name, "-i", str(inventory), "--vars", str(vars_file), "-v"]
+        env.update(extra_env)
+        argv = [str(executable), "-r", name, "-i", str(inventory), "--vars", str(vars_file), "-v"] + list(extra_args)
         run = Rulebook(argv, env, str(tmp_path), str(tmp_path / ("rulebook-%d.log" % len(started))))
         started.append(run)
         return run
