@@ -438,3 +438,18 @@ def test_skipped_loops_and_items_count_as_not_run():
 def test_the_cloud_input_shape_is_checked():
     with pytest.raises(AnsibleFilterError, match="cloud must be what cloud_canary registered"):
         delivery_report({}, cloud_settings(), cloud="x")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"reason": "timed_out", "problem": "no ack"},  # the canary's own failure
+        {"msg": "value of wait_for must be one of: sent, delivered, read"},  # refused by Ansible, before a send
+    ],
+)
+def test_a_cloud_canary_registered_with_failed_when_false_still_fails_the_gate(changes):
+    """verify_delivery registers each canary with failed_when: false and fails once, with this report."""
+    result = {"changed": False, "item": CLOUD_NUMBER, "failed": False, "failed_when_result": False}
+    result.update(changes)
+    report = delivery_report({}, cloud_settings(), cloud=registered(result))
+    assert report["failure"].startswith("verify_delivery: FAILED"), report

@@ -52,3 +52,40 @@ def test_check_mode():
 
 def test_the_filter_is_registered():
     assert FilterModule().filters()["deploy_gate_report"] is deploy_gate_report
+
+
+def test_the_cloud_line_says_when_the_token_expires_and_a_failed_preflight_gives_its_summary():
+    """The verify_cloud report's line, as gate_report words it with cloud_preflight's result."""
+    expiring = dict(PASSED, line="2 of 2 number(s) can send (AVAILABLE), token expires in 5 days")
+    report = deploy_gate_report({"cloud": expiring}, SWITCHES)
+    assert (
+        report["summary"][3]
+        == "Cloud API numbers:     PASSED, 2 of 2 number(s) can send (AVAILABLE), token expires in 5 days"
+    )
+    not_ready = dict(
+        passed=False,
+        line="verify_cloud: preflight NOT READY, 1 failed and 1 warning in 4 Graph calls",
+        failure="verify_cloud: preflight NOT READY, 1 failed and 1 warning in 4 Graph calls verify_cloud: FAILED x.",
+    )
+    report = deploy_gate_report({"cloud": not_ready}, SWITCHES)
+    assert report["summary"][3] == "Cloud API numbers:     FAILED, " + not_ready["line"]
+    assert report["failure"] == "deploy_gate: FAILED. Cloud API: " + not_ready["failure"]
+
+
+def test_the_delivery_line_carries_both_canaries_and_a_failed_one_fails_the_gate_once():
+    """verify_delivery's report (delivery_report) joins the Hypersender and Cloud API canaries in its line."""
+    delivery = {
+        "line": "delivered after 0.83 s through instance canary-eu; verify_delivery: FAILED at stage accepted: phone "
+        "number 106540352242922: Meta accepted",
+        "failure": "verify_delivery: FAILED at stage accepted: phone number 106540352242922: Meta accepted ...",
+        "summary": [],
+    }
+    switches = dict(SWITCHES, delivery=True)
+    report = deploy_gate_report({"hypersender": PASSED, "delivery": delivery}, switches)
+    assert report["summary"][-1] == "Delivery canary:       FAILED, " + delivery["line"]
+    assert report["failure"] == "deploy_gate: FAILED. Delivery: " + delivery["failure"]
+    passed = dict(delivery, failure="", line="delivered after 0.83 s through instance canary-eu; sent after 0.5 s")
+    report = deploy_gate_report({"hypersender": PASSED, "delivery": passed}, switches)
+    assert report["summary"][-1] == "Delivery canary:       PASSED, " + passed["line"] and report["failure"] == ""
+    report = deploy_gate_report({"hypersender": dict(PASSED, passed=False, failure="x")}, switches)
+    assert report["summary"][-1] == "Delivery canary:       not run, a status gate failed"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
+from ansible_collections.hypersender.whatsapp.plugins.filter.cloud_preflight_switch import cloud_preflight_switch
 from ansible_collections.hypersender.whatsapp.plugins.filter.gate_report import FilterModule, gate_report
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._reports import qr_lines
 
@@ -335,3 +336,106 @@ def test_bad_input(args, message):
 
 def test_the_filter_is_registered():
     assert FilterModule().filters()["gate_report"] is gate_report
+
+
+# -- verify_cloud's preflight (cloud_preflight's result, once the numbers can send) -----------------------------------
+
+
+def preflight(ready=True, failed_checks=(), days_left=None, **extra):
+    checks = [
+        dict(name="token_valid", subject="access token", passed=True, severity="error", msg="is_valid true", hint="")
+    ]
+    checks += [
+        dict(name=name, subject="WABA 1", passed=False, severity="error", msg="%s is wrong" % name, hint="fix it")
+        for name in failed_checks
+    ]
+    if days_left is not None:
+        checks.append(
+            dict(name="token_expiry", subject="access token", passed=False, severity="warning", msg="soon", hint="x")
+        )
+    result = dict(changed=False, ready=ready, calls=3, checks=checks, token={"days_left": days_left})
+    result.update(extra)
+    return result
+
+
+class TestVerifyCloudPreflight:
+
+    def test_a_ready_preflight_passes_with_its_lines_apart_from_the_summary(self):
+        report = gate_report(numbers(True), "verify_cloud", preflight=preflight())
+        assert report["passed"] is True and report["line"] == "2 of 2 number(s) can send (AVAILABLE)"
+        assert report["preflight_lines"] == [
+            "verify_cloud: preflight READY, 1 checks, 0 failed and 0 warnings in 3 Graph calls"
+        ]
+
+    def test_a_token_that_expires_soon_is_said_on_the_deploy_gate_line(self):
+        report = gate_report(numbers(True), "verify_cloud", preflight=preflight(days_left=5))
+        assert report["passed"] is True
+        assert report["line"] == "2 of 2 number(s) can send (AVAILABLE), token expires in 5 days"
+        assert report["preflight_lines"][1].startswith("verify_cloud: WARNING token_expiry, access token: soon")
+        assert report["preflight_lines"][1].endswith(
+            "(see verify_cloud_token_expiry_warn_days; to leave it out, add "
+            "token_expiry to verify_cloud_skip_checks)"
+        )
+
+    def test_a_failed_check_fails_the_gate_once_with_the_preflight_s_words(self):
+        report = gate_report(numbers(True), "verify_cloud", preflight=preflight(False, ["app_subscribed"]))
+        assert report["passed"] is False
+        assert report["line"] == "verify_cloud: preflight NOT READY, 1 failed and 0 warnings in 3 Graph calls"
+        assert report["failure"] == (
+            report["line"] + " verify_cloud: FAILED app_subscribed, WABA 1: app_subscribed is wrong. To do: fix it (to "
+            "leave it out, add app_subscribed to verify_cloud_skip_checks)."
+        )
+
+    def test_in_check_mode_a_failed_check_is_printed_and_does_not_fail(self):
+        result = preflight(False, ["template"])
+        report = gate_report(numbers(True, waited=False), "verify_cloud", check_mode=True, preflight=result)
+        assert report["passed"] is True and report["failure"] == ""
+        assert report["preflight_lines"][0].startswith("verify_cloud: preflight NOT READY")
+
+    def test_a_skipped_preflight_adds_nothing(self):
+        report = gate_report(numbers(True), "verify_cloud", preflight={"skipped": True, "changed": False})
+        assert report["passed"] is True and report["preflight_lines"] == []
+
+    def test_a_preflight_that_failed_under_failed_when_false_fails_the_gate_naming_the_role_variable(self):
+        result = dict(
+            changed=False,
+            msg="token_expiry_warn_days must be 0 or more",
+            invalid_options=[{"name": "token_expiry_warn_days", "value": -1, "expected": "a whole number of days"}],
+        )
+        report = gate_report(numbers(True), "verify_cloud", preflight=result)
+        assert report["passed"] is False
+        assert report["failure"].startswith(
+            "verify_cloud: preflight could not finish, 0 failed and 0 warnings in 0 Graph calls: "
+            "verify_cloud_token_expiry_warn_days is -1, expected a whole number of days"
+        )
+
+    def test_the_health_failure_comes_first(self):
+        report = gate_report(numbers(False, ["x"]), "verify_cloud", preflight=preflight(False, ["template"]))
+        assert report["failure"].startswith("verify_cloud: not every WhatsApp Cloud API number can send")
+
+    def test_preflight_is_verify_cloud_s_only(self):
+        with pytest.raises(AnsibleFilterError, match="preflight is verify_cloud's"):
+            gate_report(numbers(True), "verify_gateway", preflight=preflight())
+
+
+@pytest.mark.parametrize(
+    "switch, waba, run, problem",
+    [
+        ("auto", "102290129340398", True, ""),
+        ("auto", "", False, ""),
+        ("AUTO", "", False, ""),
+        (True, "102290129340398", True, ""),
+        ("false", "102290129340398", False, ""),
+        (False, "", False, ""),
+        (
+            True,
+            "",
+            False,
+            "verify_cloud: verify_cloud_preflight is true but the preflight needs the WhatsApp Business Account: set "
+            "verify_cloud_waba_id (or WA_CLOUD_WABA_ID), or set verify_cloud_preflight to auto or false",
+        ),
+        ("sometimes", "1", False, "verify_cloud: verify_cloud_preflight is 'sometimes', expected auto, true or false"),
+    ],
+)
+def test_the_preflight_switch(switch, waba, run, problem):
+    assert cloud_preflight_switch(switch, waba) == {"run": run, "problem": problem}
