@@ -591,11 +591,13 @@ def delivery_report(result, settings, check_mode=False, cloud=None):
         summaries += cloud_summary(item, settings, check_mode)
         lines.append(cloud_line(item, settings, check_mode))
         failures.append(cloud_failure(item, settings))
+    # The deploy gate's line: every canary's, or when some failed, only theirs (what failed, not what passed).
+    failed_lines = [text for text, said in zip(lines, failures) if said]
     return {
         "problems": problems(settings),
         "plan": plans,
         "summary": summaries,
-        "line": "; ".join(lines),
+        "line": "; ".join(failed_lines or lines),
         "failure": " ".join(text for text in failures if text),
     }
 

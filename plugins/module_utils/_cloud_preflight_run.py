@@ -93,9 +93,11 @@ PREFLIGHT_OPTIONS = tuple(PREFLIGHT_ARGUMENT_SPEC)
 
 
 def preflight_argument_spec(env_fallback):
-    """The module's own options with app_token's environment fallback (the module base adds the connection)."""
+    """The module's own options with their environment fallbacks (the module base adds the connection)."""
     spec = {name: dict(option) for name, option in PREFLIGHT_ARGUMENT_SPEC.items()}
-    spec["app_token"]["fallback"] = (env_fallback, [APP_TOKEN_ENV])
+    for name, env_var in ENV_FALLBACKS.items():
+        if name in spec:  # waba_id (WA_CLOUD_WABA_ID) and app_token
+            spec[name]["fallback"] = (env_fallback, [env_var])
     return spec
 
 

@@ -359,10 +359,13 @@ def test_both_canaries_in_one_line_and_only_the_failed_ones_in_the_failure():
         receiver={"listened_on": "127.0.0.1:8089/whatsapp/webhook", "accepted": 0, "unauthorized": 3, "ignored": 0},
     )
     report = delivery_report(delivered(), cloud_settings(instance="canary-eu"), cloud=registered(failed))
-    assert report["line"].startswith("delivered after 0.83 s through instance canary-eu")
-    assert (
-        "; verify_delivery: FAILED at stage accepted: phone number %s: Meta accepted" % CLOUD_NUMBER in report["line"]
-    )
+    assert report["line"].startswith(
+        "verify_delivery: FAILED at stage accepted: phone number %s: Meta accepted" % CLOUD_NUMBER
+    ), "the deploy gate's line names what failed, not the canary that passed"
+    assert "instance canary-eu" not in report["line"]
+    passed = delivery_report(delivered(), cloud_settings(instance="canary-eu"), cloud=registered(cloud_delivered()))
+    assert passed["line"].startswith("delivered after 0.83 s through instance canary-eu (")
+    assert "; delivered after 0.8 s from phone number %s" % CLOUD_NUMBER in passed["line"]
     assert report["failure"].startswith(
         "verify_delivery: FAILED at stage accepted: phone number %s: Meta accepted the message to ********5432 (%s) but "
         "no status of it came within 120 s: 3 webhook request(s) had a missing or wrong X-Hub-Signature-256; set "
