@@ -316,10 +316,11 @@ def verify_cloud(result, check_mode=False, preflight=None):
     """The report of the verify_cloud role from cloud_health's result, and cloud_preflight's when it ran."""
     role = "verify_cloud"
     if result.get("invalid_options"):
-        return error_report(role, result)
+        return dict(error_report(role, result), preflight_lines=[])
     if result.get("outcome") in UNREAD:
         reason = "%s: %s" % (UNREAD[result["outcome"]], result.get("msg", ""))
-        return report(role, check_mode, ["%s: FAILED, %s" % (role, reason)], "%s: %s" % (role, reason), "no verdict")
+        failed = report(role, check_mode, ["%s: FAILED, %s" % (role, reason)], "%s: %s" % (role, reason), "no verdict")
+        return dict(failed, preflight_lines=[])
     numbers, found = result.get("numbers") or [], result.get("problems") or []
     healthy = bool(result.get("healthy"))
     if check_mode:

@@ -413,6 +413,17 @@ class TestVerifyCloudPreflight:
         report = gate_report(numbers(False, ["x"]), "verify_cloud", preflight=preflight(False, ["template"]))
         assert report["failure"].startswith("verify_cloud: not every WhatsApp Cloud API number can send")
 
+    @pytest.mark.parametrize(
+        "result",
+        [
+            {"msg": "x", "invalid_options": [{"name": "waba_id", "value": "x", "expected": "digits"}]},
+            {"msg": "code 190", "outcome": "auth_failed"},
+        ],
+    )
+    def test_a_health_read_that_decided_nothing_has_no_preflight_lines(self, result):
+        """The role's tasks read preflight_lines whatever cloud_health said."""
+        assert gate_report(result, "verify_cloud")["preflight_lines"] == []
+
     def test_preflight_is_verify_cloud_s_only(self):
         with pytest.raises(AnsibleFilterError, match="preflight is verify_cloud's"):
             gate_report(numbers(True), "verify_gateway", preflight=preflight())
