@@ -27,7 +27,7 @@ options:
 """
 
     # instance_canary's: the path and the static Authorization of Hypersender's webhooks, and how acks get there.
-    HYPERSENDER = r"""
+    HYPERSENDER_WEBHOOKS = r"""
 options:
   receiver_path:
     description:

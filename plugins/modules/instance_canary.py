@@ -80,7 +80,7 @@ options:
     type: str}
 extends_documentation_fragment:
   - hypersender.whatsapp.receiver
-  - hypersender.whatsapp.receiver.hypersender
+  - hypersender.whatsapp.receiver.hypersender_webhooks
   - hypersender.whatsapp.hypersender
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.attributes
