@@ -185,7 +185,7 @@ def test_deploy_gate_through_the_runner_python_api(cli_simulator, runner_env, tm
     # The gate's results are in the structured events too, the way AWX shows them.
     ok_events = [e for e in events if e.get("event") == "runner_on_ok"]
     results = {e["event_data"].get("task"): e["event_data"].get("res", {}) for e in ok_events}
-    polled = results["Poll GET /instances until every selected instance is WORKING"]
+    polled = results["Wait for the instances to be WORKING (restarting them and showing QR codes when asked)"]
     assert polled["ready"] == [WORKING_ID, QR_ID]
     stats = [e for e in events if e.get("event") == "playbook_on_stats"][-1]["event_data"]
     assert stats["failures"] == {} and stats["changed"] == {}
