@@ -111,8 +111,10 @@ def test_sent_needs_no_authorization():
 def test_the_number_never_reaches_a_problem_or_the_plan(to):
     report = delivery_report({}, settings(to=to))
     digits = to.strip().lstrip("+")
+    # a number (more than 4 digits, and nothing a number does not have); a text such as 'sende' may well be in a word
+    number = sum(map(str.isdigit, digits)) > 4 and set(digits) <= set("0123456789 -")
     for sentence in report["problems"] + report["plan"]:
-        assert len(digits) <= 4 or digits not in sentence
+        assert not number or digits not in sentence
 
 
 def test_a_delivered_summary():
