@@ -28,6 +28,16 @@ options:
       - Seconds between two probes when O(wait=true).
     type: float
     default: 6
+  progress_interval:
+    description:
+      - When the task waits, a line on the controller says what it waits for, then another says how long it has
+        waited this often (seconds), so that AWX, ansible-runner's C(idle_timeout) or a CI log watcher never see a
+        silent job. V(0) prints only the first. Each line starts with the name of the role the task belongs to,
+        else of the module.
+      - Printed by the module's action plugin; with C(async) there is none.
+    type: float
+    default: 30
+    version_added: 0.2.0
 """
 
     STATUSES = r"""

@@ -65,64 +65,13 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-
-# The option a check's outcome depends on, besides skip_checks.
-OPTION_OF = {
-    "template": "templates",
-    "number_quality": "fail_on_quality",
-    "token_expiry": "token_expiry_warn_days",
-    "number_found": "phone_number_ids",
-    "token_waba_access": "waba_id",
-}
-
-
-def _line(check, role, names):
-    kind = "FAILED" if check.get("severity") == "error" else "WARNING"
-    text = "%s: %s %s, %s: %s" % (role, kind, check.get("name"), check.get("subject"), check.get("msg"))
-    if check.get("hint"):
-        text += ". To do: %s" % check["hint"]
-    option = OPTION_OF.get(check.get("name"))
-    knobs = (["see %s" % names(option)] if option else []) + [
-        "to leave it out, add %s to %s" % (check.get("name"), names("skip_checks"))
-    ]
-    return text + " (%s)" % "; ".join(knobs)
+from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._preflight_report import preflight_report
 
 
 def cloud_preflight_report(result, role="cloud_preflight", variables=None):
     if not isinstance(result, dict):
         raise AnsibleFilterError("cloud_preflight_report: give the registered result of a cloud_preflight task")
-    variables = variables or {}
-
-    def names(option):
-        return variables.get(option, option)
-
-    if result.get("skipped"):
-        summary = "%s: preflight not run (%s is false)" % (role, names("enabled"))
-        return {"summary": summary, "lines": [summary], "failure": "", "token_clause": ""}
-    checks = [check for check in result.get("checks") or [] if isinstance(check, dict)]
-    unpassed = [check for check in checks if not check.get("passed")]
-    failed = [check for check in unpassed if check.get("severity") == "error"]
-    warned = [check for check in unpassed if check.get("severity") != "error"]
-    counts = "%d failed and %d warning%s in %s Graph call%s" % (
-        len(failed),
-        len(warned),
-        "" if len(warned) == 1 else "s",
-        result.get("calls", 0),
-        "" if result.get("calls") == 1 else "s",
-    )
-    if result.get("failed"):
-        summary = "%s: preflight could not finish, %s: %s" % (role, counts, result.get("msg", "no message"))
-    elif result.get("ready"):
-        summary = "%s: preflight READY, %d checks, %s" % (role, len(checks), counts)
-    else:
-        summary = "%s: preflight NOT READY, %s" % (role, counts)
-    lines = [summary] + [_line(check, role, names) for check in failed + warned]
-    ready = result.get("ready") and not result.get("failed")
-    failure = "" if ready else " ".join([summary] + [_line(check, role, names) + "." for check in failed])
-    expiry = [check for check in warned if check.get("name") == "token_expiry"]
-    days = (result.get("token") or {}).get("days_left")
-    token_clause = "token expires in %s day%s" % (days, "" if days == 1 else "s") if expiry and days is not None else ""
-    return {"summary": summary, "lines": lines, "failure": failure, "token_clause": token_clause}
+    return preflight_report(result, role, variables)
 
 
 class FilterModule:

@@ -563,14 +563,23 @@ def cloud_failure(result, settings):
 # -- both --------------------------------------------------------------------------------------------------------------
 
 
+def _failed_if_said(result):
+    """A canary registered with failed_when: false (the role fails once, with this report) still failed: a failure has
+    its reason or the options it refused, or a message without a send outside check mode (refused before a send)."""
+    refused = "msg" in result and "sends" not in result and not result.get("check_mode")
+    if (result.get("reason") or result.get("invalid_options") or refused) and not result.get("failed"):
+        return dict(result, failed=True)
+    return result
+
+
 def delivery_report(result, settings, check_mode=False, cloud=None):
     if result is None or result == "":
         result = {}
     if not isinstance(result, dict) or not isinstance(settings, dict):
         raise AnsibleFilterError("delivery_report: give instance_canary's result (or {}) and the role's settings")
     check_mode = bool(check_mode)
-    hypersender = result if result and not result.get("skipped") else None
-    clouds = _cloud_results(cloud)
+    hypersender = _failed_if_said(result) if result and not result.get("skipped") else None
+    clouds = [_failed_if_said(item) for item in _cloud_results(cloud)]
     plans = [plan(settings, check_mode)] if str(settings.get("instance") or "").strip() else []
     plans += [cloud_plan(settings, number, check_mode) for number in _cloud_numbers(settings) if number]
     summaries, lines, failures = [], [], []
@@ -582,11 +591,13 @@ def delivery_report(result, settings, check_mode=False, cloud=None):
         summaries += cloud_summary(item, settings, check_mode)
         lines.append(cloud_line(item, settings, check_mode))
         failures.append(cloud_failure(item, settings))
+    # The deploy gate's line: every canary's, or when some failed, only theirs (what failed, not what passed).
+    failed_lines = [text for text, said in zip(lines, failures) if said]
     return {
         "problems": problems(settings),
         "plan": plans,
         "summary": summaries,
-        "line": "; ".join(lines),
+        "line": "; ".join(failed_lines or lines),
         "failure": " ".join(text for text in failures if text),
     }
 

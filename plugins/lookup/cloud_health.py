@@ -16,11 +16,18 @@ description:
     unreachable API are, and the error says which and what to do (a rejected token asks for a new system user token).
   - A WhatsApp Business Account's list of numbers is read page after page until Meta gives no next page; Meta's
     rate-limit errors are retried with backoff (O(retries)).
-  - It takes no terms; give the options as keyword arguments, variables, environment variables or C(ansible.cfg)
-    settings (section C([whatsapp_cloud]), everything but the token).
+  - Its terms are phone number IDs, the same as O(phone_number_id) (both may be given); the other options are keyword
+    arguments, variables, environment variables or C(ansible.cfg) settings (section C([whatsapp_cloud]), everything
+    but the token). An option this lookup does not have is an error.
   - To wait until the numbers can send, use the module with O(hypersender.whatsapp.cloud_health#module:wait=true).
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
+options:
+  _terms:
+    description: IDs of business phone numbers to check, added to those of O(phone_number_id).
+    type: list
+    elements: str
+    required: false
 extends_documentation_fragment:
   - hypersender.whatsapp.cloud
   - hypersender.whatsapp.cloud.selection
@@ -40,7 +47,7 @@ EXAMPLES = r"""
     that: cloud.healthy
     fail_msg: "{{ cloud.problems | join(' ') }}"
   vars:
-    cloud: "{{ lookup('hypersender.whatsapp.cloud_health', phone_number_id='106540352242922', allow_limited=false) }}"
+    cloud: "{{ lookup('hypersender.whatsapp.cloud_health', '106540352242922', allow_limited=false) }}"
 """
 
 RETURN = r"""
@@ -82,10 +89,8 @@ _raw:
 """
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
-    CONNECTION_OPTIONS,
-    ENV_FALLBACKS,
+    CLOUD,
     SELECTION_OPTIONS,
-    build_client,
     validate_selection,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules import report
@@ -94,14 +99,15 @@ from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup impor
 
 class LookupModule(WhatsAppLookupBase):
 
-    env_fallbacks = ENV_FALLBACKS
-    no_terms_example = "waba_id='102290129340398'"
+    service = CLOUD
+    term = "a phone number ID"
 
     def run(self, terms, variables=None, **kwargs):
         self.load_options(variables, kwargs, terms)
         with self.api_errors():
-            ids, waba_id, allow_limited = validate_selection(self.options(SELECTION_OPTIONS))
-            api = build_client(self.options(CONNECTION_OPTIONS), **self.client_options)
-            with api.client:
+            selection = self.options(SELECTION_OPTIONS)
+            selection["phone_number_id"] = list(terms) + list(selection["phone_number_id"] or [])
+            ids, waba_id, allow_limited = validate_selection(selection)
+            with self.connect() as api:
                 numbers, missing = api.read(ids, waba_id)
             return [report(numbers, allow_limited, missing, waba_id)]

@@ -102,9 +102,9 @@ _raw:
       type: dict
 """
 
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import CLOUD
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_preflight_run import (
-    CONNECTION_OPTIONS,
-    ENV_FALLBACKS,
+    APP_TOKEN_ENV,
     PREFLIGHT_OPTIONS,
     run_preflight,
 )
@@ -116,12 +116,14 @@ LOOKUP_OPTIONS = tuple(name for name in PREFLIGHT_OPTIONS if name != "phone_numb
 
 class LookupModule(WhatsAppLookupBase):
 
-    env_fallbacks = ENV_FALLBACKS
+    service = CLOUD
+    extra_env_fallbacks = {"app_token": APP_TOKEN_ENV}
+    term = "a phone number ID"
 
     def run(self, terms, variables=None, **kwargs):
-        self.load_options(variables, kwargs)
+        self.load_options(variables, kwargs, terms)
         with self.api_errors():
-            options = self.options(CONNECTION_OPTIONS + LOOKUP_OPTIONS)
+            options = self.options(self.service.options + LOOKUP_OPTIONS)
             options["phone_number_ids"] = [str(term) for term in terms]
             result, error = run_preflight(options, self.client_options)
             if error is not None:

@@ -11,7 +11,8 @@ version_added: 0.1.0
 description:
   - Returns the status of each instance given as a term, from the Hypersender WhatsApp Enterprise API
     (C(GET /{instance}/health)), as one dictionary per term, in order.
-  - Each UUID is checked before any request is made. An unknown instance (HTTP 404) is an error.
+  - Each UUID is checked before any request is made. An unknown instance (HTTP 404) is an error, and so is a call
+    without a UUID or with an option this lookup does not have.
   - The API allows 10 health requests a minute; rate-limited requests are retried after the server's C(Retry-After).
     For many instances use P(hypersender.whatsapp.instance_info#lookup), which reads them all in one request.
   - To wait for a status, use the M(hypersender.whatsapp.instance_health) module with O(hypersender.whatsapp.instance_health#module:wait=true).
@@ -64,24 +65,20 @@ _raw:
       sample: "2025-05-26T10:12:45"
 """
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
-    CONNECTION_OPTIONS,
-    ENV_FALLBACKS,
-    HypersenderApi,
-    build_client,
-    validate_uuid,
-)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import HYPERSENDER, validate_uuid
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup import WhatsAppLookupBase
 
 
 class LookupModule(WhatsAppLookupBase):
 
-    env_fallbacks = ENV_FALLBACKS
+    service = HYPERSENDER
+    term = "an instance UUID"
+    term_example = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
+    terms_required = True
 
     def run(self, terms, variables=None, **kwargs):
-        self.load_options(variables, kwargs)
+        self.load_options(variables, kwargs, terms)
         with self.api_errors():
             instances = [validate_uuid(term, option="term") for term in terms]
-            with build_client(self.options(CONNECTION_OPTIONS), **self.client_options) as client:
-                api = HypersenderApi(client)
+            with self.connect() as api:
                 return [api.instance_health(instance) for instance in instances]

@@ -11,7 +11,8 @@ version_added: 0.1.0
 description:
   - Returns the instances of the Hypersender account (C(GET /instances)), filtered the way the API filters them,
     in one request.
-  - Terms, if any, are instance UUIDs to select from the list; a UUID the account does not have is an error.
+  - Terms, if any, are instance UUIDs to select from the list; a UUID the account does not have is an error, and so
+    is an option this lookup does not have.
   - The C(access_token) of each instance is left out unless O(return_access_token=true).
   - To wait for instances to be ready, use the M(hypersender.whatsapp.instance_info) module
     with O(hypersender.whatsapp.instance_info#module:wait=true).
@@ -86,11 +87,8 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import
     unknown_statuses,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
-    CONNECTION_OPTIONS,
-    ENV_FALLBACKS,
     FILTER_OPTIONS,
-    HypersenderApi,
-    build_client,
+    HYPERSENDER,
     validate_filters,
     validate_uuid,
 )
@@ -101,17 +99,16 @@ display = Display()
 
 class LookupModule(WhatsAppLookupBase):
 
-    env_fallbacks = ENV_FALLBACKS
+    service = HYPERSENDER
+    term = "an instance UUID"
 
     def run(self, terms, variables=None, **kwargs):
-        self.load_options(variables, kwargs)
+        self.load_options(variables, kwargs, terms)
         with self.api_errors():
             wanted = [validate_uuid(term, option="term") for term in terms]
             filters = validate_filters(self.options(FILTER_OPTIONS))
-            with build_client(self.options(CONNECTION_OPTIONS), **self.client_options) as client:
-                instances = HypersenderApi(client).list_instances(
-                    filters, include_access_token=self.get_option("return_access_token")
-                )
+            with self.connect() as api:
+                instances = api.list_instances(filters, include_access_token=self.get_option("return_access_token"))
         instances, conflicts = merge_duplicates(instances)
         for warning in FleetView(instances, [], [], [], [], conflicts).warnings() + unknown_statuses(instances):
             display.warning("%s: %s" % (self.fqcn, warning))

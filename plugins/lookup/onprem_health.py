@@ -14,8 +14,9 @@ description:
     C(healthy) and the C(problems) as plain sentences).
   - A gateway that is not healthy is not an error; rejected credentials, an unreachable Webapp or an answer that is
     not a health answer are.
-  - It takes no terms; give the options as keyword arguments, variables, environment variables or C(ansible.cfg)
-    settings (section C([whatsapp_onprem]), everything but the credentials).
+  - It checks no ids, so it takes no terms; give the options as keyword arguments, variables, environment variables
+    or C(ansible.cfg) settings (section C([whatsapp_onprem]), everything but the credentials). A term, or an option
+    this lookup does not have, is an error.
   - To wait until the gateway is healthy, use the module with O(hypersender.whatsapp.onprem_health#module:wait=true).
   - Meta has retired the On-Premises API; its final client version expired on 23 October 2025. For numbers on the
     WhatsApp Cloud API, use the P(hypersender.whatsapp.cloud_health#lookup) lookup.
@@ -85,16 +86,7 @@ _raw:
       sample: []
 """
 
-import os
-
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
-    CONNECTION_OPTIONS,
-    CREDENTIAL_ENV,
-    ENV_FALLBACKS,
-    OnPremApi,
-    build_client,
-    select_credentials,
-)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import ONPREM
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import (
     VERDICT_OPTIONS,
     validate_rules,
@@ -105,16 +97,14 @@ from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._lookup impor
 
 class LookupModule(WhatsAppLookupBase):
 
-    env_fallbacks = ENV_FALLBACKS
-    # The credentials bind late by the module's own rule: options first, the environment only when none is given.
-    env_read_by_rule = CREDENTIAL_ENV
+    # The credentials bind late by the module's own rule (ONPREM's connect): options first, the environment only
+    # when none is given.
+    service = ONPREM
     no_terms_example = "topology='ha'"
 
     def run(self, terms, variables=None, **kwargs):
         self.load_options(variables, kwargs, terms)
         with self.api_errors():
             rules = validate_rules(self.options(VERDICT_OPTIONS))
-            options = self.options(CONNECTION_OPTIONS)
-            credentials = select_credentials(options, os.environ)
-            with build_client(options, credentials, **self.client_options) as client:
-                return [verdict(OnPremApi(client, credentials).health(), **rules)]
+            with self.connect() as api:
+                return [verdict(api.health(), **rules)]

@@ -70,7 +70,17 @@ PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "al
 
 
 class OptionError(ValueError):
-    """A user-supplied option is invalid; raised before any request is sent."""
+    """A user-supplied option is invalid; raised before any request is sent.
+
+    ``option``, ``value`` and ``expected`` (what it must be) are the facts of the message, for a caller that words
+    it with its own names (a role its variables); None where a check does not give them (never a secret's value).
+    """
+
+    def __init__(self, message, option=None, value=None, expected=None):
+        super().__init__(message)
+        self.option = option
+        self.value = value
+        self.expected = expected
 
 
 class ApiError(Exception):
@@ -174,7 +184,12 @@ def validate_number(value, option, minimum=0.0, maximum=MAX_TIMEOUT, above_minim
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise OptionError("%s must be %s, %s; got %r" % (option, kind, bounds, body_excerpt(str(value)))) from None
+        raise OptionError(
+            "%s must be %s, %s; got %r" % (option, kind, bounds, body_excerpt(str(value))),
+            option=option,
+            value=body_excerpt(str(value)),
+            expected="%s, %s" % (kind, bounds),
+        ) from None
     if (
         not math.isfinite(number)
         or number < minimum
@@ -182,7 +197,12 @@ def validate_number(value, option, minimum=0.0, maximum=MAX_TIMEOUT, above_minim
         or (above_minimum and number == minimum)
         or (integer and number != int(number))
     ):
-        raise OptionError("%s must be %s, %s; got %s" % (option, kind, bounds, body_excerpt(str(value))))
+        raise OptionError(
+            "%s must be %s, %s; got %s" % (option, kind, bounds, body_excerpt(str(value))),
+            option=option,
+            value=body_excerpt(str(value)),
+            expected="%s, %s" % (kind, bounds),
+        )
     return int(number) if integer else number
 
 
@@ -239,7 +259,9 @@ def basic_credential(username, password):
 def validate_secret(value, option, env_var, min_length=1, max_length=None):
     """Check a token or key before it goes into a header; never echo it."""
     if value is None or not str(value).strip():
-        raise OptionError("%s is empty: set %s or the %s environment variable" % (option, option, env_var))
+        raise OptionError(
+            "%s is empty: set %s or the %s environment variable" % (option, option, env_var), option=option
+        )
     value = str(value)
     if re.search(r"[\s\x00-\x1f\x7f]", value):
         raise OptionError("%s contains white space or control characters: check the value in %s" % (option, env_var))

@@ -39,14 +39,25 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules 
     graph_error_kind,
     parse_page,
     parse_phone_number,
+    report,
     text,
     token_rejection,
+    waiting_cannot_fix,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import (
+    Service,
+    ServiceApi,
     transport_argument_spec,
     validate_transport,
+    with_fallbacks,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
+    DONE,
+    FAILED,
+    Watch,
+    explain_not_ready,
+    format_seconds,
+)
 
 SERVICE = "WhatsApp Cloud API"
 DEFAULT_API_URL = "https://graph.facebook.com"
@@ -111,13 +122,9 @@ ID_PATTERN = re.compile(r"^[0-9]{1,32}$")
 VERSION_PATTERN = re.compile(r"^v[0-9]{1,3}\.[0-9]{1,2}$")
 
 
-def cloud_argument_spec(env_fallback):
-    """The module argument spec: connection (with the environment fallbacks) and selection."""
-    spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
-    spec.update((name, dict(option)) for name, option in SELECTION_ARGUMENT_SPEC.items())
-    for name, env_var in ENV_FALLBACKS.items():
-        spec[name]["fallback"] = (env_fallback, [env_var])
-    return spec
+def selection_argument_spec(env_fallback):
+    """The module side of the selection options (waba_id falls back to its environment variable)."""
+    return with_fallbacks(SELECTION_ARGUMENT_SPEC, ENV_FALLBACKS, env_fallback)
 
 
 def _graph_id(value, option):
@@ -318,18 +325,10 @@ def _regain_access_seconds(headers):
     return float(max(minutes)) * 60 if minutes else None
 
 
-def connection_argument_spec(env_fallback):
-    """The module argument spec of the connection options alone (with the environment fallbacks)."""
-    spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
-    for name, env_var in ENV_FALLBACKS.items():
-        if name in spec:
-            spec[name]["fallback"] = (env_fallback, [env_var])
-    return spec
-
-
-def build_client(options, permission=MANAGEMENT_PERMISSION, **client_kwargs):
-    """An :class:`ApiClient` for the Graph API: Bearer token, and Graph errors read by :func:`read_graph_error`;
-    ``permission`` is the one the token needs for the calls to come (named in the advice of a refusal)."""
+def connect(options, environ=None, permission=MANAGEMENT_PERMISSION, **client_kwargs):
+    """The :class:`CloudApi` for the connection options: a Bearer token, and Graph errors read by
+    :func:`read_graph_error`; ``permission`` is the one the token needs for the calls to come (named in the advice
+    of a refusal). The environment is read through the fallbacks."""
     base_url = validate_base_url(options.get("api_url") or DEFAULT_API_URL)
     token = validate_secret(options.get("api_token"), "api_token", TOKEN_ENV)
     version = str(options.get("api_version") or DEFAULT_API_VERSION).strip()
@@ -351,15 +350,15 @@ def build_client(options, permission=MANAGEMENT_PERMISSION, **client_kwargs):
         rate_limit_windows=RATE_LIMIT_WINDOWS,
         **dict(transport, **client_kwargs),
     )
-    return CloudApi(client, version)
+    return CloudApi(client, version, secrets=[token])
 
 
-class CloudApi:
+class CloudApi(ServiceApi):
     """The Graph API reads of the collection: a phone number node, a WABA's phone_numbers edge, and the preflight's
     reads (debug_token, the WABA node with its numbers expanded, subscribed_apps, message_templates)."""
 
-    def __init__(self, client, version=DEFAULT_API_VERSION):
-        self.client = client
+    def __init__(self, client, version=DEFAULT_API_VERSION, secrets=()):
+        super().__init__(client, secrets)
         self.version = version
         self.fields = ",".join(("id",) + NUMBER_FIELDS)
 
@@ -487,26 +486,102 @@ def _next_page_request(base_url, next_url):
     return url.path[len(base.path) :], params
 
 
-def not_ready_message(report, wait_timeout, polls, elapsed, last_error=None, fatal=False):
+CLOUD = Service("cloud", CONNECTION_ARGUMENT_SPEC, ENV_FALLBACKS, connect)
+
+
+def not_ready_message(report, wait_timeout, outcome, fatal=False):
     """Why a wait for the Cloud API numbers failed: the last read's problems (or that no read succeeded), the polls
     and the time spent."""
     if report is None:
-        return "no read of the WhatsApp Cloud API numbers succeeded in %s s (%d polls)%s" % (
+        head = "no read of the WhatsApp Cloud API numbers succeeded in %s s (%d polls)" % (
             format_seconds(wait_timeout),
-            polls,
-            "; last error: %s" % last_error if last_error is not None else "",
+            outcome.polls,
         )
+        return explain_not_ready(head, outcome)
     if fatal:
-        message = "stopped waiting after %d polls (%s s), since waiting cannot fix this" % (
-            polls,
-            format_seconds(elapsed),
+        head = "stopped waiting after %d polls (%s s), since waiting cannot fix this" % (
+            outcome.polls,
+            format_seconds(outcome.elapsed),
         )
     else:
-        message = "the WhatsApp Cloud API numbers cannot send after %s s (%d polls)" % (
+        head = "the WhatsApp Cloud API numbers cannot send after %s s (%d polls)" % (
             format_seconds(wait_timeout),
-            polls,
+            outcome.polls,
         )
-    message += ": %s" % " ".join(report["problems"])
-    if last_error is not None:
-        message += " The last poll failed: %s" % last_error
-    return message
+    return explain_not_ready(head, outcome, problems=report["problems"])
+
+
+class NumbersWatch(Watch):
+    """The selected numbers (``selection``: ids, waba_id, allow_limited), read once or until every one can send;
+    a number that waiting cannot fix, an id missing from the WABA or a WABA without numbers end the wait.
+
+    ``explicit_sleep`` is the wait_sleep the user gave (None: the interval within the hourly budget applies).
+    """
+
+    awaited = "the numbers to be able to send"
+
+    def __init__(self, api, selection, wait_sleep, wait_timeout, explicit_sleep=None):
+        result = dict(
+            changed=False,
+            waited=False,
+            polls=0,
+            elapsed=0.0,
+            healthy=False,
+            problems=[],
+            numbers=[],
+            missing=[],
+            outcome=None,
+            can_send_message=None,
+            wait_sleep=wait_sleep,
+            api_calls=0,
+        )
+        super().__init__(result)
+        self.api = api
+        self.ids, self.waba_id, self.allow_limited = selection
+        self.wait_timeout = wait_timeout
+        self.explicit_sleep = explicit_sleep
+        self.verdict = None
+
+    def before(self, waiting):
+        warning = (
+            budget_warning(self.explicit_sleep, self.ids, self.waba_id)
+            if waiting and self.explicit_sleep is not None
+            else None
+        )
+        return [warning] if warning else []
+
+    def probe(self, deadline):
+        try:
+            return self.api.read(self.ids, self.waba_id, deadline)
+        except ApiError as error:
+            self.result["outcome"] = failure_outcome(error)  # in the result of a failure; a later read replaces it
+            raise
+        finally:
+            self.result["api_calls"] = self.api.client.requests_sent  # also in a failure's result
+
+    def _report(self, read):
+        return report(read[0], self.allow_limited, read[1], self.waba_id)
+
+    def classify(self, read):
+        if self._report(read)["healthy"]:
+            return DONE
+        numbers, missing = read
+        fatal = missing or (self.waba_id and not self.ids and not numbers) or any(map(waiting_cannot_fix, numbers))
+        return FAILED if fatal else None
+
+    def shape(self, outcome):
+        result = self.result
+        warnings = []
+        if result["waited"] and self.explicit_sleep is None:
+            warning = observed_budget_warning(result["api_calls"], result["polls"], result["wait_sleep"])
+            warnings = [warning] if warning else []
+        if outcome.value is not None:
+            self.verdict = self._report(outcome.value)
+            result.update(self.verdict)
+        return warnings
+
+    def read_once(self):
+        return "read once (%s)" % ("healthy" if self.result["healthy"] else "not healthy")
+
+    def failure(self, outcome):
+        return not_ready_message(self.verdict, self.wait_timeout, outcome, fatal=outcome.state == FAILED)

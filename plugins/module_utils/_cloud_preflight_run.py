@@ -30,7 +30,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import
     PermissionDeniedError,
     TokenRejectedError,
     _graph_id,
-    build_client,
+    connect,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_preflight import (
     ERROR,
@@ -93,11 +93,11 @@ PREFLIGHT_OPTIONS = tuple(PREFLIGHT_ARGUMENT_SPEC)
 
 
 def preflight_argument_spec(env_fallback):
-    """The module's argument spec: the Cloud connection, the preflight's options, the environment fallbacks."""
-    spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
-    spec.update((name, dict(option)) for name, option in PREFLIGHT_ARGUMENT_SPEC.items())
+    """The module's own options with their environment fallbacks (the module base adds the connection)."""
+    spec = {name: dict(option) for name, option in PREFLIGHT_ARGUMENT_SPEC.items()}
     for name, env_var in ENV_FALLBACKS.items():
-        spec[name]["fallback"] = (env_fallback, [env_var])
+        if name in spec:  # waba_id (WA_CLOUD_WABA_ID) and app_token
+            spec[name]["fallback"] = (env_fallback, [env_var])
     return spec
 
 
@@ -129,10 +129,10 @@ class Plan:
 
 def build(options, plan, **client_kwargs):
     """(the CloudApi of api_token, the CloudApi of app_token or None): one client each, the same transport."""
-    api = build_client(options, **client_kwargs)
+    api = connect(options, **client_kwargs)
     app_api = None
     if plan.app_token:
-        app_api = build_client(dict(options, api_token=plan.app_token), **client_kwargs)
+        app_api = connect(dict(options, api_token=plan.app_token), **client_kwargs)
         app_api.client.auth_hint = APP_TOKEN_HINT
         app_api.client.add_secret(api.client.auth_header.split(" ", 1)[-1])
         api.client.add_secret(plan.app_token)

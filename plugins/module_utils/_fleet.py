@@ -6,13 +6,22 @@
 
 from __future__ import annotations
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import body_excerpt
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError, body_excerpt
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     STATUS_HINTS,
     STATUSES,
     status_list,
+    validate_filters,
+    validate_status_wait_options,
+    validate_uuid,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED, format_seconds
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
+    DONE,
+    FAILED,
+    Watch,
+    explain_not_ready,
+    format_seconds,
+)
 
 # A failure message names at most this many instances, then says how many more.
 MAX_NAMED = 20
@@ -200,17 +209,17 @@ def not_ready_message(view, ready_statuses, outcome, fail_on=()):
     """Why a fleet wait failed: which instances, in which status, and what to do (``outcome``: the WaitOutcome)."""
     polls, elapsed = outcome.polls, format_seconds(outcome.elapsed)
     if view is None:
-        message = "no poll of GET /instances succeeded in %d polls over %s s" % (polls, elapsed)
+        head = "no poll of GET /instances succeeded in %d polls over %s s" % (polls, elapsed)
     elif view.missing:
-        message = (
+        head = (
             "%d of the selected UUIDs are not in this account (or do not match the other filters): %s; "
             "waiting cannot make them appear: check the UUIDs and that api_token belongs to their account"
             % (len(view.missing), ", ".join(view.missing[:MAX_NAMED]))
         )
         if view.fatal:
-            message += "; in a status of fail_on %s: %s" % (status_list(fail_on), describe(view.fatal))
+            head += "; in a status of fail_on %s: %s" % (status_list(fail_on), describe(view.fatal))
     elif view.fatal:
-        message = "%d of %d instances reported a status in fail_on %s after %d polls: %s" % (
+        head = "%d of %d instances reported a status in fail_on %s after %d polls: %s" % (
             len(view.fatal),
             view.total,
             status_list(fail_on),
@@ -218,18 +227,69 @@ def not_ready_message(view, ready_statuses, outcome, fail_on=()):
             describe(view.fatal),
         )
     elif not view.total:
-        message = (
-            "no instance matched the filters after %s s and %d polls: check the filters and api_token's account"
-            % (elapsed, polls)
+        head = "no instance matched the filters after %s s and %d polls: check the filters and api_token's account" % (
+            elapsed,
+            polls,
         )
     else:
-        message = "%d of %d instances not in %s after %s s: %s" % (
+        head = "%d of %d instances not in %s after %s s: %s" % (
             len(view.not_ready),
             view.total,
             status_list(ready_statuses),
             elapsed,
             describe(view.not_ready),
         )
-    if outcome.last_error is not None:
-        message += "; last error: %s" % outcome.last_error
-    return message + outcome.note()
+    return explain_not_ready(head, outcome)
+
+
+def validate_fleet_options(params):
+    """The list filters and the selected UUIDs of instance_info, checked before any request."""
+    validate_status_wait_options(params)
+    if params["wait"] and params["status"]:
+        raise OptionError(
+            "status filters the list by status, so it cannot be awaited: use instances, uuid, name or phone with wait"
+        )
+    wanted = wanted_ids(validate_uuid(uuid, option="instances item") for uuid in params["instances"])
+    return validate_filters(params), wanted
+
+
+class FleetWatch(Watch):
+    """The selected instances of one list call per read, until all are in a status of ``ready``; a status of
+    ``fail_on`` or a selected UUID the account does not have ends the wait, since waiting cannot fix either."""
+
+    def __init__(self, api, filters, wanted, ready, fail_on, include_access_token=False):
+        result = dict(changed=False, waited=False, polls=0, elapsed=0.0, not_ready_details=[], last_error=None, total=0)
+        super().__init__(result)
+        self.api = api
+        self.filters = filters
+        self.wanted = wanted
+        self.ready = ready
+        self.fail_on = fail_on
+        self.include_access_token = include_access_token
+        self.awaited = status_list(ready)
+        self.view = None
+
+    def probe(self, deadline):
+        instances = self.api.list_instances(
+            self.filters, include_access_token=self.include_access_token, deadline=deadline
+        )
+        return judge(instances, self.wanted, self.ready, self.fail_on)
+
+    def classify(self, view):
+        return view.state()
+
+    def shape(self, outcome):
+        view = self.view = outcome.value
+        result = self.result
+        result["last_error"] = str(outcome.last_error) if outcome.last_error is not None else None
+        result["outcome"] = (view and view.outcome()) or ("timed_out" if result["waited"] else "not_ready")
+        if view is None:
+            return []
+        result.update(view.result())
+        return view.warnings() + unknown_statuses(view.instances)
+
+    def read_once(self):
+        return "listed once (%d of %d ready)" % (len(self.view.ready), self.view.total) if self.view else ""
+
+    def failure(self, outcome):
+        return not_ready_message(self.view, self.ready, outcome, self.fail_on)

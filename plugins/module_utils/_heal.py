@@ -2,14 +2,18 @@
 # Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The self-healing gate's rules: whom to restart, when, and whose QR code to show; no I/O here.
+"""The self-healing gate's rules: whom to restart, when, and whose QR code to show; no I/O here (_heal_gate).
 
 A gate runs in rounds (one module call each) so that a QR code reaches the job log while the gate
-still waits; what a round must remember for the next (restart counts, the times of recent actions)
-travels in a plain dict, :class:`HealState`, that the role passes back.
+still waits; what a round must remember for the next (the one deadline, restart counts, the times of
+recent actions) travels in a plain dict, :class:`HealState`, that fleet_heal's action plugin passes back.
 """
 
 from __future__ import annotations
+
+import math
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError, body_excerpt
 
 RESTART_LIMIT = 5  # restarts per window per account (the documentation: 5 requests a minute)
 QR_LIMIT = 1  # new QR codes per window per account (1 a minute)
@@ -22,6 +26,8 @@ class HealState:
     def __init__(
         self,
         deadline=None,
+        started=None,
+        polls=0,
         restarts=None,
         restart_times=None,
         restarting=None,
@@ -30,7 +36,9 @@ class HealState:
         restart_failures=None,
         restarts_refused_until=None,
     ):
-        self.deadline = deadline
+        self.deadline = deadline  # clock time the whole gate ends, set by its first round
+        self.started = started  # clock time of its first round
+        self.polls = polls or 0  # list requests over all rounds
         self.restarts = dict(restarts or {})  # id -> restarts sent
         self.restart_times = list(restart_times or [])  # clock times of every restart sent
         self.restarting = dict(restarting or {})  # id -> status before the restart, until another status is seen
@@ -42,22 +50,34 @@ class HealState:
 
     @classmethod
     def from_dict(cls, data):
+        """The state a previous round returned, checked: a hand-made or damaged one is an :class:`OptionError`
+        naming the key and the form it must have, never a Python error."""
         data = data or {}
-        known = (
-            "deadline",
-            "restarts",
-            "restart_times",
-            "restarting",
-            "qr_times",
-            "qr_shown",
-            "restart_failures",
-            "restarts_refused_until",
-        )
-        return cls(**{key: data.get(key) for key in known})
+        if not isinstance(data, dict):
+            raise OptionError("heal_state must be the dictionary a previous round returned as heal_state, or empty")
+        unknown = sorted(str(key) for key in data if key not in STATE_FORMS)
+        if unknown:
+            raise OptionError(
+                "heal_state has keys no round returns (%s): pass back the heal_state of the previous round unchanged"
+                % ", ".join(body_excerpt(key) for key in unknown)
+            )
+        for key, value in data.items():
+            form, check = STATE_FORMS[key]
+            if value is not None and not check(value):
+                raise OptionError(
+                    "heal_state.%s must be %s, as the previous round returned it; got %s"
+                    % (key, form, body_excerpt(repr(value))),
+                    option="heal_state",
+                    value=body_excerpt(repr(value)),
+                    expected="the heal_state of the previous round",
+                )
+        return cls(**data)
 
     def to_dict(self):
         return dict(
             deadline=self.deadline,
+            started=self.started,
+            polls=self.polls,
             restarts=self.restarts,
             restart_times=self.restart_times,
             restarting=self.restarting,
@@ -98,6 +118,35 @@ class HealState:
     def record_qr(self, uuid, now):
         self.qr_times[uuid] = now
         self.qr_shown[uuid] = self.qr_shown.get(uuid, 0) + 1
+
+
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _mapping(values_check):
+    return lambda value: isinstance(value, dict) and all(
+        isinstance(key, str) and values_check(item) for key, item in value.items()
+    )
+
+
+def _count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+# What each key of a heal_state holds: its form in words, and its check.
+STATE_FORMS = {
+    "deadline": ("a clock time (a number)", _number),
+    "started": ("a clock time (a number)", _number),
+    "polls": ("a count", _count),
+    "restarts": ("a mapping of instance UUIDs to counts", _mapping(_count)),
+    "restart_times": ("a list of clock times", lambda value: isinstance(value, list) and all(map(_number, value))),
+    "restarting": ("a mapping of instance UUIDs to statuses", _mapping(lambda item: isinstance(item, str))),
+    "qr_times": ("a mapping of instance UUIDs to clock times", _mapping(_number)),
+    "qr_shown": ("a mapping of instance UUIDs to counts", _mapping(_count)),
+    "restart_failures": ("a mapping of instance UUIDs to messages", _mapping(lambda item: isinstance(item, str))),
+    "restarts_refused_until": ("a clock time (a number)", _number),
+}
 
 
 def restart_budget(state, now, limit=RESTART_LIMIT, window=RATE_WINDOW):

@@ -22,10 +22,16 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     validate_secret,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import (
+    Service,
+    ServiceApi,
     transport_argument_spec,
     validate_transport,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
+    DONE,
+    FAILED,
+    Watch,
+    explain_not_ready,
     format_seconds,
     validate_wait_options,
     wait_argument_spec,
@@ -89,18 +95,6 @@ class InstanceNotFoundError(NotFoundError):
     """The account has no instance with this UUID."""
 
 
-def connection_argument_spec(env_fallback):
-    """The module argument spec, with environment fallbacks for the credentials.
-
-    ``env_fallback`` is passed in so this file imports nothing from Ansible's
-    module runtime and stays usable from lookups.
-    """
-    spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
-    for name, env_var in ENV_FALLBACKS.items():
-        spec[name]["fallback"] = (env_fallback, [env_var])
-    return spec
-
-
 def status_wait_argument_spec():
     """The module side of the wait and wait.statuses doc fragments."""
     spec = wait_argument_spec()
@@ -120,13 +114,18 @@ def validate_status_wait_options(params):
         )
 
 
+UUID_FORM = "8-4-4-4-12 hex digits, e.g. fa3d01c4-1234-4c0d-a12f-df319b612f8c, as shown in the Hypersender dashboard"
+
+
 def validate_uuid(value, option="instance"):
+    """``value`` as an instance UUID; ``option`` names it in the message ("instances item" for a list's item)."""
     text = "" if value is None else str(value).strip()
     if not UUID_PATTERN.match(text):
         raise OptionError(
-            "%s %r is not an instance UUID (expected 8-4-4-4-12 hex digits, e.g. "
-            "fa3d01c4-1234-4c0d-a12f-df319b612f8c, as shown in the Hypersender dashboard)"
-            % (option, body_excerpt(text))
+            "%s %r is not an instance UUID (expected %s)" % (option, body_excerpt(text), UUID_FORM),
+            option=option.split()[0],
+            value=body_excerpt(text),
+            expected="an instance UUID (%s)" % UUID_FORM,
         )
     return text
 
@@ -170,7 +169,7 @@ def validate_filters(options):
 
 
 def build_client(options, **client_kwargs):
-    """An :class:`ApiClient` for the Hypersender API from the connection options.
+    """An :class:`ApiClient` for the Hypersender API from the connection options (what :func:`connect` wraps).
 
     ``options`` maps the option names of the doc fragment to values, whether
     they came from a module's params or a lookup's get_option().
@@ -254,11 +253,8 @@ def _text(value):
     return "" if value is None else value if isinstance(value, str) else str(value)
 
 
-class HypersenderApi:
-    """The Hypersender calls the collection makes: both read-only."""
-
-    def __init__(self, client):
-        self.client = client
+class HypersenderApi(ServiceApi):
+    """The Hypersender reads the collection makes (the actions are in _hypersender_actions)."""
 
     def instance_health(self, instance, deadline=None):
         try:
@@ -283,6 +279,54 @@ class HypersenderApi:
         return lambda deadline: self.instance_health(instance, deadline=deadline)
 
 
+def connect(options, environ=None, **client_kwargs):
+    """The :class:`HypersenderApi` for the connection options; the environment is read through the fallbacks."""
+    client = build_client(options, **client_kwargs)
+    return HypersenderApi(client, secrets=[client.auth_header.split(" ", 1)[1]])
+
+
+class InstanceWatch(Watch):
+    """One instance's health, read once or until a status of ``ready`` (or of ``fail_on``, which ends the wait)."""
+
+    def __init__(self, api, instance, ready, fail_on):
+        super().__init__(dict(changed=False, instance_id=instance, waited=False, healthy=False, polls=0, elapsed=0.0))
+        self.api = api
+        self.instance = instance
+        self.ready = ready
+        self.fail_on = fail_on
+        self.awaited = status_list(ready)
+
+    def probe(self, deadline):
+        return self.api.instance_health(self.instance, deadline=deadline)
+
+    def classify(self, health):
+        if health["status"] in self.ready:
+            return DONE
+        return FAILED if health["status"] in self.fail_on else None
+
+    def shape(self, outcome):
+        health = outcome.value
+        if health is None:
+            return []
+        self.result.update(health, healthy=outcome.state == DONE)
+        if health["status"] in STATUSES:
+            return []
+        return [
+            "instance %s reports status %r, which this collection does not know; it counts as not ready"
+            % (self.instance, health["status"])
+        ]
+
+    def read_once(self):
+        return "probed once (status %s)" % self.result.get("status")
+
+    def failure(self, outcome):
+        fatal = outcome.state == FAILED
+        return not_ready_message(self.instance, outcome.value, self.ready, outcome, fatal=fatal, fail_on=self.fail_on)
+
+
+HYPERSENDER = Service("hypersender", CONNECTION_ARGUMENT_SPEC, ENV_FALLBACKS, connect)
+
+
 def status_list(statuses):
     return "[%s]" % ", ".join(statuses)
 
@@ -292,33 +336,28 @@ def not_ready_message(instance, health, ready, outcome, fatal=False, fail_on=())
     status = health["status"] if health else None
     polls, elapsed = outcome.polls, format_seconds(outcome.elapsed)
     if fatal:
-        message = "instance %s reported %s, a status in fail_on %s, after %d polls" % (
+        head = "instance %s reported %s, a status in fail_on %s, after %d polls" % (
             instance,
             status,
             status_list(fail_on),
             polls,
         )
     elif status is None:
-        message = "instance %s not in %s after %s s; no poll succeeded in %d polls" % (
+        head = "instance %s not in %s after %s s; no poll succeeded in %d polls" % (
             instance,
             status_list(ready),
             elapsed,
             polls,
         )
     else:
-        message = "instance %s not in %s after %s s; last status %s after %d polls" % (
+        head = "instance %s not in %s after %s s; last status %s after %d polls" % (
             instance,
             status_list(ready),
             elapsed,
             body_excerpt(status),
             polls,
         )
-    if outcome.last_error is not None:
-        message += "; last error: %s" % outcome.last_error
-    message += outcome.note()
     hint = STATUS_HINTS.get(status)
-    if hint:
-        message += ": %s" % hint
-        if status in WAIT_LONGER_STATUSES and not fatal:
-            message += " (raise wait_timeout)"
-    return message
+    if hint and status in WAIT_LONGER_STATUSES and not fatal:
+        hint += " (raise wait_timeout)"
+    return explain_not_ready(head, outcome, hint=hint)

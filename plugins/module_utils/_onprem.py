@@ -25,14 +25,24 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import (
     SINGLE,
-    VERDICT_ARGUMENT_SPEC,
     Health,
+    contradiction,
+    unknown_values,
+    verdict,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import (
+    Service,
+    ServiceApi,
     transport_argument_spec,
     validate_transport,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
+    DONE,
+    FAILED,
+    Watch,
+    explain_not_ready,
+    format_seconds,
+)
 
 SERVICE = "WhatsApp Business On-Premises API"
 ENV = {
@@ -67,15 +77,6 @@ class Credentials:
         self.kind = kind
         self.secret = secret
         self.username = username
-
-
-def onprem_argument_spec(env_fallback):
-    """The module argument spec. Only api_url falls back to its variable here: select_credentials reads the others."""
-    spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
-    for name, env_var in ENV_FALLBACKS.items():
-        spec[name]["fallback"] = (env_fallback, [env_var])
-    spec.update((name, dict(option)) for name, option in VERDICT_ARGUMENT_SPEC.items())
-    return spec
 
 
 def _set(value):
@@ -140,7 +141,14 @@ def select_credentials(options, environ):
     return Credentials("login", str(password), username=str(username))
 
 
-def build_client(options, credentials, **client_kwargs):
+def connect(options, environ=None, **client_kwargs):
+    """The :class:`OnPremApi` for the connection options and the one credential :func:`select_credentials` chose
+    from them or, when they name none, from ``environ``."""
+    credentials = select_credentials(options, environ or {})
+    return OnPremApi(_client(options, credentials, **client_kwargs), credentials)
+
+
+def _client(options, credentials, **client_kwargs):
     """An :class:`ApiClient` for the Webapp at api_url, with the credential's header (none yet for a login)."""
     if not _set(options.get("api_url")):
         raise OptionError(
@@ -254,11 +262,11 @@ def _errors_beside(body):
     )
 
 
-class OnPremApi:
+class OnPremApi(ServiceApi):
     """The calls the collection makes to the Webapp: a login when the credential is a password, and /v1/health."""
 
     def __init__(self, client, credentials):
-        self.client = client
+        super().__init__(client, secrets=[credentials.secret])
         self.credentials = credentials
         self.logged_in = credentials.kind != "login"
 
@@ -282,24 +290,63 @@ class OnPremApi:
             ) from None
 
 
-def not_healthy_message(api_url, report, wait_timeout, polls, elapsed, last_error=None, fatal=False):
+ONPREM = Service("onprem", CONNECTION_ARGUMENT_SPEC, ENV_FALLBACKS, connect, env_read_by_rule=CREDENTIAL_ENV)
+
+
+def not_healthy_message(api_url, report, wait_timeout, outcome, fatal=False):
     """Why a wait for a healthy gateway failed: the last poll's problems, the polls and the time spent."""
     if fatal:
-        message = "stopped waiting for the gateway at %s after %d polls (%s s), since waiting cannot fix this" % (
+        head = "stopped waiting for the gateway at %s after %d polls (%s s), since waiting cannot fix this" % (
             safe_url(api_url),
-            polls,
-            format_seconds(elapsed),
+            outcome.polls,
+            format_seconds(outcome.elapsed),
         )
     else:
-        message = "the gateway at %s is not healthy after %s s (%d polls, %s s elapsed)" % (
+        head = "the gateway at %s is not healthy after %s s (%d polls, %s s elapsed)" % (
             safe_url(api_url),
             format_seconds(wait_timeout),
-            polls,
-            format_seconds(elapsed),
+            outcome.polls,
+            format_seconds(outcome.elapsed),
         )
     if report is None:
-        return message + "; no poll succeeded" + ("; last error: %s" % last_error if last_error is not None else "")
-    message += ": %s" % " ".join(report["problems"])
-    if last_error is not None:
-        message += " The last poll failed: %s" % last_error
-    return message
+        head += "; no poll succeeded"
+    return explain_not_ready(head, outcome, problems=report["problems"] if report else ())
+
+
+class GatewayWatch(Watch):
+    """The gateway's /v1/health, probed once or until healthy by ``rules`` (the verdict options); an answer that
+    contradicts the topology ends the wait, since waiting cannot change it."""
+
+    awaited = "the gateway to be healthy"
+
+    def __init__(self, api, rules, api_url, wait_timeout):
+        super().__init__(
+            dict(changed=False, waited=False, polls=0, elapsed=0.0, healthy=False, problems=[], nodes=[], connected=0)
+        )
+        self.api = api
+        self.rules = rules
+        self.api_url = api_url
+        self.wait_timeout = wait_timeout
+        self.report = None
+
+    def probe(self, deadline):
+        return self.api.health(deadline)
+
+    def classify(self, health):
+        if verdict(health, **self.rules)["healthy"]:
+            return DONE
+        return FAILED if contradiction(health, self.rules["topology"], self.rules["shards"]) else None
+
+    def shape(self, outcome):
+        if outcome.value is None:
+            return []
+        self.report = verdict(outcome.value, **self.rules)
+        self.result.update(self.report)
+        return unknown_values(outcome.value)
+
+    def read_once(self):
+        return "probed once (%s)" % ("healthy" if self.result["healthy"] else "not healthy")
+
+    def failure(self, outcome):
+        fatal = outcome.state == FAILED
+        return not_healthy_message(self.api_url, self.report, self.wait_timeout, outcome, fatal=fatal)

@@ -41,11 +41,8 @@ description:
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
-  waba_id:
-    description:
-      - The ID of the WhatsApp Business Account to check (digits, from WhatsApp Manager).
-      - If not set, the E(WA_CLOUD_WABA_ID) environment variable is used; one of the two is required.
-    type: str
+  waba_id: {description: "The ID of the WhatsApp Business Account to check (digits, from WhatsApp Manager); if not
+    set, the E(WA_CLOUD_WABA_ID) environment variable, and one of the two is required.", type: str}
   phone_number_ids:
     description:
       - IDs of the account's phone numbers to check (digits, not the phone numbers themselves).
@@ -61,62 +58,31 @@ options:
     type: list
     elements: dict
     suboptions:
-      name:
-        description: The template's name.
-        type: str
-        required: true
-      language:
-        description: The template's language code.
-        type: str
-        required: true
+      name: {description: "The template's name.", type: str, required: true}
+      language: {description: "The template's language code.", type: str, required: true}
   token_expiry_warn_days:
     description:
       - A token that expires within this many days gives a warning (C(token_expiry)) that names the date and the days
         left. V(0) warns only once it has expired (then the check fails).
     type: int
     default: 14
-  fail_on_quality:
-    description:
-      - The C(quality_rating) values that fail a number (C(number_quality)).
-    type: list
-    elements: str
-    choices: [GREEN, YELLOW, RED, UNKNOWN, NA]
-    default: [RED]
+  fail_on_quality: {description: "The C(quality_rating) values that fail a number (C(number_quality)).", type: list,
+    elements: str, choices: [GREEN, YELLOW, RED, UNKNOWN, NA], default: [RED]}
   skip_checks:
     description:
       - Checks to leave out, by name or by group (V(token), V(subscription), V(numbers), V(templates), V(waba)).
         A call whose checks are all left out is not made.
     type: list
     elements: str
-    choices:
-      - token
-      - subscription
-      - numbers
-      - templates
-      - waba
-      - token_valid
-      - token_expiry
-      - token_scopes
-      - token_waba_access
-      - app_subscribed
-      - number_found
-      - number_status
-      - number_quality
-      - number_name_status
-      - number_platform
-      - number_code_verification
-      - number_health
-      - number_throughput
-      - number_messaging_limit
-      - template
-      - waba_business_verification
-      - waba_account_review
+    choices: [token, subscription, numbers, templates, waba, token_valid, token_expiry, token_scopes, token_waba_access,
+      app_subscribed, number_found, number_status, number_quality, number_name_status, number_platform,
+      number_code_verification, number_health, number_throughput, number_messaging_limit, template,
+      waba_business_verification, waba_account_review]
     default: []
   app_token:
     description:
-      - The app's token, C(<app_id>|<app_secret>), to ask C(debug_token) with. Without it, C(debug_token) is asked
-        with O(api_token) itself, which Meta answers for a token of the same app.
-      - If not set, the E(WA_CLOUD_APP_TOKEN) environment variable is used.
+      - The app's token, C(<app_id>|<app_secret>), to ask C(debug_token) with (if not set, E(WA_CLOUD_APP_TOKEN)).
+        Without either, C(debug_token) is asked with O(api_token) itself, which Meta answers for a token of its app.
       - Like O(api_token), it travels only in the C(Authorization) header and never appears in results, messages or
         logs. C(debug_token) takes the token it inspects as its C(input_token) query parameter, as Meta documents; it
         goes to O(api_url) only and is masked in every message.
@@ -132,9 +98,8 @@ seealso:
   - plugin: hypersender.whatsapp.cloud_preflight
     plugin_type: lookup
   - module: hypersender.whatsapp.cloud_health
-  - name: debug_token (Graph API reference)
-    description: The token's metadata - C(is_valid), C(expires_at), C(scopes), C(granular_scopes).
-    link: https://developers.facebook.com/docs/graph-api/reference/debug_token
+  - {name: debug_token (Graph API reference), link: "https://developers.facebook.com/docs/graph-api/reference/debug_token",
+    description: "The token's metadata - C(is_valid), C(expires_at), C(scopes), C(granular_scopes)."}
   - name: Message templates (template management)
     description: Reading a WhatsApp Business Account's templates and their status.
     link: https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-management
@@ -144,25 +109,20 @@ EXAMPLES = r"""
 - name: Check the account before a release that sends two templates (token from WA_CLOUD_TOKEN)
   hypersender.whatsapp.cloud_preflight:
     waba_id: "102290129340398"
-    templates:
-      - name: order_update
-        language: en_US
-      - name: delivery_notice
-        language: de
+    templates: [{name: order_update, language: en_US}, {name: delivery_notice, language: de}]
   register: preflight
   delegate_to: localhost
   run_once: true
 
-- name: Stop the release when something fails
+- name: Stop the release when something fails, with Meta's words and what to do
   ansible.builtin.fail:
-    msg: "{{ preflight.checks | rejectattr('passed') | map(attribute='msg') | join('; ') }}"
+    msg: "{{ (preflight | hypersender.whatsapp.cloud_preflight_report).failure }}"
   when: not preflight.ready
 
 - name: Warn a month ahead, fail on YELLOW too, and leave out the business verification
   hypersender.whatsapp.cloud_preflight:
     waba_id: "102290129340398"
-    phone_number_ids:
-      - "106540352242922"
+    phone_number_ids: ["106540352242922"]
     token_expiry_warn_days: 30
     fail_on_quality: [YELLOW, RED]
     skip_checks: [waba_business_verification]
@@ -170,48 +130,26 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-ready:
-  description: Whether no error check failed (warnings never make it false), and every call succeeded.
-  returned: always
-  type: bool
-  sample: true
-calls:
-  description: How many HTTP requests the task sent to the Graph API, pages and retries included.
-  returned: always
-  type: int
-  sample: 3
+ready: {description: "Whether no error check failed (warnings never make it false), and every call succeeded.",
+  returned: always, type: bool, sample: true}
+calls: {description: "How many HTTP requests the task sent to the Graph API, pages and retries included.",
+  returned: always, type: int, sample: 3}
 checks:
   description: One entry per check made, in the order token, numbers and account, subscription, templates.
   returned: always
   type: list
   elements: dict
   contains:
-    name:
-      description:
-        - The check, one of the names O(skip_checks) takes - C(token_valid), C(token_expiry), C(token_scopes),
-          C(token_waba_access), C(app_subscribed), C(number_found), C(number_status), C(number_quality),
-          C(number_name_status), C(number_platform), C(number_code_verification), C(number_health),
-          C(number_throughput), C(number_messaging_limit), C(template), C(waba_business_verification),
-          C(waba_account_review).
-      type: str
-      sample: number_status
-    subject:
-      description: What was checked, for example V(phone number 106540352242922 (+1 555-078-3881)).
-      type: str
-    passed:
-      description: Whether it passed.
-      type: bool
-    severity:
-      description: V(error) (a failure makes RV(ready) false) or V(warning).
-      type: str
-      choices: [error, warning]
-    msg:
-      description: What Meta says - the field and its value, or Meta's message.
-      type: str
-      sample: status is FLAGGED
-    hint:
-      description: What to do; empty when the check passed.
-      type: str
+    name: {description: "The check, one of the names O(skip_checks) takes that is not a group.", type: str,
+      sample: number_status}
+    subject: {description: "What was checked, for example V(phone number 106540352242922 (+1 555-078-3881)).",
+      type: str}
+    passed: {description: Whether it passed., type: bool}
+    severity: {description: "V(error) (a failure makes RV(ready) false) or V(warning).", type: str,
+      choices: [error, warning]}
+    msg: {description: "What Meta says - the field and its value, or Meta's message.", type: str,
+      sample: status is FLAGGED}
+    hint: {description: "What to do; empty when the check passed.", type: str}
   sample:
     - name: token_expiry
       subject: access token (SYSTEM_USER, app 634974688087057)
@@ -236,6 +174,7 @@ token:
 
 from ansible.module_utils.basic import env_fallback
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import CLOUD
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_preflight_run import (
     preflight_argument_spec,
     run_preflight,
@@ -243,19 +182,15 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_prefli
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 
 
-def argument_spec():
-    return preflight_argument_spec(env_fallback)
-
-
 def main():
-    module = WhatsAppModule(argument_spec())
+    module = WhatsAppModule(CLOUD, preflight_argument_spec(env_fallback))
     for secret in (module.params["api_token"], module.params["app_token"]):
         if secret:
             module.no_log_values.add(secret)  # they may come from the environment, unseen by no_log
     try:
         result, error = run_preflight(module.params, module.client_options)
     except OptionError as problem:
-        module.fail_json(msg=str(problem))
+        module.fail(problem, changed=False)
     if error is not None:
         module.fail(error, changed=False, **result)
     module.exit_json(changed=False, **result)

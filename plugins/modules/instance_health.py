@@ -67,11 +67,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-instance_id:
-  description: UUID of the instance.
-  returned: success or after a wait ended without success
-  type: str
-  sample: fa3d01c4-1234-4c0d-a12f-df319b612f8c
+instance_id: {description: UUID of the instance., returned: success or after a wait ended without success, type: str,
+  sample: fa3d01c4-1234-4c0d-a12f-df319b612f8c}
 status:
   description:
     - The last status the API reported; after a failed wait, the status the instance was left in.
@@ -80,54 +77,26 @@ status:
   returned: when a probe succeeded
   type: str
   sample: WORKING
-connected_at:
-  description: When the instance connected, as the API reports it.
-  returned: when a probe succeeded
-  type: str
-  sample: "2025-05-26T10:12:45"
-healthy:
-  description: Whether the status is V(WORKING) or, with O(wait=true), one of O(wait_for).
-  returned: always
-  type: bool
-  sample: true
-waited:
-  description: Whether the task polled (false without O(wait) and in check mode).
-  returned: always
-  type: bool
-  sample: true
-elapsed:
-  description: Seconds spent in the API calls and between them.
-  returned: always
-  type: float
-  sample: 12.4
-polls:
-  description: How many probes were made (each may include retries of a transient failure).
-  returned: always
-  type: int
-  sample: 3
+connected_at: {description: "When the instance connected, as the API reports it.", returned: when a probe succeeded,
+  type: str, sample: '2025-05-26T10:12:45'}
+healthy: {description: "Whether the status is V(WORKING) or, with O(wait=true), one of O(wait_for).",
+  returned: always, type: bool, sample: true}
+waited: {description: Whether the task polled (false without O(wait) and in check mode)., returned: always,
+  type: bool, sample: true}
+elapsed: {description: Seconds spent in the API calls and between them., returned: always, type: float, sample: 12.4}
+polls: {description: How many probes were made (each may include retries of a transient failure)., returned: always,
+  type: int, sample: 3}
 """
 
-from ansible.module_utils.basic import env_fallback
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    HYPERSENDER,
     READY_STATUS,
-    STATUSES,
-    HypersenderApi,
-    build_client,
-    connection_argument_spec,
-    not_ready_message,
+    InstanceWatch,
     status_wait_argument_spec,
     validate_status_wait_options,
     validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import DONE, FAILED
-
-
-def argument_spec():
-    spec = connection_argument_spec(env_fallback)
-    spec.update(status_wait_argument_spec())
-    spec.update(instance=dict(type="str", required=True, aliases=["uuid", "instance_id"]))
-    return spec
 
 
 def validate_options(params):
@@ -136,39 +105,16 @@ def validate_options(params):
 
 
 def main():
-    module = WhatsAppModule(argument_spec())
-    instance = module.checked(validate_options)
-    with module.checked(build_client, **module.client_options) as client:
-        run(module, HypersenderApi(client), instance)
-
-
-def run(module, api, instance):
-    params = module.params
-    result = dict(changed=False, instance_id=instance, waited=False, healthy=False, polls=0, elapsed=0.0)
-    ready = params["wait_for"] if params["wait"] else [READY_STATUS]
-
-    def classify(health):
-        if health["status"] in ready:
-            return DONE
-        return FAILED if health["status"] in params["fail_on"] else None
-
-    outcome = module.probe_or_wait(api.instance_health_probe(instance), classify, result)
-    health, state = outcome.value, outcome.state
-    if health is not None:
-        result.update(health)
-        result["healthy"] = state == DONE
-        if health["status"] not in STATUSES:
-            module.warn(
-                "instance %s reports status %r, which this collection does not know; it counts as not ready"
-                % (instance, health["status"])
-            )
-    module.exit_after_wait(
-        result,
-        outcome,
-        "probed once (status %s)" % (health or {}).get("status"),
-        "[%s]" % ", ".join(ready),
-        lambda: not_ready_message(instance, health, ready, outcome, fatal=state == FAILED, fail_on=params["fail_on"]),
+    module = WhatsAppModule(
+        HYPERSENDER,
+        dict(instance=dict(type="str", required=True, aliases=["uuid", "instance_id"])),
+        wait=status_wait_argument_spec(),
     )
+    instance = module.checked(validate_options)
+    params = module.params
+    ready = params["wait_for"] if params["wait"] else [READY_STATUS]
+    with module.client() as api:
+        module.watch(InstanceWatch(api, instance, ready, params["fail_on"]))
 
 
 if __name__ == "__main__":

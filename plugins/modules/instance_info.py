@@ -56,17 +56,11 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Count the account's instances by status
+- name: Count the account's instances by status, and list those that need a QR scan
   hypersender.whatsapp.instance_info:
   register: fleet
   delegate_to: localhost
   run_once: true
-
-- name: Show the instances that need a QR scan
-  hypersender.whatsapp.instance_info:
-    status: SCAN_QR_CODE
-  register: to_scan
-  delegate_to: localhost
 
 - name: Hold the deployment until these instances are WORKING (one list request per poll)
   hypersender.whatsapp.instance_info:
@@ -99,44 +93,21 @@ instances:
   type: list
   elements: dict
   contains:
-    id:
-      description: UUID of the instance.
-      type: str
-      sample: fa3d01c4-1234-4c0d-a12f-df319b612f8c
-    name:
-      description: Name of the instance; empty when the API gives none.
-      type: str
-      sample: MyInstanceName
-    phone:
-      description: Phone number in E.164 form; empty when the API gives none.
-      type: str
-      sample: "+201234567890"
-    service_type:
-      description: Service type.
-      type: str
-      sample: whatsapp
-    status:
-      description: Status; a status this collection does not know is passed through and counts as not ready.
-      type: str
-      sample: WORKING
-    created_at:
-      description: Creation time; empty when the API gives none.
-      type: str
-      sample: "2025-05-26T10:12:45"
-    access_token:
-      description: The instance's access token (null if it is not yet connected).
-      type: str
-      returned: only with O(return_access_token=true)
+    id: {description: UUID of the instance., type: str, sample: fa3d01c4-1234-4c0d-a12f-df319b612f8c}
+    name: {description: Name of the instance; empty when the API gives none., type: str, sample: MyInstanceName}
+    phone: {description: Phone number in E.164 form; empty when the API gives none., type: str, sample: '+201234567890'}
+    service_type: {description: Service type., type: str, sample: whatsapp}
+    status: {description: Status; a status this collection does not know is passed through and counts as not ready.,
+      type: str, sample: WORKING}
+    created_at: {description: Creation time; empty when the API gives none., type: str, sample: '2025-05-26T10:12:45'}
+    access_token: {description: The instance's access token (null if it is not yet connected)., type: str,
+      returned: only with O(return_access_token=true)}
     ready:
       description: Whether the instance is in a status of O(wait_for) (V(WORKING) without O(wait)), that is in RV(ready).
       type: bool
       sample: true
       version_added: 0.2.0
-count:
-  description: Number of selected instances.
-  returned: always
-  type: int
-  sample: 2
+count: {description: Number of selected instances., returned: always, type: int, sample: 2}
 total:
   description: Number of selected instances plus the UUIDs of RV(missing), that is RV(ready) and RV(not_ready) together.
   returned: always
@@ -162,24 +133,12 @@ by_status:
   returned: always
   type: dict
   sample: {WORKING: 1, SCAN_QR_CODE: 1, STARTING: 0, PENDING: 0, STOPPED: 0, FAILED: 0}
-missing:
-  description: UUIDs of O(instances) that the account does not have.
-  returned: always
-  type: list
-  elements: str
-  sample: []
-ready:
-  description: UUIDs of the selected instances in a status of O(wait_for) (V(WORKING) without O(wait)).
-  returned: always
-  type: list
-  elements: str
-  sample: [fa3d01c4-1234-4c0d-a12f-df319b612f8c]
-not_ready:
-  description: UUIDs of the selected instances that are not ready, including those in RV(missing).
-  returned: always
-  type: list
-  elements: str
-  sample: [c9a1dd76-5678-4f9d-9012-a5b78de100c3]
+missing: {description: UUIDs of O(instances) that the account does not have., returned: always, type: list,
+  elements: str, sample: []}
+ready: {description: UUIDs of the selected instances in a status of O(wait_for) (V(WORKING) without O(wait)).,
+  returned: always, type: list, elements: str, sample: [fa3d01c4-1234-4c0d-a12f-df319b612f8c]}
+not_ready: {description: "UUIDs of the selected instances that are not ready, including those in RV(missing).",
+  returned: always, type: list, elements: str, sample: [c9a1dd76-5678-4f9d-9012-a5b78de100c3]}
 not_ready_details:
   description:
     - For each selected instance that is not ready (those in RV(not_ready), in the same order), what a person
@@ -188,22 +147,13 @@ not_ready_details:
   type: list
   elements: dict
   contains:
-    id:
-      description: UUID of the instance.
-      type: str
-      sample: c9a1dd76-5678-4f9d-9012-a5b78de100c3
-    name:
-      description: Name of the instance; empty when unknown (a UUID the account does not have).
-      type: str
-      sample: shop-us
-    status:
-      description: Its status, or V(not found) for a UUID of O(instances) that the account does not have.
-      type: str
-      sample: SCAN_QR_CODE
-    hint:
-      description: What to do about it.
-      type: str
-      sample: scan the QR code in the Hypersender dashboard to link the phone
+    id: {description: UUID of the instance., type: str, sample: c9a1dd76-5678-4f9d-9012-a5b78de100c3}
+    name: {description: Name of the instance; empty when unknown (a UUID the account does not have)., type: str,
+      sample: shop-us}
+    status: {description: "Its status, or V(not found) for a UUID of O(instances) that the account does not have.",
+      type: str, sample: SCAN_QR_CODE}
+    hint: {description: What to do about it., type: str,
+      sample: scan the QR code in the Hypersender dashboard to link the phone}
 last_error:
   description:
     - The transient error of the last poll (rate limited, server error, connection problem) when a wait ended
@@ -211,97 +161,35 @@ last_error:
   returned: always
   type: str
   sample: "GET https://app.hypersender.com/api/whatsapp/v1/instances: server error (HTTP 503)"
-waited:
-  description: Whether the task polled (false without O(wait) and in check mode).
-  returned: always
-  type: bool
-  sample: true
-elapsed:
-  description: Seconds spent in the API calls and between them.
-  returned: always
-  type: float
-  sample: 42.3
-polls:
-  description: How many list requests were made (each may include retries of a transient failure).
-  returned: always
-  type: int
-  sample: 8
+waited: {description: Whether the task polled (false without O(wait) and in check mode)., returned: always,
+  type: bool, sample: true}
+elapsed: {description: Seconds spent in the API calls and between them., returned: always, type: float, sample: 42.3}
+polls: {description: How many list requests were made (each may include retries of a transient failure).,
+  returned: always, type: int, sample: 8}
 """
 
-from ansible.module_utils.basic import env_fallback
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import (
-    judge,
-    not_ready_message,
-    unknown_statuses,
-    wanted_ids,
-)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import FleetWatch, validate_fleet_options
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
     FILTER_ARGUMENT_SPEC,
+    HYPERSENDER,
     READY_STATUS,
-    HypersenderApi,
-    build_client,
-    connection_argument_spec,
     status_wait_argument_spec,
-    validate_filters,
-    validate_status_wait_options,
-    validate_uuid,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
 
 
-def argument_spec():
-    spec = connection_argument_spec(env_fallback)
-    spec.update(FILTER_ARGUMENT_SPEC)
-    spec.update(
+def main():
+    own = dict(
+        FILTER_ARGUMENT_SPEC,
         instances=dict(type="list", elements="str", default=[]),
         return_access_token=dict(type="bool", default=False, no_log=False),
     )
-    spec.update(status_wait_argument_spec())
-    return spec
-
-
-def validate_options(params):
-    validate_status_wait_options(params)
-    if params["wait"] and params["status"]:
-        raise OptionError(
-            "status filters the list by status, so it cannot be awaited: use instances, uuid, name or phone with wait"
-        )
-    wanted = wanted_ids(validate_uuid(uuid, option="instances item") for uuid in params["instances"])
-    return validate_filters(params), wanted
-
-
-def main():
-    module = WhatsAppModule(argument_spec())
-    filters, wanted = module.checked(validate_options)
-    with module.checked(build_client, **module.client_options) as client:
-        run(module, HypersenderApi(client), filters, wanted)
-
-
-def run(module, api, filters, wanted):
+    module = WhatsAppModule(HYPERSENDER, own, wait=status_wait_argument_spec())
+    filters, wanted = module.checked(validate_fleet_options)
     params = module.params
     ready = params["wait_for"] if params["wait"] else [READY_STATUS]
-
-    def probe(deadline):
-        instances = api.list_instances(filters, include_access_token=params["return_access_token"], deadline=deadline)
-        return judge(instances, wanted, ready, params["fail_on"])
-
-    result = dict(changed=False, waited=False, polls=0, elapsed=0.0, not_ready_details=[], last_error=None, total=0)
-    outcome = module.probe_or_wait(probe, lambda view: view.state(), result)
-    view = outcome.value
-    result["last_error"] = str(outcome.last_error) if outcome.last_error is not None else None
-    result["outcome"] = (view and view.outcome()) or ("timed_out" if result["waited"] else "not_ready")
-    if view is not None:
-        result.update(view.result())
-        for warning in view.warnings() + unknown_statuses(view.instances):
-            module.warn(warning)
-    module.exit_after_wait(
-        result,
-        outcome,
-        "listed once (%d of %d ready)" % (len(view.ready), view.total) if view is not None else "",
-        "[%s]" % ", ".join(ready),
-        lambda: not_ready_message(view, ready, outcome, params["fail_on"]),
-    )
+    with module.client() as api:
+        module.watch(FleetWatch(api, filters, wanted, ready, params["fail_on"], params["return_access_token"]))
 
 
 if __name__ == "__main__":

@@ -108,14 +108,8 @@ instance:
   returned: always
   type: dict
   sample: {"id": "c9a1dd76-5678-4f9d-9012-a5b78de100c3", "name": "shop", "status": "SCAN_QR_CODE"}
-requested:
-  description: Whether a new code was requested (or would be, in check mode).
-  returned: always
-  type: bool
-dest:
-  description: Absolute path of the PNG written.
-  returned: when a code was written to O(dest)
-  type: str
+requested: {description: "Whether a new code was requested (or would be, in check mode).", returned: always, type: bool}
+dest: {description: Absolute path of the PNG written., returned: when a code was written to O(dest), type: str}
 qr_code_text:
   description:
     - The code drawn with Unicode half blocks, one string per text line (two rows of modules each), quiet zone
@@ -123,143 +117,32 @@ qr_code_text:
   returned: when a code was requested and O(render=text)
   type: list
   elements: str
-valid_for:
-  description: Seconds the code stays valid, as the documentation gives it.
-  returned: when a code was requested
-  type: int
-  sample: 60
-paced:
-  description: Seconds the task waited so as not to ask for this instance's code twice inside O(min_interval).
-  returned: always
-  type: float
-msg:
-  description: What was done, or would be done in check mode.
-  returned: always
-  type: str
+valid_for: {description: "Seconds the code stays valid, as the documentation gives it.",
+  returned: when a code was requested, type: int, sample: 60}
+paced: {description: Seconds the task waited so as not to ask for this instance's code twice inside O(min_interval).,
+  returned: always, type: float}
+msg: {description: "What was done, or would be done in check mode.", returned: always, type: str}
 """
 
-import time
-
-from ansible.module_utils.basic import env_fallback, missing_required_lib
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
-    build_client,
-    connection_argument_spec,
-    validate_uuid,
-)
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import (
-    QR_VALID_SECONDS,
-    InstanceActions,
-    public_instance,
-    qr_png_bytes,
-    validate_destination,
-    write_error,
-    write_private_file,
+from ansible.module_utils.basic import missing_required_lib
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import HYPERSENDER
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_actions import InstanceActions
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._instance_qr import (
+    qr_argument_spec,
+    request_qr,
+    validate_qr_options,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._pacer import QrPacer
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import (
-    HAS_PNG,
-    PNG_IMPORT_ERROR,
-    QrImageError,
-    png_to_text,
-)
-
-
-def argument_spec():
-    spec = connection_argument_spec(env_fallback)
-    spec.update(
-        instance=dict(type="str", required=True, aliases=["uuid", "instance_id"]),
-        dest=dict(type="path"),
-        render=dict(type="str", choices=["text", "none"], default="none"),
-        force=dict(type="bool", default=False),
-        wait_timeout=dict(type="float", default=90),
-        min_interval=dict(type="float", default=60),
-    )
-    return spec
-
-
-def validate_options(params):
-    if params["dest"] is None and params["render"] != "text":
-        raise OptionError("give dest (a file for the PNG) or render=text (the code in the result), or both")
-    if params["wait_timeout"] < 0 or params["min_interval"] < 0:
-        raise OptionError("wait_timeout and min_interval must be 0 or more seconds")
-    dest = validate_destination(params["dest"], "dest") if params["dest"] is not None else None
-    return validate_uuid(params["instance"]), dest
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._qr import HAS_PNG, PNG_IMPORT_ERROR
 
 
 def main():
-    module = WhatsAppModule(argument_spec())
+    module = WhatsAppModule(HYPERSENDER, qr_argument_spec())
     if module.params["render"] == "text" and not HAS_PNG:
         module.fail_json(msg=missing_required_lib("pypng"), exception=PNG_IMPORT_ERROR)
-    instance_id, dest = module.checked(validate_options)
-    with module.checked(build_client, **module.client_options) as client:
-        run(module, InstanceActions(client, deadline_option="wait_timeout"), instance_id, dest)
-
-
-def run(module, actions, instance_id, dest):
-    params = module.params
-    deadline = time.monotonic() + params["wait_timeout"]
-    result = dict(changed=False, requested=False, paced=0.0)
-    try:
-        instance = actions.find_by_id(instance_id)
-        result["instance"] = instance
-        if instance["status"] != "SCAN_QR_CODE" and not params["force"]:
-            result["msg"] = "instance %s is %s: no QR code needed (force=true asks for one anyway)" % (
-                instance_id,
-                instance["status"],
-            )
-            module.exit_json(**result)
-        if module.check_mode:
-            result.update(changed=True, requested=True)
-            result["msg"] = "check mode: would request a new QR code for instance %s (%s)" % (
-                instance_id,
-                instance["status"],
-            )
-            module.exit_json(**result)
-        pacer = QrPacer(actions.client.base_url, interval=params["min_interval"])
-        pause = pacer.wait_needed(instance_id)
-        if pause > 0:
-            if time.monotonic() + pause > deadline:
-                result.update(changed=False, requested=False)
-                message = (
-                    "a QR code for instance %s was requested less than %g s ago; Hypersender allows one a minute: "
-                    "the last code is still valid for the person scanning it, or retry in %.0f s (or raise "
-                    "wait_timeout to wait here)" % (instance_id, params["min_interval"], pause + 0.5)
-                )
-                module.fail_json(msg=message, **result)
-            time.sleep(pause)
-            result["paced"] = round(pause, 3)
-        pacer.record(instance_id)  # before: a request that fails after reaching the server counts too
-        try:
-            answer = actions.request_new_qr_code(instance_id, deadline)
-        finally:
-            pacer.record(instance_id)  # after: the server saw it no later than now
-        result.update(changed=True, requested=True)
-        png_data = qr_png_bytes(answer)
-        result["instance"] = public_instance(answer)
-        result["valid_for"] = QR_VALID_SECONDS
-        if params["render"] == "text":
-            result["qr_code_text"] = png_to_text(png_data)
-        if dest:
-            try:
-                result["dest"] = write_private_file(dest, png_data)
-            except OSError as error:
-                kept = "it is in qr_code_text" if "qr_code_text" in result else "request another in a minute"
-                result["msg"] = "requested a new QR code for instance %s, but could not write it to %s: %s; %s" % (
-                    instance_id,
-                    dest,
-                    write_error(error),
-                    kept,
-                )
-                module.fail_json(**result)
-        result["msg"] = (
-            "new QR code for instance %s (%s), valid for about %d s: whoever scans it links their WhatsApp "
-            "account to the instance" % (instance_id, result["instance"].get("name"), QR_VALID_SECONDS)
-        )
-    except (ApiError, OptionError, QrImageError) as error:
-        module.fail(error, **result)
-    module.exit_json(**result)
+    instance_id, dest = module.checked(validate_qr_options)
+    with module.client() as api:
+        request_qr(module, InstanceActions(api.client, deadline_option="wait_timeout"), instance_id, dest)
 
 
 if __name__ == "__main__":

@@ -90,11 +90,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-topology:
-  description: The topology whose rules were applied, V(auto) resolved (see O(topology)).
-  returned: when a probe succeeded
-  type: str
-  sample: ha
+topology: {description: "The topology whose rules were applied, V(auto) resolved (see O(topology)).",
+  returned: when a probe succeeded, type: str, sample: ha}
 topology_name:
   description:
     - The applied O(topology)'s name for people, V(single instance), V(High Availability) or V(Multiconnect), as
@@ -111,33 +108,20 @@ nodes:
   type: list
   elements: dict
   contains:
-    name:
-      description: The node's C(hostname:container-id); V("") for a single instance.
-      type: str
-      sample: gw3:8c9d0e1f
+    name: {description: The node's C(hostname:container-id); V("") for a single instance., type: str,
+      sample: gw3:8c9d0e1f}
     gateway_status:
       description: V(connected), V(connecting), V(disconnected), V(uninitialized) or V(unregistered).
       type: str
       sample: connected
-    role:
-      description: V(primary_master), V(secondary_master) or V(coreapp); null for a single instance.
-      type: str
-      sample: coreapp
-gateway_status:
-  description: The C(gateway_status) of a single instance.
-  returned: when a probe succeeded and the Webapp answered for a single instance
-  type: str
-  sample: connected
-connected:
-  description: How many nodes have the C(gateway_status) V(connected).
-  returned: always
-  type: int
-  sample: 1
-healthy:
-  description: Whether the deployment is healthy by the rules of RV(topology) (see O(topology)).
-  returned: always
-  type: bool
-  sample: false
+    role: {description: "V(primary_master), V(secondary_master) or V(coreapp); null for a single instance.",
+      type: str, sample: coreapp}
+gateway_status: {description: The C(gateway_status) of a single instance.,
+  returned: when a probe succeeded and the Webapp answered for a single instance, type: str, sample: connected}
+connected: {description: How many nodes have the C(gateway_status) V(connected)., returned: always, type: int,
+  sample: 1}
+healthy: {description: Whether the deployment is healthy by the rules of RV(topology) (see O(topology)).,
+  returned: always, type: bool, sample: false}
 problems:
   description: What is wrong and what to do, in plain sentences; empty when RV(healthy) is true.
   returned: always
@@ -149,97 +133,28 @@ problems:
     - >-
       Node gw3:8c9d0e1f (coreapp) is uninitialized: the application could be upgrading or initializing its database
       schema; retry in a few minutes (or wait with wait=true), and contact WhatsApp Support if it persists.
-waited:
-  description: Whether the task polled (false without O(wait) and in check mode).
-  returned: always
-  type: bool
-  sample: true
-polls:
-  description: How many probes were made (each may include retries of a transient failure).
-  returned: always
-  type: int
-  sample: 3
-elapsed:
-  description: Seconds spent in the API calls and between them.
-  returned: always
-  type: float
-  sample: 12.4
+waited: {description: Whether the task polled (false without O(wait) and in check mode)., returned: always,
+  type: bool, sample: true}
+polls: {description: How many probes were made (each may include retries of a transient failure)., returned: always,
+  type: int, sample: 3}
+elapsed: {description: Seconds spent in the API calls and between them., returned: always, type: float, sample: 12.4}
 """
 
-import os
-
-from ansible.module_utils.basic import env_fallback
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import WhatsAppModule
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
-    OnPremApi,
-    build_client,
-    not_healthy_message,
-    onprem_argument_spec,
-    select_credentials,
-)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import ONPREM, GatewayWatch
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules import (
-    contradiction,
-    unknown_values,
+    VERDICT_ARGUMENT_SPEC,
     validate_rules,
-    verdict,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
-    DONE,
-    FAILED,
-    validate_wait_options,
-    wait_argument_spec,
-)
-
-
-def argument_spec():
-    spec = onprem_argument_spec(env_fallback)
-    spec.update(wait_argument_spec(wait_sleep=5))
-    return spec
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import wait_argument_spec
 
 
 def main():
-    module = WhatsAppModule(argument_spec())
-    module.checked(lambda p: validate_wait_options(p["wait_timeout"], p["wait_sleep"]))
+    module = WhatsAppModule(ONPREM, VERDICT_ARGUMENT_SPEC, wait=wait_argument_spec(wait_sleep=5))
     rules = module.checked(validate_rules)
-    credentials = module.checked(select_credentials, os.environ)
-    module.no_log_values.add(credentials.secret)  # it may come from the environment, unseen by no_log
-    with module.checked(build_client, credentials, **module.client_options) as client:
-        run(module, OnPremApi(client, credentials), rules)
-
-
-def run(module, api, rules):
     params = module.params
-    result = dict(changed=False, waited=False, polls=0, elapsed=0.0, healthy=False, problems=[], nodes=[], connected=0)
-
-    def classify(health):
-        if verdict(health, **rules)["healthy"]:
-            return DONE
-        return FAILED if contradiction(health, rules["topology"], rules["shards"]) else None
-
-    outcome = module.probe_or_wait(api.health, classify, result)
-    health, last_error, state = outcome.value, outcome.last_error, outcome.state
-    report = None
-    if health is not None:
-        report = verdict(health, **rules)
-        result.update(report)
-        for warning in unknown_values(health):
-            module.warn(warning)
-    module.exit_after_wait(
-        result,
-        outcome,
-        "probed once (%s)" % ("healthy" if result["healthy"] else "not healthy"),
-        "the gateway to be healthy",
-        lambda: not_healthy_message(
-            params["api_url"],
-            report,
-            params["wait_timeout"],
-            result["polls"],
-            result["elapsed"],
-            last_error,
-            fatal=state == FAILED,
-        )
-        + outcome.note(),
-    )
+    with module.client() as api:
+        module.watch(GatewayWatch(api, rules, params["api_url"], params["wait_timeout"]))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The lookups' common part: read options, bind the environment late (the inventory does too), check requirements,
-map errors."""
+"""The lookups' common part: one convention for terms and options, the environment bound late (the inventory
+does it too), requirements, the client, and errors mapped to AnsibleLookupError."""
 
 from __future__ import annotations
 
@@ -42,37 +42,66 @@ def bind_environment(plugin, env_fallbacks, variables=None, direct=None):
 
 
 class WhatsAppLookupBase(LookupBase):
-    """Subclasses call :meth:`load_options` first, then do their work inside :meth:`api_errors`.
+    """One convention for every lookup: the ids it checks are its terms, everything else keyword options.
 
-    Clients are built with :attr:`client_options` and closed with a ``with`` statement.
+    Subclasses call :meth:`load_options` first, then do their work inside :meth:`api_errors`, with the client
+    of :meth:`connect` in a ``with`` statement.
     """
 
     client_options = {"rate_limit_hint": LOOKUP_RATE_LIMIT_HINT}
-    # Option -> environment variable: the service's ENV_FALLBACKS, which its modules' argument specs use too.
-    env_fallbacks = {}
-    # Environment variables the service reads by a rule of its own (from os.environ) rather than as a fallback.
-    env_read_by_rule = ()
-    # An example of keyword arguments for a lookup that takes no terms (None: it takes terms).
+    # The _transport.Service whose connection options the lookup takes (and whose environment it binds late), and
+    # the lookup's own options that fall back to an environment variable (option -> variable).
+    service = None
+    extra_env_fallbacks = {}
+    # What a term is, e.g. "an instance UUID"; None: the lookup checks no ids and takes no terms.
+    term = None
+    # A term to show in an example, and whether the lookup needs at least one (or a keyword that selects).
+    term_example = None
+    terms_required = False
+    # An example of keyword arguments, for the message of a lookup that takes no terms.
     no_terms_example = None
 
     @classmethod
     def environment_variables(cls):
         """Every environment variable this lookup reads."""
-        return sorted(set(cls.env_fallbacks.values()) | set(cls.env_read_by_rule))
+        return sorted(set(cls.service.environment_variables) | set(cls.extra_env_fallbacks.values()))
 
     def load_options(self, variables, kwargs, terms=None):
-        """Set the options from keywords, variables, ansible.cfg and the environment; return the variables used."""
+        """Set the options from keywords, variables, ansible.cfg and the environment; return the variables used.
+
+        Unknown keywords, terms given to a lookup that takes none, and no terms where they are needed are
+        errors, before any request.
+        """
+        valid = sorted(name for name in self.option_definitions if not name.startswith("_"))
+        unknown = sorted(set(kwargs) - set(valid))
+        if unknown:
+            raise AnsibleLookupError(
+                "%s: unknown option%s %s; the valid options are %s"
+                % (self.fqcn, "s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(valid))
+            )
         variables = self._render_option_variables(variables)
         self.set_options(var_options=variables, direct=kwargs)
-        bind_environment(self, self.env_fallbacks, variables, kwargs)
-        if terms and self.no_terms_example:
+        bind_environment(self, dict(self.service.env_fallbacks, **self.extra_env_fallbacks), variables, kwargs)
+        self._check_terms(terms or [])
+        if not HAS_REQUESTS:
+            raise AnsibleLookupError(missing_required_lib("requests"))
+        return variables
+
+    def _check_terms(self, terms):
+        if terms and self.term is None:
             raise AnsibleLookupError(
                 "%s takes no terms, got %d: give the options as keyword arguments, e.g. lookup('%s', %s)"
                 % (self.fqcn, len(terms), self.fqcn, self.no_terms_example)
             )
-        if not HAS_REQUESTS:
-            raise AnsibleLookupError(missing_required_lib("requests"))
-        return variables
+        if not terms and self.terms_required:
+            raise AnsibleLookupError(
+                "%s needs at least one term, %s, e.g. lookup('%s', '%s')"
+                % (self.fqcn, self.term, self.fqcn, self.term_example)
+            )
+
+    def connect(self):
+        """The service's API object from the lookup's options (with the environment, as the modules read it)."""
+        return self.service.connect(self.options(self.service.options), os.environ, **self.client_options)
 
     def _render_option_variables(self, variables):
         """ansible-core before 2.19 hands a lookup its variables untemplated: render the ones that set options."""

@@ -43,7 +43,7 @@ def main():
     sys.path.insert(0, collection_path())
     from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (  # pylint: disable=import-outside-toplevel
         MANAGEMENT_CALLS_PER_HOUR,
-        build_client,
+        connect,
     )
 
     ids = [str(106540352242000 + n) for n in range(args.numbers)]
@@ -54,7 +54,7 @@ def main():
             ("one phone_numbers call (waba_id)", ([], WABA)),
             ("one call per number (phone_number_id)", (ids, None)),
         ):
-            api = build_client({"api_url": sim.cloud_url, "api_token": TOKEN})
+            api = connect({"api_url": sim.cloud_url, "api_token": TOKEN})
             started = time.perf_counter()
             for dummy in range(args.reads):
                 numbers, dummy_missing = api.read(*selection)

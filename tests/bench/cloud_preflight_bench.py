@@ -66,7 +66,7 @@ def main():
     args = parser.parse_args()
     sys.path.insert(0, collection_path())
     # pylint: disable=import-outside-toplevel
-    from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import build_client, read_pages
+    from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import connect, read_pages
     from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_preflight_run import (
         NUMBER_FIELDS,
         TEMPLATE_FIELDS,
@@ -82,7 +82,7 @@ def main():
         return result["calls"]
 
     def per_object(url):
-        api = build_client({"api_url": url, "api_token": TOKEN})
+        api = connect({"api_url": url, "api_token": TOKEN})
         with api.client:
             api.debug_token(TOKEN)
             api.client.get_json(

@@ -67,7 +67,7 @@ def _json_string(line):
 
 class LiveQrScanner(threading.Thread):
     """Reads ``stream`` (a running playbook's stdout) line by line, keeps the whole output in ``output``,
-    and scans every QR code the wait_for_working role prints, with its headline's instance id."""
+    and scans every QR code the wait_for_working role prints (through fleet_heal), with its headline's instance id."""
 
     def __init__(self, stream, sim_url, scan=True):
         super().__init__(daemon=True)
@@ -87,8 +87,11 @@ class LiveQrScanner(threading.Thread):
         drawing = []
         for line in self.stream:
             self.lines.append(line)
+            # A debug task prints a drawing as JSON strings, an action plugin (fleet_heal's) as plain lines.
             value = _json_string(line)
-            if value is not None and value and set(value) <= set(LIGHT):
+            if value is None:
+                value = line.rstrip("\n")
+            if value.strip() and set(value) <= set(LIGHT):
                 drawing.append(value)
                 continue
             if drawing:

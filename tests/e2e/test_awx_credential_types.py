@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 import pytest
 import yaml
+from ansible.module_utils.basic import env_fallback
 from conftest import (
     CLOUD_TOKEN,
     COLLECTION_ROOT,
@@ -41,12 +42,28 @@ def plugin_names(kind):
     return sorted(p.stem for p in (COLLECTION_ROOT / "plugins" / folder).glob("*.py") if not p.stem.startswith("_"))
 
 
+def own_env_fallbacks(module):
+    """The environment variables of a module's own options: the fallbacks of the argument specs its file builds
+    (the ``*_argument_spec`` builders it imports from module_utils; some take ``env_fallback``)."""
+    found = []
+    for attribute, value in vars(module).items():
+        if not (attribute.endswith("argument_spec") and callable(value)):
+            continue
+        try:
+            spec = value()
+        except TypeError:
+            spec = value(env_fallback)
+        found += [var for option in spec.values() for var in (option.get("fallback") or (None, []))[1]]
+    return found
+
+
 @pytest.fixture(scope="module")
 def env_vars_read(collections_path):
     """Environment variable -> the plugins that read it.
 
-    Modules: their argument specs' env fallbacks, and for onprem_health the credential variables its
-    module_utils reads itself (options beat them, see its notes).
+    Modules: the variables of the service whose connection options the module base gives them (its
+    _transport.Service: the env fallbacks of the argument spec, and for On-Premises the credential variables
+    its module_utils reads itself, options beating them, see its notes), and their own options' fallbacks.
     Lookups, all alike: the variables they bind late when they run (LookupModule.environment_variables(),
     the same names as the modules' fallbacks), since none declares an env: entry.
     The job tests below show each one is really read.
@@ -54,15 +71,13 @@ def env_vars_read(collections_path):
     readers = {}
     sys.path.insert(0, collections_path)
     try:
+        transport = importlib.import_module("ansible_collections.hypersender.whatsapp.plugins.module_utils._transport")
         for name in plugin_names("module"):
             module = importlib.import_module("ansible_collections.hypersender.whatsapp.plugins.modules." + name)
-            for option in module.argument_spec().values():
-                fallback = option.get("fallback")
-                for var in (fallback[1] if fallback else []):
-                    readers.setdefault(var, set()).add("module " + name)
-        onprem = importlib.import_module("ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem")
-        for var in onprem.CREDENTIAL_ENV:
-            readers.setdefault(var, set()).add("module onprem_health")
+            services = {id(v): v for v in vars(module).values() if isinstance(v, transport.Service)}
+            assert len(services) == 1, "module %s takes the options of %d services" % (name, len(services))
+            for var in list(list(services.values())[0].environment_variables) + own_env_fallbacks(module):
+                readers.setdefault(var, set()).add("module " + name)
         for name in plugin_names("lookup"):
             lookup = importlib.import_module(
                 "ansible_collections.hypersender.whatsapp.plugins.lookup." + name

@@ -185,7 +185,7 @@ def test_deploy_gate_through_the_runner_python_api(cli_simulator, runner_env, tm
     # The gate's results are in the structured events too, the way AWX shows them.
     ok_events = [e for e in events if e.get("event") == "runner_on_ok"]
     results = {e["event_data"].get("task"): e["event_data"].get("res", {}) for e in ok_events}
-    polled = results["Poll GET /instances until every selected instance is WORKING"]
+    polled = results["Wait for the instances to be WORKING (restarting them and showing QR codes when asked)"]
     assert polled["ready"] == [WORKING_ID, QR_ID]
     stats = [e for e in events if e.get("event") == "playbook_on_stats"][-1]["event_data"]
     assert stats["failures"] == {} and stats["changed"] == {}
@@ -204,12 +204,13 @@ def test_failing_gate_through_the_runner_python_api(cli_simulator, runner_env, t
     assert result.status == "failed", stdout[-4000:]
     lines = summary_lines(stdout)
     assert lines[0] == "DEPLOY GATE: FAILED"
-    assert "%s (shop-us) SCAN_QR_CODE" % QR_ID in lines[1]
-    assert "No coreapp is connected" in lines[2]
+    assert lines[1].startswith("Hypersender instances: FAILED, 1 of 2 instances not WORKING after ")
+    assert lines[2].startswith("On-Premises gateway:   FAILED, High Availability, NOT healthy")
     failed = [e for e in events if e.get("event") == "runner_on_failed" and not e["event_data"].get("ignore_errors")]
-    assert failed[-1]["event_data"]["res"]["msg"].startswith(
-        "deploy_gate: FAILED. Hypersender: wait_for_working: 1 of 2"
-    )
+    assert len(failed) == 1, "one failure, the deploy gate's"
+    message = failed[-1]["event_data"]["res"]["msg"]
+    assert message.startswith("deploy_gate: FAILED. Hypersender: wait_for_working: 1 of 2")
+    assert "%s (shop-us) SCAN_QR_CODE" % QR_ID in message and "No coreapp is connected" in message
     assert_no_secret(events, pdd)
 
 

@@ -434,6 +434,33 @@ def test_lookup_reads_once_with_module_defaults_free_options(simulator, ansible)
     assert EXPIRED_TOKEN not in expired.output
 
 
+def test_lookup_takes_phone_number_ids_as_terms_and_refuses_an_unknown_keyword(simulator, ansible):
+    """One convention for lookups: the ids it checks are terms (the keyword form keeps working); a typo fails."""
+    sim = simulator(cloud_scenario(number(NUMBER_1), number(NUMBER_2, "LIMITED")))
+    run = ansible.playbook(
+        play("""
+        - ansible.builtin.debug:
+            msg: "{{ lookup('hypersender.whatsapp.cloud_health', '%s', phone_number_id='%s') }}"
+    """ % (NUMBER_1, NUMBER_2)),
+        env=cloud_env(sim),
+    )
+    assert run.rc == 0, run
+    assert [n["id"] for n in run.result["msg"]["numbers"]] == [NUMBER_1, NUMBER_2]
+    calls = len(graph_calls(sim))
+    typo = ansible.playbook(
+        play("""
+        - ansible.builtin.debug:
+            msg: "{{ lookup('hypersender.whatsapp.cloud_health', '%s', wait=true) }}"
+    """ % NUMBER_1),
+        env=cloud_env(sim),
+    )
+    assert typo.rc == 2, typo
+    assert (
+        "hypersender.whatsapp.cloud_health: unknown option wait; the valid options are allow_limited, " in typo.output
+    )
+    assert len(graph_calls(sim)) == calls, "no request for a call with a typo"
+
+
 def test_the_token_never_reaches_the_output_even_when_meta_echoes_it(simulator, ansible):
     """A proxy error body that quotes the Authorization header back: redacted."""
     body = {
@@ -527,9 +554,10 @@ def test_verify_cloud_number_errors_name_the_role_variable_before_any_request(si
         env=cloud_env(sim),
     )
     assert run.rc == 2, run
+    # Every bad number at once, each named by the variable that set it (verify_cloud_retries is deprecated).
     assert failure_messages(run.output)[-1] == (
-        "verify_cloud: verify_cloud_timeout must be a number from 0 to 86400, got 100000; "
-        "verify_cloud_retries must be a number from 0 to 10, got 11"
+        "verify_cloud: verify_cloud_timeout is '100000', expected a number of seconds, at least 0 and at most 86400, "
+        "e.g. verify_cloud_timeout: 600; verify_cloud_retries is '11', expected a whole number, at least 0 and at most 10"
     )
     assert graph_calls(sim) == []
 
@@ -556,9 +584,8 @@ def test_deploy_gate_cloud_failure_fails_the_step(simulator, ansible):
     )
     assert run.rc == 2, run
     summary = debug_lines(run.output, "DEPLOY GATE:")
-    assert summary[0] == "DEPLOY GATE: FAILED" and summary[3].startswith(
-        "Cloud API numbers:     FAILED, verify_cloud: "
-    )
+    assert summary[0] == "DEPLOY GATE: FAILED"
+    assert summary[3] == "Cloud API numbers:     FAILED, 0 of 1 number(s) can send (BLOCKED)"
     assert failure_messages(run.output)[-1].startswith("deploy_gate: FAILED. Cloud API: verify_cloud: not every")
 
 

@@ -209,7 +209,10 @@ def test_negative_shards_is_an_error_naming_the_role_variable(simulator, ansible
         extra_args=extra_vars(verify_gateway_shards=-2),
     )
     assert_clean_failure(run)
-    assert "verify_gateway_shards must be a number from 0" in failure_messages(run.output)[-1]
+    assert failure_messages(run.output)[-1] == (
+        "verify_gateway: verify_gateway_shards is '-2', expected a whole number, at least 1 and at most 1000, "
+        "e.g. verify_gateway_shards: 2"
+    )
     assert sim.requests() == []
 
 
@@ -310,7 +313,10 @@ def test_role_number_errors_name_the_role_variable(simulator, ansible):
         extra_args=extra_vars(wait_for_working_all=True, wait_for_working_timeout="nan"),
     )
     assert_clean_failure(run)
-    assert "wait_for_working_timeout must be a number from 0 to 86400, got nan" in failure_messages(run.output)[-1]
+    assert failure_messages(run.output)[-1] == (
+        "wait_for_working: wait_for_working_timeout is 'nan', expected a number of seconds, at least 0 and at most "
+        "86400, e.g. wait_for_working_timeout: 600"
+    )
     assert sim.requests() == []
 
 

@@ -30,6 +30,10 @@ RESTART = re.compile(r"/restart$")
 QR = re.compile(r"/request-new-qr-code$")
 
 
+def format_seconds(seconds):
+    return "%g" % round(seconds, 1)
+
+
 def fleet(failed=10, scan=0, working=10, seed=11):
     """``failed`` FAILED (linked: a restart brings them back), ``scan`` in SCAN_QR_CODE, ``working`` WORKING."""
     ids = [str(uuid.UUID(int=seed * 1000 + n, version=4)) for n in range(failed + scan + working)]
@@ -312,3 +316,70 @@ def test_a_rate_limited_restart_is_sent_once_retry_after_has_passed(simulator, a
     sent = posts(sim, RESTART)
     assert [entry["status"] for entry in sent] == [429, 200]
     assert sent[1]["t"] - sent[0]["t"] >= 1.0
+
+
+# --- the module on its own (issue 22, item 15) ---------------------------------------------------------------------
+
+
+def module_args(sim, **extra):
+    return dict({"api_url": sim.hypersender_url, "api_token": TOKEN, "rate_window": WINDOW}, **extra)
+
+
+def test_fleet_heal_check_mode_says_what_it_would_do_and_sends_nothing(simulator, ansible):
+    scenario, ids = fleet(failed=2, scan=1, working=1)
+    sim = simulator(scenario)
+    run = ansible.module(
+        "fleet_heal", module_args(sim, instances=ids, restart=["FAILED"], show_qr=True), extra_args=["--check"]
+    )
+    assert run.rc == 0, run
+    result = run.result
+    assert result["changed"] is True and result["outcome"] == "check_mode" and result["waited"] is False
+    assert result["msg"] == (
+        "check mode: would restart 2 instance(s) (heal-00 %s, heal-01 %s) and show the QR code of heal-02 (%s)"
+        % (ids[0], ids[1], ids[2])
+    )
+    assert result["restarted"] == ids[:2] and result["qr"]["id"] == ids[2] and "text" not in result["qr"]
+    assert [entry for entry in sim.requests() if entry["method"] == "POST"] == []
+    assert len(sim.requests()) == 1, "one look at the list"
+
+
+def test_fleet_heal_check_mode_with_nothing_to_do_is_no_change(simulator, ansible):
+    scenario, ids = fleet(failed=0, working=2)
+    sim = simulator(scenario)
+    run = ansible.module("fleet_heal", module_args(sim, instances=ids, restart=["FAILED"]), extra_args=["--check"])
+    assert run.rc == 0 and run.result["changed"] is False, run
+    assert run.result["msg"] == "check mode: nothing to restart or show, 2 of 2 instances WORKING"
+
+
+@pytest.mark.parametrize(
+    "heal_state, words",
+    [
+        ({"restart_times": "abc"}, "heal_state.restart_times must be a list of clock times, as the previous round"),
+        ({"deadline": "soon"}, "heal_state.deadline must be a clock time (a number), as the previous round"),
+        ({"polls": 1, "tomorrow": 2}, "heal_state has keys no round returns (tomorrow)"),
+    ],
+)
+def test_fleet_heal_refuses_a_damaged_heal_state_before_any_request(simulator, ansible, heal_state, words):
+    scenario, ids = fleet(failed=1, working=1)
+    sim = simulator(scenario)
+    run = ansible.module("fleet_heal", module_args(sim, instances=ids, heal_state=heal_state))
+    assert run.rc != 0, run
+    assert run.result["msg"].startswith(words), run.result["msg"]
+    assert "Traceback" not in run.output and "TypeError" not in run.output
+    assert sim.requests() == []
+
+
+def test_one_task_is_the_whole_gate_and_its_deadline_holds_over_the_rounds(simulator, live_playbook):
+    """QR rounds go on inside one fleet_heal task; the gate ends at its one deadline, not a new one per round."""
+    scenario, ids = fleet(failed=0, scan=1, working=1)
+    sim = simulator(scenario)
+    timeout = 3 * WINDOW + 1
+    rc, run = live_playbook(
+        gate_play(ids, wait_for_working_show_qr=True, wait_for_working_timeout=timeout), sim, scan=False
+    )
+    assert rc != 0
+    lists = [entry for entry in sim.requests() if entry["path"].endswith("/instances")]
+    assert lists[-1]["t"] - lists[0]["t"] <= timeout + 2 * WINDOW, "no second wait after the healing rounds"
+    assert run.output.count("TASK [hypersender.whatsapp.wait_for_working : Wait for the instances") == 1
+    assert "included:" not in run.output, "no task file included once per round"
+    assert "wait_for_working: 1 of 2 instances not WORKING after %s s" % format_seconds(timeout) in run.output

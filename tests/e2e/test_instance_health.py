@@ -381,6 +381,22 @@ def test_lookup_errors_are_clear(simulator, ansible):
     assert sim.count(status=404) == 1
 
 
+def test_lookup_refuses_a_typo_an_option_it_lacks_and_no_id(simulator, ansible):
+    sim = simulator(hypersender_scenario(instance()))
+    typo = ansible.playbook(LOOKUP_PLAY % ("'%s', api_tokn='x'" % WORKING_ID), env=env_for(sim))
+    assert typo.rc == 2, typo
+    assert (
+        "hypersender.whatsapp.instance_health: unknown option api_tokn; the valid options are api_token, api_url, "
+        "ca_path, retries, timeout, validate_certs" in typo.output
+    ), typo
+    no_wait = ansible.playbook(LOOKUP_PLAY % ("'%s', wait=true" % WORKING_ID), env=env_for(sim))
+    assert no_wait.rc == 2 and "unknown option wait; the valid options are" in no_wait.output, no_wait
+    nothing = ansible.playbook(LOOKUP_PLAY.replace(", %s)", ")"), env=env_for(sim))
+    assert nothing.rc == 2, nothing
+    assert "hypersender.whatsapp.instance_health needs at least one term, an instance UUID" in nothing.output
+    assert sim.requests() == []
+
+
 def test_missing_requests_library_gives_the_standard_error(simulator, ansible):
     hide = ansible.tmp_path / "no-requests"
     (hide / "requests").mkdir(parents=True)

@@ -276,19 +276,70 @@ def test_wait_for_working_check_mode_probes_once_and_says_so(simulator, ansible)
     assert len(list_calls(sim)) == 1
 
 
-def test_wait_for_working_token_in_a_role_variable_stays_secret(simulator, ansible):
+def test_wait_for_working_token_in_a_variable_stays_secret(simulator, ansible):
+    """The one variable of each setting (whatsapp_hypersender_<option>) beats the environment, and no token shows."""
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
     run = ansible.playbook(
         WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"),
         env={"HYPERSENDER_API_TOKEN": "not-the-token-0000"},
         extra_args=extra_vars(
-            wait_for_working_api_url=sim.hypersender_url,
-            wait_for_working_api_token=TOKEN,
+            whatsapp_hypersender_api_url=sim.hypersender_url,
+            whatsapp_hypersender_api_token=TOKEN,
             wait_for_working_instances=[WORKING_ID],
         ),
     )
-    assert run.rc == 0, run  # the role variable beats the environment; the fixture checked the output at -vvvv
+    assert run.rc == 0, run  # the variable beats the environment; the fixture checked the output at -vvvv
     assert [r["auth"] for r in sim.requests()] == ["bearer"]
+    assert "DEPRECATION" not in run.output
+
+
+def test_the_former_role_variables_still_work_for_one_release_with_a_warning(simulator, ansible):
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
+    run = ansible.playbook(
+        WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"),
+        env={"HYPERSENDER_API_TOKEN": "not-the-token-0000"},
+        verbosity="",
+        extra_args=extra_vars(
+            wait_for_working_api_url=sim.hypersender_url,
+            wait_for_working_api_token=TOKEN,
+            wait_for_working_request_timeout=20,
+            wait_for_working_instances=[WORKING_ID],
+        ),
+    )
+    assert run.rc == 0, run  # the deprecated role variable still beats the environment
+    assert [r["auth"] for r in sim.requests()] == ["bearer"]
+    flat = " ".join(run.output.split())
+    for old, new in [
+        ("wait_for_working_api_token", "whatsapp_hypersender_api_token"),
+        ("wait_for_working_api_url", "whatsapp_hypersender_api_url"),
+        ("wait_for_working_request_timeout", "whatsapp_hypersender_timeout"),
+    ]:
+        assert "the variable %s is deprecated: set %s" % (old, new) in flat, run
+
+
+def test_modules_read_the_same_variables_as_the_lookups(simulator, ansible):
+    """-e whatsapp_hypersender_api_token=... works for a module too; a task option and module_defaults beat it."""
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
+    variables = extra_vars(whatsapp_hypersender_api_url=sim.hypersender_url, whatsapp_hypersender_api_token=TOKEN)
+    run = ansible.module("instance_health", {"instance": WORKING_ID}, extra_args=variables)
+    assert run.rc == 0 and run.result["status"] == "WORKING", run
+    wrong = ansible.module(
+        "instance_health", {"instance": WORKING_ID, "api_token": "not-the-token-0000"}, extra_args=variables
+    )
+    assert wrong.rc != 0 and "HTTP 401" in wrong.result["msg"], wrong
+    play = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/hypersender.whatsapp.hypersender:
+      api_token: not-the-token-0000
+  tasks:
+    - hypersender.whatsapp.instance_health:
+        instance: %s
+""" % WORKING_ID
+    defaults = ansible.playbook(play, extra_args=variables)
+    assert defaults.rc != 0 and "HTTP 401" in defaults.output, defaults
+    assert [r["status"] for r in sim.requests()] == [200, 401, 401]
 
 
 def test_wait_for_working_api_error_is_reported_without_the_token(simulator, ansible):
@@ -309,17 +360,37 @@ def test_wait_for_working_api_error_is_reported_without_the_token(simulator, ans
     "variables, expected",
     [
         ({"wait_for_working_fail_on": ["WORKING"]}, "wait_for_working_fail_on"),
-        ({"wait_for_working_timeout": "soon"}, "wait_for_working_timeout"),
+        (
+            {"wait_for_working_timeout": "soon", "wait_for_working_all": True},
+            "wait_for_working: wait_for_working_timeout is 'soon', expected a number of seconds, at least 0 and at "
+            "most 86400, e.g. wait_for_working_timeout: 600",
+        ),
+        (
+            {"wait_for_working_timeout": "10m", "wait_for_working_all": True},
+            "wait_for_working: wait_for_working_timeout is '10m', expected a number of seconds",
+        ),
+        (
+            {"wait_for_working_poll_interval": "nan", "wait_for_working_all": True},
+            "wait_for_working_poll_interval is 'nan', expected a number of seconds, above 0 and at most 3600",
+        ),
+        (
+            {"wait_for_working_instances": ["shop-eu"]},
+            "wait_for_working: an item of wait_for_working_instances is 'shop-eu', not an instance UUID "
+            "(8-4-4-4-12 hex digits, e.g. fa3d01c4-1234-4c0d-a12f-df319b612f8c, as shown in the Hypersender dashboard)",
+        ),
         ({"wait_for_working_instances": ["not-a-uuid"]}, "not an instance UUID"),
+        ({}, "wait_for_working: no instance is selected: set wait_for_working_instances (UUIDs)"),
     ],
 )
 def test_wait_for_working_refuses_bad_input_before_any_request(simulator, ansible, variables, expected):
+    """A variable the module refuses is named with the form it expects, before any request (issue 22, item 16)."""
     sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
     run = ansible.playbook(
         WAIT_FOR_WORKING_PLAY.replace("HOSTS", "localhost"), env=hs_env(sim), extra_args=extra_vars(**variables)
     )
     assert run.rc == 2, run
     assert expected in run.output
+    assert "_AnsibleTaggedStr" not in run.output and "unable to convert" not in run.output
     assert sim.requests() == []
 
 
@@ -426,7 +497,7 @@ def test_verify_gateway_check_mode_probes_once(simulator, ansible):
         VERIFY_GATEWAY_PLAY, env=onprem_env(sim), extra_args=["-C"] + extra_vars(verify_gateway_topology="ha")
     )
     assert run.rc == 0, run
-    assert "verify_gateway: check mode, so one probe of GET /v1/health" in run.output
+    assert "verify_gateway: check mode, so one look at the gateway (topology ha) and no waiting" in run.output
     lines = debug_lines(run.output, "verify_gateway: CHECK MODE")
     assert "NOT healthy" in lines[0]
     assert len(health_calls(sim)) == 1
@@ -497,11 +568,40 @@ def test_deploy_gate_runs_both_gates_and_fails_with_both_reasons(simulator, ansi
     assert run.rc == 2, run
     summary = debug_lines(run.output, "DEPLOY GATE:")
     assert summary[0] == "DEPLOY GATE: FAILED"
-    assert summary[1].startswith("Hypersender instances: FAILED, wait_for_working: 1 of 2 instances not WORKING")
-    assert summary[2].startswith("On-Premises gateway:   FAILED, verify_gateway: ")
+    # The verdict of each gate in a few words; the reasons are said once, in the failure.
+    assert re.match(
+        r"Hypersender instances: FAILED, 1 of 2 instances not WORKING after \d+\.\d s \(\d+ polls\)$", summary[1]
+    )
+    assert summary[2].startswith(
+        "On-Premises gateway:   FAILED, High Availability, NOT healthy, 4 node(s), 0 connected"
+    )
     message = failure_messages(run.output)[-1]
     assert message.startswith("deploy_gate: FAILED. Hypersender: wait_for_working: ")
     assert "%s (shop-us) SCAN_QR_CODE" % QR_ID in message and "On-Premises: verify_gateway: " in message
+
+
+def test_deploy_gate_says_a_failure_once_without_async_lines_or_rescues(simulator, ansible):
+    """One wrong token: its reason once in the summary and once in the one failure; no async job lines, no rescue
+    (issue 20, item 6). Progress lines while waiting stay."""
+    sim = simulator(hypersender_scenario(instance(WORKING_ID, "WORKING")))
+    run = ansible(
+        ["hypersender.whatsapp.deploy_gate", "-e", "wait_for_working_all=true"],
+        command="ansible-playbook",
+        env={
+            "HYPERSENDER_API_URL": sim.hypersender_url,
+            "HYPERSENDER_API_TOKEN": "wrong-token-1234",
+            "ANSIBLE_STDOUT_CALLBACK": "default",
+        },
+        verbosity="",
+    )
+    assert run.rc == 2, run
+    reason = "the Hypersender API rejected the credentials (HTTP 401)"
+    before, failure = run.output.split("TASK [Fail the pipeline step if a gate failed]")
+    assert before.count(reason) == 1, run  # the gate's summary
+    assert "Hypersender instances: FAILED, no verdict" in before
+    assert failure.count("fatal:") == 1 and reason in failure.split("fatal:")[1]
+    assert run.output.count("fatal:") == 1 and "ASYNC" not in run.output and "jid=" not in run.output
+    assert re.search(r"rescued=0 +ignored=0", run.output), run
 
 
 def test_deploy_gate_hypersender_only_and_check_mode(simulator, ansible):

@@ -59,3 +59,9 @@ def test_columns_must_name_keys(columns):
 
 def test_the_filter_is_registered():
     assert FilterModule().filters()["table"] is table
+
+
+def test_a_default_is_labelled_like_a_value():
+    columns = [{"key": "ready", "default": False}, {"key": "error", "format": "failed: %s"}]
+    assert table([{}], columns, header=False) == ["no"]
+    assert table([{"error": "x"}], columns, header=False) == ["no  failed: x"]

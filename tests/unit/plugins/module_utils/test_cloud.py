@@ -21,7 +21,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import
     PermissionDeniedError,
     TokenRejectedError,
     budget_warning,
-    build_client,
+    connect,
     failure_outcome,
     not_ready_message,
     observed_budget_warning,
@@ -32,6 +32,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import
 )
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import (
     FakeClock,
+    Outcome,
     ScriptedSession,
     make_response,
 )
@@ -73,7 +74,7 @@ def cloud(clock, monkeypatch):
 
     def build(script, **options):
         options = dict({"api_url": URL, "api_token": TOKEN}, **options)
-        api = build_client(options, clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
+        api = connect(options, clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
         session = ScriptedSession(clock, script)
         monkeypatch.setattr(api.client._session, "request", session)
         return api, session
@@ -184,7 +185,7 @@ class TestFailureOutcome:
         assert failure_outcome(error) == outcome
 
     def test_a_wait_where_no_read_succeeded_does_not_say_the_numbers_cannot_send(self):
-        message = not_ready_message(None, 120, 4, 121.5, RateLimitedError("GET x: rate limited"))
+        message = not_ready_message(None, 120, Outcome(4, 121.5, RateLimitedError("GET x: rate limited")))
         assert message == (
             "no read of the WhatsApp Cloud API numbers succeeded in 120 s (4 polls); last error: GET x: rate limited"
         )
@@ -329,7 +330,7 @@ class TestClient:
     )
     def test_every_item_of_every_page_is_read_in_order_one_request_a_page(self, layout):
         clock = FakeClock()
-        api = build_client({"api_url": URL, "api_token": TOKEN}, clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
+        api = connect({"api_url": URL, "api_token": TOKEN}, clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
         script, expected, start = [], [], 0
         for index, (size, style) in enumerate(layout):
             items = [{"n": start + offset} for offset in range(size)]
@@ -390,7 +391,7 @@ class TestOptions:
     )
     def test_connection_errors_before_any_request(self, options, message):
         with pytest.raises(OptionError, match=message):
-            build_client(options)
+            connect(options)
 
     def test_the_default_interval_keeps_within_the_budget(self):
         assert wait_interval(None, ["1"], None) == 30.0

@@ -21,7 +21,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import (
     MESSAGING_PERMISSION,
     TokenRejectedError,
-    build_client,
+    connect,
     read_graph_error,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_canary import (
@@ -338,9 +338,9 @@ def test_the_parser_never_raises_and_keeps_only_well_formed_statuses(value, erro
 @pytest.fixture
 def messages(clock, monkeypatch):
     def build(script, retries=3):
-        api = build_client(
+        api = connect(
             {"api_url": "https://graph.example.test", "api_token": TOKEN, "retries": retries},
-            MESSAGING_PERMISSION,
+            permission=MESSAGING_PERMISSION,
             clock=clock,
             sleep=clock.sleep,
             rand=lambda: 0.5,

@@ -13,8 +13,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     ServerError,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem import (
-    OnPremApi,
-    build_client,
+    connect,
     not_healthy_message,
     parse_health,
     parse_login,
@@ -31,6 +30,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._onprem_rules
     verdict,
 )
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import (
+    Outcome,
     ScriptedSession,
     make_response,
 )
@@ -90,13 +90,10 @@ def onprem_api(clock, monkeypatch):
     """``onprem_api(options, script)`` -> (OnPremApi, session): no real I/O, no real sleeping."""
 
     def build(options, script):
-        credentials = select_credentials(options, {})
-        client = build_client(
-            dict({"api_url": URL}, **options), credentials, clock=clock, sleep=clock.sleep, rand=lambda: 0.5
-        )
-        session = RecordingSession(clock, script, lambda: client.auth_header)
-        monkeypatch.setattr(client._session, "request", session)
-        return OnPremApi(client, credentials), session
+        api = connect(dict({"api_url": URL}, **options), {}, clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
+        session = RecordingSession(clock, script, lambda: api.client.auth_header)
+        monkeypatch.setattr(api.client._session, "request", session)
+        return api, session
 
     return build
 
@@ -208,7 +205,7 @@ class TestBuildClient:
 
     def test_a_missing_url_names_the_variable(self):
         with pytest.raises(OptionError, match="api_url is not set: give the Webapp's root URL.*WA_ONPREM_URL"):
-            build_client({"api_url": ""}, select_credentials({"api_key": KEY}, {}))
+            connect({"api_url": "", "api_key": KEY})
 
     @pytest.mark.parametrize(
         "options, words",
@@ -220,7 +217,7 @@ class TestBuildClient:
     )
     def test_bad_connection_options(self, options, words):
         with pytest.raises(OptionError, match=words):
-            build_client(options, select_credentials({"api_key": KEY}, {}))
+            connect(dict(options, api_key=KEY))
 
     @pytest.mark.parametrize(
         "options, header",
@@ -231,7 +228,9 @@ class TestBuildClient:
         ],
     )
     def test_authorization_header_per_kind(self, options, header):
-        client = build_client({"api_url": URL + "/"}, select_credentials(options, {}))
+        api = connect(dict(options, api_url=URL + "/"), {})
+        client = api.client
+        assert api.secrets == (options.get("api_key") or options.get("api_token") or PASSWORD,)
         assert client.base_url == URL
         assert client.auth_header == header
         assert client.verify is True and client.retries == 3 and client.timeout == 30
@@ -239,7 +238,7 @@ class TestBuildClient:
     def test_ca_path_is_what_requests_verifies_with(self, tmp_path):
         bundle = tmp_path / "ca.pem"
         bundle.write_text("-----BEGIN CERTIFICATE-----\n")
-        client = build_client({"api_url": URL, "ca_path": str(bundle)}, select_credentials({"api_key": KEY}, {}))
+        client = connect({"api_url": URL, "ca_path": str(bundle), "api_key": KEY}, {}).client
         assert client.verify == str(bundle)
 
 
@@ -731,26 +730,26 @@ class TestNotHealthyMessage:
 
     def test_timeout_names_the_last_problems_polls_and_time(self):
         report = verdict(cluster(MASTER_DOWN, core(1, "uninitialized")))
-        message = not_healthy_message(URL, report, 300.0, 61, 300.2)
+        message = not_healthy_message(URL, report, 300.0, Outcome(61, 300.2))
         assert message.startswith(
             "the gateway at %s is not healthy after 300 s (61 polls, 300.2 s elapsed): No coreapp is connected" % URL
         )
         assert "contact WhatsApp Support if it persists." in message
 
     def test_no_poll_succeeded(self):
-        message = not_healthy_message(URL, None, 2, 3, 2.0, last_error="GET x: server error (HTTP 503)")
+        message = not_healthy_message(URL, None, 2, Outcome(3, 2.0, "GET x: server error (HTTP 503)"))
         assert (
             message == "the gateway at %s is not healthy after 2 s (3 polls, 2 s elapsed); no poll succeeded; "
             "last error: GET x: server error (HTTP 503)" % URL
         )
 
     def test_last_poll_failed_after_an_earlier_one_succeeded(self):
-        message = not_healthy_message(URL, verdict(single("disconnected")), 2, 3, 2.0, last_error="GET x: boom")
+        message = not_healthy_message(URL, verdict(single("disconnected")), 2, Outcome(3, 2.0, "GET x: boom"))
         assert message.endswith("network access to WhatsApp. The last poll failed: GET x: boom")
 
     def test_contradiction_stops_at_once(self):
         report = verdict(single("connected"), topology="ha")
-        message = not_healthy_message(URL, report, 300, 1, 0.01, fatal=True)
+        message = not_healthy_message(URL, report, 300, Outcome(1, 0.01), fatal=True)
         assert message.startswith(
             "stopped waiting for the gateway at %s after 1 polls (0 s), since waiting cannot fix this: "
             "topology is ha, but" % URL

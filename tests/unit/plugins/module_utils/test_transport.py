@@ -22,19 +22,15 @@ LOOKUP_RATE_LIMIT_HINT = "call the lookup less often (once per play, not per hos
 
 
 def build_hypersender(options, **kwargs):
-    return _hypersender.build_client(dict(options, api_token="token-value"), **kwargs)
+    return _hypersender.connect(dict(options, api_token="token-value"), **kwargs).client
 
 
 def build_cloud(options, **kwargs):
-    return _cloud.build_client(dict(options, api_token="token-value"), **kwargs).client
+    return _cloud.connect(dict(options, api_token="token-value"), **kwargs).client
 
 
 def build_onprem(options, **kwargs):
-    return _onprem.build_client(
-        dict(options, api_url="https://wa.example.test:9090"),
-        _onprem.select_credentials({"api_key": ONPREM_KEY}, {}),
-        **kwargs,
-    )
+    return _onprem.connect(dict(options, api_url="https://wa.example.test:9090", api_key=ONPREM_KEY), **kwargs).client
 
 
 BUILDERS = [build_hypersender, build_cloud, build_onprem]

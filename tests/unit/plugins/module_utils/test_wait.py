@@ -14,6 +14,10 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import 
     DONE,
     FAILED,
     TIMED_OUT,
+    WaitOutcome,
+    check_number,
+    check_numbers,
+    explain_not_ready,
     format_seconds,
     once,
     poll,
@@ -114,3 +118,58 @@ def test_once_is_one_judged_probe(clock):
     assert (outcome.state, outcome.value, outcome.polls, outcome.last_error) == (None, "STARTING", 1, None)
     assert probe.seen == [(1000.0, None)]
     assert once(scripted_probe(clock, ["FAILED"]), classify, clock=clock).state == FAILED
+
+
+class TestExplainNotReady:
+    """The one builder of every module's "not ready" message: head, problems, last error, held-back note, hint."""
+
+    def test_head_alone(self):
+        assert explain_not_ready("x not ready after 3 s", WaitOutcome(TIMED_OUT, None, 2, 3.0, None)) == (
+            "x not ready after 3 s"
+        )
+
+    def test_the_last_error_after_a_head(self):
+        outcome = WaitOutcome(TIMED_OUT, None, 2, 3.0, ServerError("GET x: server error (HTTP 503)"))
+        assert explain_not_ready("x", outcome, hint="wait") == "x; last error: GET x: server error (HTTP 503): wait"
+
+    def test_problems_then_the_last_error_as_a_sentence(self):
+        outcome = WaitOutcome(TIMED_OUT, "v", 2, 3.0, ServerError("GET x: boom"))
+        assert explain_not_ready("x", outcome, problems=["A is down.", "B too."]) == (
+            "x: A is down. B too. The last poll failed: GET x: boom"
+        )
+
+    def test_a_retry_after_past_the_deadline_is_said_for_every_service(self):
+        outcome = WaitOutcome(TIMED_OUT, "v", 2, 3.0, None, held_back=20.0)
+        message = explain_not_ready("x", outcome, problems=["A is down."])
+        assert message.startswith("x: A is down.; the API's rate limit (HTTP 429, Retry-After) allows the next request")
+
+
+class TestCheckNumber:
+    """Every number option of the modules, checked with its bounds (the action plugins check them before the module
+    runs, so a role's variable that is no number gets these facts, never Ansible's type conversion error)."""
+
+    @pytest.mark.parametrize("value", [0, 86400, "600", 0.5, " 12 "])
+    def test_numbers_in_range_pass(self, value):
+        assert check_number("wait_timeout", value) == float(value)
+
+    @pytest.mark.parametrize("value", [-1, 86401, "soon", "10m", None, True, "nan", "inf", float("nan"), [1]])
+    def test_anything_else_is_refused_with_the_facts(self, value):
+        with pytest.raises(OptionError) as raised:
+            check_number("wait_timeout", value)
+        error = raised.value
+        assert str(error).startswith("wait_timeout must be a number of seconds, at least 0 and at most 86400; got ")
+        assert (error.option, error.expected) == ("wait_timeout", "a number of seconds, at least 0 and at most 86400")
+        assert error.value == str(value).strip() or error.value == str(value)
+
+    def test_whole_numbers_and_lower_bounds_above_the_minimum(self):
+        assert check_number("retries", "3") == 3
+        with pytest.raises(OptionError, match=r"retries must be a whole number, at least 0 and at most 10; got 1.5"):
+            check_number("retries", 1.5)
+        with pytest.raises(OptionError, match=r"wait_sleep must be a number of seconds, above 0 and at most 3600"):
+            check_number("wait_sleep", 0)
+
+    def test_only_the_number_options_that_are_set(self):
+        assert check_numbers({"wait_timeout": "60", "wait_sleep": None, "name": "shop", "retries": 2}) == {
+            "wait_timeout": 60.0,
+            "retries": 2,
+        }

@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The controller side of hypersender.whatsapp.instance_info (see plugin_utils/_action.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import (
+    HYPERSENDER,
+    status_wait_argument_spec,
+)
+from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._action import (
+    WhatsAppAction,
+    defaults,
+    instances_subject,
+    statuses,
+)
+
+
+class ActionModule(WhatsAppAction):
+
+    service = HYPERSENDER
+    wait_defaults = defaults(status_wait_argument_spec())
+    request = "GET /instances"
+
+    def subject(self, args):
+        return instances_subject(args)
+
+    def goal(self, args):
+        return "to be %s" % statuses(self.setting(args, "wait_for"))
