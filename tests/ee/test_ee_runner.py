@@ -95,7 +95,7 @@ def test_the_deploy_gate_passes_in_the_ee(built_image, simulator, tmp_path):
     assert lines[0] == "DEPLOY GATE: PASSED"
     assert lines[1].startswith("Hypersender instances: PASSED, 2 of 2 instances WORKING after ")
     assert lines[2] == "On-Premises gateway:   PASSED, High Availability, healthy, 3 node(s), 1 connected"
-    polled = job.results()["Poll GET /instances until every selected instance is WORKING"]
+    polled = job.results()["Wait for the instances to be WORKING (restarting them and showing QR codes when asked)"]
     assert polled["ready"] == [WORKING_ID, QR_ID]
     # The job ran in the image: its Python and its collection, not the host's.
     start = [e for e in job.events if e.get("event") == "playbook_on_start"]
@@ -112,12 +112,12 @@ def test_the_deploy_gate_fails_in_the_ee(built_image, simulator, tmp_path):
     assert job.status == "failed" and job.rc != 0, job.stdout[-4000:]
     lines = job.summary()
     assert lines[0] == "DEPLOY GATE: FAILED"
-    assert "%s (shop-us) SCAN_QR_CODE" % QR_ID in lines[1]
+    assert lines[1].startswith("Hypersender instances: FAILED, 1 of 2 instances not WORKING after ")
     assert lines[2] == "On-Premises gateway:   not checked (no WA_ONPREM_URL)"
     failed = job.results("runner_on_failed")
-    assert failed["Fail the pipeline step if a gate failed"]["msg"].startswith(
-        "deploy_gate: FAILED. Hypersender: wait_for_working"
-    )
+    message = failed["Fail the pipeline step if a gate failed"]["msg"]
+    assert message.startswith("deploy_gate: FAILED. Hypersender: wait_for_working: 1 of 2")
+    assert "%s (shop-us) SCAN_QR_CODE" % QR_ID in message
     assert_no_secret_but_runners_own_records(job)
 
 
@@ -182,6 +182,7 @@ def test_a_long_wait_survives_an_idle_timeout_shorter_than_the_wait(built_image,
     extravars = {
         "wait_for_working_instances": [WORKING_ID],
         "wait_for_working_poll_interval": 2,
+        "wait_for_working_progress_interval": 2,  # the default (30 s) is longer than this job's idle timeout
         "wait_for_working_timeout": WAIT * 4,
     }
     # AWX passes the idle timeout in the job's settings (env/settings); ansible-runner's CLI has no flag for it.
@@ -190,5 +191,6 @@ def test_a_long_wait_survives_an_idle_timeout_shorter_than_the_wait(built_image,
     )
     assert job.status == "successful", "status %s after %.0f s:\n%s" % (job.status, job.seconds, job.stdout[-3000:])
     assert job.summary()[0] == "DEPLOY GATE: PASSED"
+    assert "wait_for_working: still waiting, " in job.stdout  # what kept the job alive
     ready = [r for r in sim.requests() if r["path"].endswith("/instances")]
     assert len(ready) >= 2  # it really waited
