@@ -10,6 +10,7 @@ intersphinx_mapping = {}
 
 ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/latest/"
 ANSIBLE_LABELS = {
+    "action_plugins": ("plugins/action.html", "Action plugins"),
     "ansible_configuration_settings": ("reference_appendices/config.html", "Ansible Configuration Settings"),
     "common_return_values": ("reference_appendices/common_return_values.html", "Return Values"),
 }

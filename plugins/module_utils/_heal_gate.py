@@ -22,7 +22,11 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     OptionError,
     RateLimitedError,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import judge, wanted_ids
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._fleet import (
+    judge,
+    unknown_statuses,
+    wanted_ids,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._heal import (
     HealState,
     actions_summary,
@@ -84,6 +88,7 @@ class HealRound:
         self.state = state
         self.check_mode = check_mode
         self.warn = warn or (lambda message: None)
+        self.warned = set()
         now = time.time()
         if state.deadline is None:  # the first round: the gate's one deadline
             state.started, state.deadline = now, now + params["wait_timeout"]
@@ -112,6 +117,11 @@ class HealRound:
         self.last_error = None
         self.view = judge(listed, self.wanted, ["WORKING"], self.params["fail_on"])
         self.state.observe(self.view.instances)
+        # What the list itself gets wrong (an id listed twice, a status not in the API's documentation), once each.
+        for warning in self.view.warnings() + unknown_statuses(self.view.instances):
+            if warning not in self.warned:
+                self.warned.add(warning)
+                self.warn(warning)
         return True
 
     def restart_what_is_due(self):

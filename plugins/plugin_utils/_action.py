@@ -21,6 +21,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._module import invalid_option
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import Service
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     PROGRESS_INTERVAL,
     check_numbers,
@@ -90,8 +91,8 @@ class WhatsAppAction(ActionBase):
     _supports_async = True
 
     # The module's _transport.Service, and the defaults of its wait options (the module's wait argument spec).
-    service = None
-    wait_defaults = {}
+    service: Service | None = None
+    wait_defaults: dict[str, object] = {}
     # Whether the module always waits (no `wait` option), and what one poll requests, for the progress lines.
     always_waits = False
     request = "request"

@@ -253,7 +253,8 @@ def heal_summary(result):
 
 
 def qr_lines(qr, label="wait_for_working"):
-    """The headline and the drawing of a QR code to scan, for the job log."""
+    """The headline, the drawing of a QR code to scan and a closing line, for the job log (the closing line ends the
+    drawing for a reader or a log parser at once, not at the next output, which may come a minute later)."""
     headline = (
         "%s: QR code for instance %s (%s), valid for about %s s; scan it in WhatsApp, Settings > "
         "Linked devices. Whoever scans it links their WhatsApp account to this instance."
@@ -261,7 +262,8 @@ def qr_lines(qr, label="wait_for_working"):
     )
     if qr.get("path"):
         headline += " Also written to %s" % qr["path"]
-    return [headline] + list(qr.get("text") or [])
+    closing = "%s: end of the QR code of instance %s; waiting for it to be scanned" % (label, qr.get("name"))
+    return [headline] + list(qr.get("text") or []) + [closing]
 
 
 # --- verify_gateway ----------------------------------------------------------------------------------------------

@@ -323,7 +323,10 @@ def test_the_qr_headline_says_who_may_scan_it():
         "wait_for_working: QR code for instance shop-eu (%s), valid for about 60 s; scan it in WhatsApp, Settings > "
         "Linked devices. Whoever scans it links their WhatsApp account to this instance. Also written to /q/a.png" % EU
     )
-    assert lines[1:] == ["\u2588 \u2580"]
+    assert lines[1:] == [
+        "\u2588 \u2580",
+        "wait_for_working: end of the QR code of instance shop-eu; waiting for it to be scanned",
+    ]
 
 
 @pytest.mark.parametrize(
