@@ -6,8 +6,11 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Connection and selection options of the WhatsApp Cloud API (Graph API), shared by every plugin."""
+    """Connection options of the WhatsApp Cloud API (Graph API), shared by every plugin, and the selection of numbers
+    that cloud_health takes."""
 
+    # The connection options, shared by every Cloud API plugin. A plugin that selects phone numbers as cloud_health
+    # does adds hypersender.whatsapp.cloud.selection; cloud_preflight has a selection of its own.
     DOCUMENTATION = r"""
 options:
   api_url:
@@ -20,8 +23,9 @@ options:
     default: https://graph.facebook.com
   api_token:
     description:
-      - Access token of a system user of the business (Meta Business Settings) with the
-        C(whatsapp_business_management) permission and the WhatsApp Business Account as an asset.
+      - Access token of a system user of the business (Meta Business Settings) with the WhatsApp Business Account as
+        an asset and the C(whatsapp_business_management) permission to read numbers, or the
+        C(whatsapp_business_messaging) permission to send (M(hypersender.whatsapp.cloud_canary)).
       - If not set, the E(WA_CLOUD_TOKEN) environment variable is used.
       - It is sent only in the C(Authorization) header (never in a URL) and never appears in results, messages or
         logs. An empty token or one with white space is refused before any request is made.
@@ -31,6 +35,23 @@ options:
       - Graph API version, V(v<major>.<minor>). Meta serves each version for about two years.
     type: str
     default: v23.0
+notes:
+  - >-
+    O(retries) on the Graph API: transient are Graph's rate limiting, which arrives as HTTP 400 with the error codes 4,
+    17, 32, 613, 80007, 80008, 130429 or 131056 (waiting for C(estimated_time_to_regain_access) of the
+    C(X-Business-Use-Case-Usage) header when Meta gives it, up to a minute), its temporary error codes 1 and 2,
+    HTTP 429, 500, 502, 503, 504, and refused, cut-off or timed-out connections. Never retried are an invalid or
+    expired token (code 190), a missing permission (codes 10 and 200-299) and an unknown ID or field (code 100); the
+    failure says what to do.
+seealso:
+  - name: Cloud API error codes
+    description: The Graph API error codes, among them rate limiting and expired tokens.
+    link: https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
+"""
+
+    # The numbers to read (hypersender.whatsapp.cloud.selection): cloud_health, module and lookup.
+    SELECTION = r"""
+options:
   phone_number_id:
     description:
       - The ID of a business phone number (digits, as WhatsApp Manager shows it; not the phone number itself), or a
@@ -55,20 +76,10 @@ options:
         (C(platform_type) V(ON_PREMISE)).
     type: bool
     default: true
-notes:
-  - >-
-    O(retries) on the Graph API: transient are Graph's rate limiting, which arrives as HTTP 400 with the error codes 4,
-    17, 80007 or 80008 (waiting for C(estimated_time_to_regain_access) of the C(X-Business-Use-Case-Usage) header when
-    Meta gives it), its temporary error codes 1 and 2, HTTP 429, 500, 502, 503, 504, and refused, cut-off or timed-out
-    connections. Never retried are an invalid or expired token (code 190), a missing permission (codes 10 and
-    200-299) and an unknown ID or field (code 100); the failure says what to do.
 seealso:
   - name: Health status (WhatsApp Cloud API)
     description: Meta's reference of the C(health_status) field and its C(can_send_message) values.
     link: https://developers.facebook.com/docs/whatsapp/cloud-api/health-status
-  - name: Cloud API error codes
-    description: The Graph API error codes, among them rate limiting and expired tokens.
-    link: https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
 """
 
     # Where lookups read the same options besides keyword arguments.

@@ -6,29 +6,40 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: delivery_report
-short_description: Word the verify_delivery role's checks, plan, summary and failure from instance_canary's result
+short_description: Word the verify_delivery role's checks, plan, summary and failure from its canaries' results
 version_added: 0.2.0
 description:
-  - The role M(hypersender.whatsapp.instance_canary) runs for C(hypersender.whatsapp.verify_delivery) decides
-    nothing itself; this filter words what it says, naming the role's variables, and never prints the recipient's
-    full number unless C(show_recipient) is true.
-  - Given the role's settings before the module ran (an empty or undefined result), it says what is wrong with
-    them (C(problems)) and what the canary will do (C(plan)); given the module's result, what was sent, to whom
+  - The modules the role C(hypersender.whatsapp.verify_delivery) runs - M(hypersender.whatsapp.instance_canary) for
+    a Hypersender instance, M(hypersender.whatsapp.cloud_canary) for each WhatsApp Cloud API number - decide; this
+    filter only words what they say, naming the role's variables, and never prints the recipient's full number
+    unless C(show_recipient) is true.
+  - Given the role's settings before the modules ran (empty or undefined results), it says what is wrong with
+    them (C(problems)) and what the canaries will do (C(plan)); given the modules' results, what was sent, to whom
     and how long each stage took (C(summary), C(line)), and on failure what went wrong and what to do (C(failure)).
 author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 options:
   _input:
-    description: The result M(hypersender.whatsapp.instance_canary) registered, or an empty dictionary before it ran.
+    description:
+      - The result M(hypersender.whatsapp.instance_canary) registered, or an empty dictionary before it ran (a skipped
+        task's result counts as none, when no instance was given).
     type: dict
     required: true
   settings:
     description:
       - The role's variables, without the C(verify_delivery_) prefix - C(instance), C(to), C(wait_for), C(timeout),
         C(poll_interval), C(resend), C(show_recipient), C(receiver_host), C(receiver_port), C(receiver_path),
-        C(receiver_authorization_given) (a boolean, never the secret), C(request_timeout), C(retries).
+        C(receiver_authorization_given) (a boolean, never the secret), C(request_timeout), C(retries),
+        C(cloud_phone_number_ids), C(cloud_template_name), C(cloud_template_language), C(cloud_receiver_path) and
+        C(cloud_app_secret_given) (a boolean).
     type: dict
     required: true
+  cloud:
+    description:
+      - What M(hypersender.whatsapp.cloud_canary) registered in a loop over the Cloud API numbers (its C(results)), or a
+        list of its results; none before it ran.
+    type: raw
+    default: null
   check_mode:
     description:
       - Whether the play runs in check mode (C(ansible_check_mode)). A result the module returned in check mode says
@@ -40,7 +51,9 @@ options:
 EXAMPLES = r"""
 - name: Say what the canary sent, to whom, and how long each stage took
   ansible.builtin.debug:
-    msg: "{{ (verify_delivery_result | hypersender.whatsapp.delivery_report(settings, ansible_check_mode)).summary }}"
+    msg: >-
+      {{ (verify_delivery_result | hypersender.whatsapp.delivery_report(settings, ansible_check_mode,
+          cloud=verify_delivery_cloud_result | default(None))).summary }}
 """
 
 RETURN = r"""
@@ -53,17 +66,19 @@ _value:
       type: list
       elements: str
     plan:
-      description: What the canary will send, to whom (masked), and what it waits for.
-      type: str
+      description: One line per canary - what it will send, from where, to whom (masked), and what it waits for.
+      type: list
+      elements: str
     summary:
-      description: Lines saying what was sent, to whom, through which instance, and each stage's time.
+      description: Lines saying what each canary sent, to whom, through which instance or number, and each stage's time.
       type: list
       elements: str
     line:
       description: The summary in one line, for the deploy gate's summary.
       type: str
     failure:
-      description: What went wrong and what to do, naming the role's variables; empty when the canary passed.
+      description: What went wrong and what to do for each canary that failed, naming the role's variables; empty when
+        every canary passed.
       type: str
 """
 
@@ -74,14 +89,21 @@ from ansible.errors import AnsibleFilterError
 
 PREFIX = "verify_delivery"
 STAGES = ("queued", "sent", "delivered", "read")
+CLOUD_STAGES = ("accepted", "sent", "delivered", "read")
 DIGITS = re.compile(r"^[1-9][0-9]{6,14}$")
+GRAPH_ID = re.compile(r"^[0-9]{1,32}$")
+TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
+TEMPLATE_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(_[A-Za-z]{2,4})?$")
 BOUNDS = (
     ("timeout", 1, 86400, False),
-    ("poll_interval", 0.1, 3600, False),
-    ("resend", 0, 5, True),
     ("receiver_port", 1, 65535, True),
     ("request_timeout", 0.001, 3600, False),
     ("retries", 0, 10, True),
+)
+# Only the Hypersender canary polls and resends.
+HYPERSENDER_BOUNDS = (
+    ("poll_interval", 0.1, 3600, False),
+    ("resend", 0, 5, True),
 )
 
 
@@ -123,29 +145,79 @@ def _masked(value, show):
     return "*" * max(0, len(digits) - 4) + digits[-4:] if len(digits) > 4 else "****"
 
 
-def problems(settings):
-    """One sentence per role variable that is wrong; never the recipient's number or a secret."""
+def _cloud_numbers(settings):
+    """The Cloud API numbers the role sends from (one ID given as a string counts as a list of one)."""
+    numbers = settings.get("cloud_phone_number_ids") or []
+    if isinstance(numbers, (str, int)):
+        numbers = [numbers]
+    return [str(number).strip() for number in numbers] if isinstance(numbers, (list, tuple)) else [None]
+
+
+def _bounds_problems(settings, bounds):
     found = []
-    if not str(settings.get("instance") or "").strip():
-        found.append("%s is empty: give the UUID or the name of the instance that sends" % _var("instance"))
-    if not DIGITS.match(_digits(settings.get("to"))):
-        found.append(
-            "%s must be the recipient's phone number with its country code, 7 to 15 digits (e.g. 201234567890)"
-            % _var("to")
-        )
-    for name, low, high, integer in BOUNDS:
+    for name, low, high, integer in bounds:
         value = settings.get(name)
         number = _number(value, integer)
         if number is None or not low <= number <= high:
             kind = "a whole number" if integer else "a number"
             found.append("%s must be %s from %g to %g, got %s" % (_var(name), kind, low, high, value))
+    return found
+
+
+def problems(settings):
+    """One sentence per role variable that is wrong; never the recipient's number or a secret."""
+    found = []
+    instance = str(settings.get("instance") or "").strip()
+    numbers = _cloud_numbers(settings)
+    if not instance and not numbers:
+        found.append(
+            "%s is empty and so is %s: nothing to prove; give the UUID or the name of the Hypersender instance that "
+            "sends, and/or the IDs of the WhatsApp Cloud API numbers that send"
+            % (_var("instance"), _var("cloud_phone_number_ids"))
+        )
+    if not DIGITS.match(_digits(settings.get("to"))):
+        found.append(
+            "%s must be the recipient's phone number with its country code, 7 to 15 digits (e.g. 201234567890)"
+            % _var("to")
+        )
+    found.extend(_bounds_problems(settings, BOUNDS))
+    if instance:
+        found.extend(_bounds_problems(settings, HYPERSENDER_BOUNDS))
     if settings.get("wait_for") not in ("sent", "delivered", "read"):
         found.append("%s must be sent, delivered or read, got %s" % (_var("wait_for"), settings.get("wait_for")))
-    elif settings.get("wait_for") != "sent" and not _bool(settings.get("receiver_authorization_given")):
+    elif instance and settings.get("wait_for") != "sent" and not _bool(settings.get("receiver_authorization_given")):
         found.append(
             "%s is needed to wait for %s: set it (or HYPERSENDER_WEBHOOK_AUTHORIZATION) to the Authorization value "
             "the instance's webhooks carry, or set %s to sent"
             % (_var("receiver_authorization"), settings["wait_for"], _var("wait_for"))
+        )
+    if numbers:
+        found.extend(_cloud_problems(settings, numbers))
+    return found
+
+
+def _cloud_problems(settings, numbers):
+    found = []
+    if not all(number and GRAPH_ID.match(number) for number in numbers):
+        found.append(
+            "%s must be a list of the numbers' IDs (digits, as WhatsApp Manager shows them; not the phone numbers)"
+            % _var("cloud_phone_number_ids")
+        )
+    for name, pattern, example in (
+        ("cloud_template_name", TEMPLATE_NAME, "hello_world"),
+        ("cloud_template_language", TEMPLATE_LANGUAGE, "en_US"),
+    ):
+        if not pattern.match(str(settings.get(name) or "")):
+            found.append(
+                "%s must be as WhatsApp Manager shows it (e.g. %s), got %s" % (_var(name), example, settings.get(name))
+            )
+    path = str(settings.get("cloud_receiver_path") or "")
+    if not path.startswith("/") or re.search(r"[\s?#]", path):
+        found.append("%s must be a URL path starting with /, got %s" % (_var("cloud_receiver_path"), path))
+    if not _bool(settings.get("cloud_app_secret_given")):
+        found.append(
+            "%s is needed to trust the Cloud API numbers' status webhooks: set it (or WA_CLOUD_APP_SECRET) to the app "
+            "secret of the app whose webhooks reach the receiver" % _var("cloud_app_secret")
         )
     return found
 
@@ -187,10 +259,10 @@ def _instance(result, settings):
     return instance.get("id") or str(settings.get("instance"))
 
 
-def _stages(result):
+def _stages(result, names=STAGES):
     stages = result.get("stages") or {}
     return ", ".join(
-        "%s %s" % (stage, "-" if stages.get(stage) is None else "%s s" % _seconds(stages[stage])) for stage in STAGES
+        "%s %s" % (stage, "-" if stages.get(stage) is None else "%s s" % _seconds(stages[stage])) for stage in names
     )
 
 
@@ -322,17 +394,200 @@ def failure(result, settings):
     return text
 
 
-def delivery_report(result, settings, check_mode=False):
+# -- the Cloud API canary (cloud_canary), one result per number ------------------------------------------------------
+
+
+def _cloud_results(cloud):
+    """The cloud_canary results of a registered loop (``results``), a list, or one result; skipped ones left out."""
+    if cloud in (None, ""):
+        return []
+    if isinstance(cloud, dict):
+        cloud = cloud.get("results", [] if cloud.get("skipped") else [cloud])
+    if not isinstance(cloud, list):
+        raise AnsibleFilterError("delivery_report: cloud must be what cloud_canary registered (in a loop), or a list")
+    return [item for item in cloud if isinstance(item, dict) and not item.get("skipped")]
+
+
+def _template(result, settings):
+    template = result.get("template") if isinstance(result.get("template"), dict) else {}
+    return "%s (%s)" % (
+        template.get("name") or settings.get("cloud_template_name"),
+        template.get("language") or settings.get("cloud_template_language"),
+    )
+
+
+def _cloud_receiver(settings):
+    return "%s:%s%s" % (
+        settings.get("receiver_host"),
+        settings.get("receiver_port"),
+        settings.get("cloud_receiver_path"),
+    )
+
+
+def cloud_plan(settings, number, check_mode):
+    to = _masked(settings.get("to"), settings.get("show_recipient"))
+    sent = "template %s from Cloud API phone number %s to %s" % (_template({}, settings), number, to)
+    if check_mode:
+        return "%s: check mode, nothing is sent: the %s is described" % (PREFIX, sent)
+    return "%s: sending %s, then waiting up to %s s for it to be %s (statuses by webhook on %s)" % (
+        PREFIX,
+        sent,
+        settings.get("timeout"),
+        settings.get("wait_for"),
+        _cloud_receiver(settings),
+    )
+
+
+def _number_of(result):
+    return result.get("phone_number_id") or result.get("item") or "?"
+
+
+def cloud_summary(result, settings, check_mode):
+    check_mode = check_mode or bool(result.get("check_mode"))
+    to = result.get("to") or _masked(settings.get("to"), settings.get("show_recipient"))
+    template, number = _template(result, settings), _number_of(result)
+    if check_mode and not result.get("failed"):
+        return [
+            "%s: CHECK MODE, nothing sent: would send template %s from phone number %s to %s and wait for %s"
+            % (PREFIX, template, number, to, result.get("wait_for") or settings.get("wait_for"))
+        ]
+    if not result.get("sends"):
+        return ["%s: nothing sent from phone number %s to %s" % (PREFIX, number, to)]
+    head = "PASSED, %s" % _reached(result) if not result.get("failed") else "FAILED at stage %s" % result.get("stage")
+    lines = [
+        "%s: %s: phone number %s sent template %s to %s as message %s"
+        % (PREFIX, head, number, template, to, result.get("message_id")),
+        "  stages: %s" % _stages(result, CLOUD_STAGES),
+    ]
+    receiver = result.get("receiver")
+    if isinstance(receiver, dict) and "accepted" in receiver:
+        lines.append(
+            "  webhooks on %s: %d accepted, %d refused for their signature, %d about something else"
+            % (
+                receiver.get("listened_on"),
+                receiver.get("accepted", 0),
+                receiver.get("unauthorized", 0),
+                receiver.get("ignored", 0) + result.get("other_message_statuses", 0),
+            )
+        )
+    return lines
+
+
+def cloud_line(result, settings, check_mode):
+    check_mode = check_mode or bool(result.get("check_mode"))
+    to = result.get("to") or _masked(settings.get("to"), settings.get("show_recipient"))
+    if check_mode and not result.get("failed"):
+        return "would send template %s from phone number %s to %s and wait for %s" % (
+            _template(result, settings),
+            _number_of(result),
+            to,
+            result.get("wait_for") or settings.get("wait_for"),
+        )
+    if result.get("failed") or not result.get("sends"):
+        return cloud_failure(result, settings)
+    return "%s from phone number %s to %s (message %s)" % (
+        _reached(result),
+        _number_of(result),
+        to,
+        result.get("message_id"),
+    )
+
+
+def _cloud_advice(result, settings):
+    """What the role's user can change, in its variables, for this kind of Cloud API failure."""
+    reason = result.get("reason")
+    code = (result.get("error") or {}).get("code") if isinstance(result.get("error"), dict) else None
+    receiver = result.get("receiver") if isinstance(result.get("receiver"), dict) else {}
+    if reason == "receiver":
+        return "choose a free %s (now %s) or another %s" % (
+            _var("receiver_port"),
+            settings.get("receiver_port"),
+            _var("receiver_host"),
+        )
+    if reason == "options":
+        return "check the role's variables (%s_*)" % PREFIX
+    if reason == "auth_failed":
+        return (
+            "set %s (or WA_CLOUD_TOKEN) to a system user token with the whatsapp_business_messaging permission"
+            % _var("cloud_api_token")
+        )
+    if code == 132001:
+        return "set %s and %s to a template the account has" % (
+            _var("cloud_template_name"),
+            _var("cloud_template_language"),
+        )
+    if code in (131026, 131030):
+        return "set %s to a number that can receive the canary" % _var("to")
+    if reason != "timed_out":
+        return None
+    advice = []
+    if receiver.get("unauthorized"):
+        advice.append(
+            "set %s to the app secret of the app whose webhooks reach the receiver (%d request(s) were refused)"
+            % (_var("cloud_app_secret"), receiver["unauthorized"])
+        )
+    elif not receiver.get("accepted"):
+        advice.append(
+            "make the number's callback URL reach %s, %s and %s (%s)"
+            % (_var("receiver_host"), _var("receiver_port"), _var("cloud_receiver_path"), _cloud_receiver(settings))
+        )
+    advice.append("raise %s (now %s s) if the number is only slow" % (_var("timeout"), settings.get("timeout")))
+    return "; ".join(advice)
+
+
+def cloud_failure(result, settings):
+    if not result.get("failed"):
+        return ""
+    said = result.get("problem") or result.get("msg") or "the canary failed"
+    text = "%s: FAILED%s: phone number %s: %s" % (
+        PREFIX,
+        " at stage %s" % result["stage"] if result.get("stage") else ", nothing sent",
+        _number_of(result),
+        said,
+    )
+    if result.get("hint"):
+        text += ": %s" % result["hint"]
+    advice = _cloud_advice(result, settings)
+    if advice:
+        text += "; %s" % advice
+    if result.get("sends"):
+        text += ". Sent template %s from phone number %s to %s; stages: %s" % (
+            _template(result, settings),
+            _number_of(result),
+            result.get("to"),
+            _stages(result, CLOUD_STAGES),
+        )
+    return text
+
+
+# -- both --------------------------------------------------------------------------------------------------------------
+
+
+def delivery_report(result, settings, check_mode=False, cloud=None):
     if result is None or result == "":
         result = {}
     if not isinstance(result, dict) or not isinstance(settings, dict):
         raise AnsibleFilterError("delivery_report: give instance_canary's result (or {}) and the role's settings")
+    check_mode = bool(check_mode)
+    hypersender = result if result and not result.get("skipped") else None
+    clouds = _cloud_results(cloud)
+    plans = [plan(settings, check_mode)] if str(settings.get("instance") or "").strip() else []
+    plans += [cloud_plan(settings, number, check_mode) for number in _cloud_numbers(settings) if number]
+    summaries, lines, failures = [], [], []
+    if hypersender:
+        summaries += summary(hypersender, settings, check_mode)
+        lines.append(line(hypersender, settings, check_mode))
+        failures.append(failure(hypersender, settings))
+    for item in clouds:
+        summaries += cloud_summary(item, settings, check_mode)
+        lines.append(cloud_line(item, settings, check_mode))
+        failures.append(cloud_failure(item, settings))
     return {
         "problems": problems(settings),
-        "plan": plan(settings, bool(check_mode)),
-        "summary": summary(result, settings, bool(check_mode)) if result else [],
-        "line": line(result, settings, bool(check_mode)) if result else "",
-        "failure": failure(result, settings) if result else "",
+        "plan": plans,
+        "summary": summaries,
+        "line": "; ".join(lines),
+        "failure": " ".join(text for text in failures if text),
     }
 
 

@@ -23,6 +23,7 @@ author:
   - Hypersender WhatsApp collection maintainers (@hypersender)
 extends_documentation_fragment:
   - hypersender.whatsapp.cloud
+  - hypersender.whatsapp.cloud.selection
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.cloud.plugins
 seealso:

@@ -2,69 +2,31 @@
 # Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The Hypersender canary: send one message and follow it through its stages, each with its time.
+"""The stage machine every delivery canary shares: send one message, follow it through its stages, each with its
+time, until the awaited stage, a failure that ends the run at once, or the deadline.
 
-queued (the send was accepted) -> sent (its queued request was processed: 201/200 and a message id) ->
-delivered (an ack >= DEVICE came back) -> read (an ack >= READ). The queued request is polled once every
-``wait_sleep`` until it is processed (at once when an ack arrives for a message not known yet); the acks come by
-webhook, through an ack source (the receiver), without a single request. Without an ack after a share of the
-deadline, the message is sent again (``resend`` times at most), as the engine's maintainers advise; acks of any
-of the messages count. A failed send and an ERROR ack end the run at once, with the vendor's words and what to do.
+A run's first stage is the send's own (Hypersender queued it, Meta accepted it); the later ones come back from the
+messaging service (by polling or by webhook). A later stage implies the earlier ones by then, so events that arrive
+out of order still give each stage its earliest time. The events come from an event source with
+``next_event(timeout)`` returning ``(arrival time, event)`` or None - the webhook receiver - without a single
+request. :class:`_instance_canary.InstanceCanary` (Hypersender) and :class:`_cloud_canary.CloudCanary` (the Cloud
+API) are the two canaries; this module also checks the receiver's options for both.
 """
 
 from __future__ import annotations
 
+import re
 import time
 
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_messages import (
-    ACK_DEVICE,
-    ACK_ERROR,
-    ACK_NAMES,
-    ACK_READ,
-    ACK_SERVER,
-    FAILED,
-    PROCESSING,
-    SENT,
-)
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import format_seconds
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError, body_excerpt
 
-STAGES = ("queued", "sent", "delivered", "read")
 WAIT_FOR = ("sent", "delivered", "read")
 DONE, FAILED_AT_ONCE, TIMED_OUT = "done", "failed", "timed_out"
-# An ack for a message not known yet polls the pending queued requests at once, but not more often than this.
-EARLY_POLL_SPACING = 0.25
 
-RECIPIENT_HINT = "the recipient is not on WhatsApp: send the canary to a number that has WhatsApp"
-INSTANCE_GONE_HINT = "check the instance's UUID and that it still exists in the Hypersender dashboard"
-INVALID_HINT = "check the recipient's number (country code and number, digits only) and the text"
-SERVER_ERROR_HINT = (
-    "the instance may have lost its phone: check its status, restart it, or scan a new QR code "
-    "(hypersender.whatsapp.instance_qr), then run the canary again"
-)
-ACK_ERROR_HINT = (
-    "WhatsApp did not deliver it: check that the instance's phone is online and still linked (restart the instance, "
-    "or scan a new QR code) and that the recipient has not blocked the number"
-)
-STILL_QUEUED_HINT = (
-    "Hypersender's queue did not process the send: check the instance in the dashboard, restart it, and run the "
-    "canary again"
-)
-NO_ACK_HINT = (
-    "the instance says it works but its messages do not leave (acks stay PENDING or never come): its phone is "
-    "offline or no longer linked; restart the instance, or scan a new QR code (hypersender.whatsapp.instance_qr)"
-)
-NO_WEBHOOK_HINT = (
-    "no webhook of this instance reached the receiver: check that the instance's webhook_url points at the "
-    "receiver (host, port and path, through any proxy) and that the controller can be reached from Hypersender"
-)
-WRONG_AUTHORIZATION_HINT = (
-    "%d webhook request(s) had another Authorization than the one expected and were refused: give the exact "
-    "Authorization value the instance's webhooks send"
-)
+# Advice both canaries give when a message went out but the recipient's phone did not confirm it, or nobody read it.
 SERVER_ONLY_HINT = (
     "WhatsApp's server has the message but the recipient's phone did not confirm it: the recipient's phone may be "
-    "offline; send the canary to a number whose phone is always online, or wait longer"
+    "offline or may have blocked the number; send the canary to a number whose phone is always online, or wait longer"
 )
 NOT_READ_HINT = (
     "nothing reads the chat: waiting for read needs the recipient to open it with read receipts on; wait for "
@@ -72,41 +34,15 @@ NOT_READ_HINT = (
 )
 
 
-class Message:
-    """One send: its queued request, then its message id and the acks that matched it."""
-
-    def __init__(self, uuid, queued_at, next_poll):
-        self.uuid = uuid
-        self.queued_at = queued_at
-        self.next_poll = next_poll
-        self.last_poll = None
-        self.state = PROCESSING
-        self.message_id = None
-        self.status = None
-        self.sent_at = None
-        self.failure = None  # the QueuedResult of a send that failed
-        self.acks = []  # (at, ack)
-
-    def as_result(self, start):
-        return {
-            "queued_request_uuid": self.uuid,
-            "message_id": self.message_id,
-            "response_status": self.status,
-            "queued": _since(self.queued_at, start),
-            "sent": _since(self.sent_at, start),
-            "acks": [{"ack": ack, "name": ACK_NAMES[ack], "at": _since(at, start)} for at, ack in self.acks],
-        }
-
-
-def _since(moment, start):
+def since(moment, start):
+    """Seconds from ``start`` to ``moment``, rounded to the millisecond; None for a moment that never came."""
     return None if moment is None else round(max(0.0, moment - start), 3)
 
 
 class CanaryOutcome:
     """How a run ended (``state`` DONE, FAILED_AT_ONCE or TIMED_OUT), with everything the result shows.
 
-    ``reason`` names a failure's kind for callers that word their own advice: ``not_on_whatsapp``,
-    ``send_failed``, ``ack_error``, ``api_error`` or ``timed_out``.
+    ``reason`` names a failure's kind for callers that word their own advice (each canary documents its own).
     """
 
     def __init__(self, state, report, problem=None, hint=None, reason=None):
@@ -125,313 +61,152 @@ class CanaryOutcome:
         return self.problem if not self.hint else "%s: %s" % (self.problem, self.hint)
 
 
-class InstanceCanary:  # pylint: disable=too-many-instance-attributes
-    """One canary run.
+class CanaryRun:
+    """One run's stages and its wait for events; a canary subclasses it with its send, its events and its words.
 
-    ``api`` is a :class:`_hypersender_messages.MessagesApi`; ``acks`` an ack source with ``next_event(timeout)``
-    returning ``(arrival time, AckEvent)`` or None (the receiver), or None when only ``sent`` is awaited;
-    ``webhook_stats()`` the receiver's counts for the failure message. ``recipient`` is how to name the
-    recipient in messages (masked).
+    ``STAGES`` names the stages in order (the first is the send's own). ``events`` is the event source (the
+    receiver), or None when nothing is awaited by webhook; ``webhook_stats()`` the receiver's counts, for the
+    advice of a run that timed out. A subclass sets ``_take(arrived, event)``, ``_failure()`` (None, or
+    ``(problem, hint, reason)`` of a failure that ends the run at once) and ``report()``.
     """
+
+    STAGES = ()
 
     def __init__(
         self,
-        api,
-        instance,
-        chat_id,
-        text,
         wait_for="sent",
         wait_timeout=60.0,
-        wait_sleep=2.0,
-        resend=1,
-        acks=None,
+        events=None,
         webhook_stats=None,
         recipient="the recipient",
         clock=time.monotonic,
         sleep=time.sleep,
     ):  # pylint: disable=too-many-arguments
-        if wait_for != "sent" and acks is None:
-            raise ValueError("waiting for %s needs an ack source" % wait_for)
-        self.api = api
-        self.instance = instance
-        self.chat_id = chat_id
-        self.text = text
+        if wait_for not in self.STAGES[1:]:
+            raise ValueError("wait_for must be one of %s" % ", ".join(self.STAGES[1:]))
         self.wait_for = wait_for
         self.wait_timeout = float(wait_timeout)
-        self.wait_sleep = float(wait_sleep)
-        self.resend = int(resend) if acks is not None else 0
-        self.acks = acks
+        self.events = events
         self.webhook_stats = webhook_stats
         self.recipient = recipient
         self._clock = clock
         self._sleep = sleep
-        self.messages = []
-        self.stages = dict.fromkeys(STAGES)
-        self.unmatched = []  # (at, AckEvent) for messages not known (yet)
-        self.polls = 0
-        self.last_error = None
+        self.stages = dict.fromkeys(self.STAGES)
         self.start = None
         self.deadline = None
 
-    # -- the run -------------------------------------------------------------------------------------------------------
-
-    def run(self):
+    def _begin(self):
         self.start = self._clock()
         self.deadline = self.start + self.wait_timeout
-        resend_at = [self.start + self.wait_timeout * k / (self.resend + 1) for k in range(1, self.resend + 1)]
-        try:
-            self._send()
-            while True:
-                failure = self._failure()
-                if failure is not None:
-                    return self._outcome(FAILED_AT_ONCE, *failure)
-                if self._reached(self.wait_for):
-                    return self._outcome(DONE)
-                now = self._clock()
-                if now >= self.deadline:
-                    return self._at_deadline(now)
-                self._poll_due(now)
-                failure = self._failure()
-                if failure is not None:
-                    return self._outcome(FAILED_AT_ONCE, *failure)
-                if self._reached(self.wait_for):
-                    return self._outcome(DONE)
-                if resend_at and self._clock() >= resend_at[0]:
-                    resend_at.pop(0)
-                    if self._best_ack() < ACK_SERVER and self._clock() < self.deadline:
-                        self._send()
-                        continue
-                self._wait_until(min([self.deadline] + resend_at[:1] + self._poll_times()))
-        except ApiError as error:
-            return self._outcome(FAILED_AT_ONCE, str(error), None, "api_error")
 
-    def _at_deadline(self, now):
-        """The last poll of a request still processing runs at the deadline (as :func:`_wait.poll`'s last probe)."""
-        for message in self.messages:
-            if message.state == PROCESSING and (message.last_poll is None or message.last_poll < now):
-                self._poll(message)
-        failure = self._failure()
-        if failure is not None:
-            return self._outcome(FAILED_AT_ONCE, *failure)
-        if self._reached(self.wait_for):
-            return self._outcome(DONE)
-        return self._timed_out()
+    # -- stages ----------------------------------------------------------------------------------------------------------
 
-    def _send(self):
-        uuid = self.api.send_text(self.instance, self.chat_id, self.text, self.deadline)
-        now = self._clock()
-        self.messages.append(Message(uuid, now, now + self.wait_sleep))
-        if self.stages["queued"] is None:
-            self.stages["queued"] = now
+    def _record(self, stage, moment):
+        """``stage`` reached at ``moment``; a later stage implies the earlier ones (but the send's own) by then."""
+        for name in self.STAGES[1 : self.STAGES.index(stage) + 1]:
+            if self.stages[name] is None or moment < self.stages[name]:
+                self.stages[name] = moment
 
-    def _poll_times(self):
-        return [message.next_poll for message in self.messages if message.state == PROCESSING]
+    def _reached(self, stage):
+        return self.stages[stage] is not None
 
-    def _poll_due(self, now, early=False):
-        for message in self.messages:
-            if message.state != PROCESSING:
-                continue
-            if early:
-                if message.last_poll is not None and now - message.last_poll < EARLY_POLL_SPACING:
-                    continue
-            elif now < message.next_poll:
-                continue
-            self._poll(message)
+    def reached_stage(self):
+        reached = [stage for stage in self.STAGES if self.stages[stage] is not None]
+        return reached[-1] if reached else None
 
-    def _poll(self, message):
-        self.polls += 1
-        message.last_poll = self._clock()
-        try:
-            result = self.api.queued_request(self.instance, message.uuid, self.deadline)
-        except ApiError as error:
-            if not error.retryable:
-                raise
-            self.last_error = error
-            wait = max(self.wait_sleep, error.retry_after or 0)
-            message.next_poll = self._clock() + wait
-            return
-        self.last_error = None
-        now = self._clock()
-        message.next_poll = now + self.wait_sleep
-        message.status = result.status
-        if result.state == SENT:
-            message.state, message.message_id, message.sent_at = SENT, result.message_id, now
-            self._record("sent", now)
-            self._match_unmatched()
-        elif result.state == FAILED:
-            message.state = FAILED
-            message.failure = result
+    def stage_times(self):
+        """Seconds from the start of the run to each stage, None for a stage not reached."""
+        return {stage: since(moment, self.start) for stage, moment in self.stages.items()}
+
+    def _settled(self):
+        return self._failure() is not None or self._reached(self.wait_for)
+
+    # -- waiting ---------------------------------------------------------------------------------------------------------
 
     def _wait_until(self, moment):
+        """Take events until ``moment``, or until one settles the run (a failure, or the awaited stage)."""
         remaining = moment - self._clock()
-        if self.acks is None:
+        if self.events is None:
             if remaining > 0:
                 self._sleep(remaining)
             return
         while True:
-            event = self.acks.next_event(max(0.0, remaining))
+            event = self.events.next_event(max(0.0, remaining))
             if event is None:
                 return
             self._take(*event)
-            if self._failure() is not None or self._reached(self.wait_for):
+            if self._settled():
                 return
             remaining = moment - self._clock()
             if remaining <= 0:
                 return
 
-    # -- acks ----------------------------------------------------------------------------------------------------------
+    def _stats(self):
+        return self.webhook_stats() if self.webhook_stats else {}
+
+    # -- what a subclass says --------------------------------------------------------------------------------------------
 
     def _take(self, arrived, event):
-        for message in self.messages:
-            if message.message_id is not None and message.message_id == event.message_id:
-                self._apply(message, arrived, event.ack)
-                return
-        self.unmatched.append((arrived, event))
-        if any(message.state == PROCESSING for message in self.messages):
-            self._poll_due(self._clock(), early=True)
-
-    def _match_unmatched(self):
-        still = []
-        for arrived, event in self.unmatched:
-            message = next((m for m in self.messages if m.message_id == event.message_id), None)
-            if message is None:
-                still.append((arrived, event))
-            else:
-                self._apply(message, arrived, event.ack)
-        self.unmatched = still
-
-    def _apply(self, message, arrived, ack):
-        message.acks.append((arrived, ack))
-        if ack >= ACK_SERVER:
-            self._record("sent", arrived)
-        if ack >= ACK_DEVICE:
-            self._record("delivered", arrived)
-        if ack >= ACK_READ:
-            self._record("read", arrived)
-
-    def _record(self, stage, moment):
-        """``stage`` reached at ``moment``; a later stage implies the earlier ones by then."""
-        for name in STAGES[1 : STAGES.index(stage) + 1]:
-            if self.stages[name] is None or moment < self.stages[name]:
-                self.stages[name] = moment
-
-    def _best_ack(self):
-        return max([ack for message in self.messages for dummy, ack in message.acks] or [ACK_ERROR - 1])
-
-    def _last_ack(self):
-        seen = sorted((at, ack, message) for message in self.messages for at, ack in message.acks)
-        return seen[-1] if seen else None
-
-    def _reached(self, stage):
-        return self.stages[stage] is not None
-
-    # -- outcomes ------------------------------------------------------------------------------------------------------
+        raise NotImplementedError
 
     def _failure(self):
-        """(problem, hint, reason) of a send that failed or an ERROR ack, or None."""
-        for message in self.messages:
-            if message.state == FAILED:
-                return self._send_failure(message.failure)
-            for at, ack in message.acks:
-                if ack == ACK_ERROR and not self._reached(self.wait_for):
-                    return (
-                        "WhatsApp reported ack ERROR for message %s after %s s"
-                        % (message.message_id, format_seconds(at - self.start)),
-                        ACK_ERROR_HINT,
-                        "ack_error",
-                    )
-        return None
+        raise NotImplementedError
 
-    def _send_failure(self, result):
-        said = " (%s)" % result.said if result.said else ""
-        problem = "Hypersender could not send to %s: its queued request ended with HTTP %s%s" % (
-            self.recipient,
-            result.status,
-            said,
-        )
-        if result.status == 404 and result.not_on_whatsapp:
-            return problem, RECIPIENT_HINT, "not_on_whatsapp"
-        if result.status == 404:
-            return problem, INSTANCE_GONE_HINT, "send_failed"
-        if result.status == 422:
-            return problem, INVALID_HINT, "send_failed"
-        return problem, SERVER_ERROR_HINT, "send_failed"
-
-    def _timed_out(self):
-        stage = self.reached_stage()
-        waited = format_seconds(self.wait_timeout)
-        last = self._last_ack()
-        sends = len(self.messages)
-        resent = (
-            ""
-            if sends == 1
-            else "; sent %d times (resent after %s s without an ack)"
-            % (
-                sends,
-                format_seconds(self.messages[1].queued_at - self.start),
-            )
-        )
-        if stage == "queued":
-            problem = "the message to %s was still queued after %s s: its queued request was never processed%s" % (
-                self.recipient,
-                waited,
-                resent,
-            )
-            if self.last_error is not None:
-                problem += "; last error: %s" % self.last_error
-            return self._outcome(TIMED_OUT, problem, STILL_QUEUED_HINT, "timed_out")
-        message = next(m for m in self.messages if m.message_id is not None)
-        problem = "the message to %s reached stage %s but not %s within %s s (message %s%s); last ack %s%s" % (
-            self.recipient,
-            stage,
-            self.wait_for,
-            waited,
-            message.message_id,
-            "" if sends == 1 else " and %d more" % (sends - 1),
-            "none" if last is None else "%s after %s s" % (ACK_NAMES[last[1]], format_seconds(last[0] - self.start)),
-            resent,
-        )
-        return self._outcome(TIMED_OUT, problem, self._timeout_hint(stage, last), "timed_out")
-
-    def _timeout_hint(self, stage, last):
-        if stage == "delivered":
-            return NOT_READ_HINT
-        if last is not None and last[1] >= ACK_SERVER:
-            return SERVER_ONLY_HINT
-        stats = self.webhook_stats() if self.webhook_stats else {}
-        if stats.get("unauthorized"):
-            return WRONG_AUTHORIZATION_HINT % stats["unauthorized"]
-        if last is None and not stats.get("accepted") and not self.unmatched:
-            return NO_WEBHOOK_HINT + "; or else " + NO_ACK_HINT
-        return NO_ACK_HINT
-
-    def reached_stage(self):
-        reached = [stage for stage in STAGES if self.stages[stage] is not None]
-        return reached[-1] if reached else None
+    def report(self):
+        raise NotImplementedError
 
     def _outcome(self, state, problem=None, hint=None, reason=None):
         return CanaryOutcome(state, self.report(), problem, hint, reason)
 
-    def report(self):
-        """The run as the module returns it: times in seconds from the start of the run."""
-        last = self._last_ack()
-        delivered = next(
-            (m for m in self.messages if any(ack >= ACK_DEVICE for dummy, ack in m.acks)),
-            next((m for m in self.messages if m.message_id is not None), None),
+
+def validate_receiver(host, port, path):
+    """(host, port, path) of the receiver's options, checked before any request: an address of this host (brackets
+    dropped), a port from 1 to 65535, a URL path without query or white space."""
+    host = (host or "").strip()
+    if not host or re.search(r"[\s/]", host):
+        raise OptionError("receiver_host must be an address of this host, e.g. 127.0.0.1 or 0.0.0.0")
+    if not 1 <= (port or 0) <= 65535:
+        raise OptionError("receiver_port must be a port from 1 to 65535, got %s" % port)
+    path = path or ""
+    if not path.startswith("/") or re.search(r"[\s?#]", path):
+        raise OptionError(
+            "receiver_path must be a URL path starting with / (no query, no white space), got %r" % body_excerpt(path)
         )
-        return {
-            "stage": self.reached_stage(),
-            "stages": {stage: _since(moment, self.start) for stage, moment in self.stages.items()},
-            "message_id": delivered.message_id if delivered else None,
-            "messages": [message.as_result(self.start) for message in self.messages],
-            "sends": len(self.messages),
-            "resent": len(self.messages) > 1,
-            "polls": self.polls,
-            "last_ack": (
-                None
-                if last is None
-                else {"ack": last[1], "name": ACK_NAMES[last[1]], "at": _since(last[0], self.start)}
-            ),
-            "other_message_acks": len(self.unmatched),
-            "elapsed": _since(self._clock(), self.start),
-        }
+    return host.strip("[]"), port, path
+
+
+def validate_webhook_secret(value, option, missing=None, header=False):
+    """A secret the receiver compares with what webhook requests carry (an Authorization value, an app secret, a
+    verify token), checked before any request and never echoed: printable, without surrounding white space; with
+    ``header``, fit for an HTTP header (latin-1). An empty one is None, or :class:`OptionError` with ``missing``
+    (what to set, and why) when it is needed."""
+    if value is None or not str(value).strip():
+        if missing:
+            raise OptionError(missing)
+        return None
+    value = str(value)
+    if value != value.strip() or re.search(r"[\x00-\x1f\x7f]", value):
+        raise OptionError("%s has leading or trailing white space or control characters" % option)
+    if header:
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise OptionError(
+                "%s contains a character an HTTP header cannot carry (outside latin-1)" % option
+            ) from None
+    return value
+
+
+def receiver_address(host, port, path):
+    """``host:port/path`` as messages show where the receiver listens (an IPv6 host in brackets)."""
+    return "%s:%s%s" % ("[%s]" % host if ":" in host else host, port, path)
+
+
+def receiver_argument_spec(path):
+    """The module options of the webhook receiver both canaries open (the receiver doc fragment), ``path`` the
+    default receiver_path."""
+    return dict(
+        receiver_host=dict(type="str", default="127.0.0.1"),
+        receiver_port=dict(type="int", default=8089),
+        receiver_path=dict(type="str", default=path),
+    )

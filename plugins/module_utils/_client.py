@@ -564,15 +564,22 @@ class ApiClient:
         """The Authorization header every request carries (None before a login)."""
         return self._auth.header
 
-    def sleep_out_retry_after(self, error, deadline):
+    def sleep_out_retry_after(self, error, deadline, attempt=None):
         """Sleep until ``error``'s Retry-After has passed if a new attempt still fits before ``deadline``.
 
         For callers that send one request inside a deadline outside a poll loop
-        (an action). False, without sleeping, when there is no Retry-After or
-        it reaches past the deadline: then the caller raises ``error``, whose
-        message now says how long is left and when to retry.
+        (an action, a canary's send). With ``attempt`` (how many retries were
+        made already), at most ``retries`` retries are made, and an error
+        without a Retry-After (or the endpoint's 429 floor) waits the client's
+        jittered backoff instead. False, without sleeping, when there is no
+        delay to wait or it reaches past the deadline: then the caller raises
+        ``error``, whose message then says how long is left and when to retry.
         """
+        if attempt is not None and attempt >= self.retries:
+            return False
         delay = error.retry_after
+        if delay is None and attempt is not None:
+            delay = backoff_delay(attempt, self._rand)
         if delay is None or deadline is None:
             return False
         left = deadline - self._clock()

@@ -7,6 +7,7 @@ _cloud_rules."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from urllib.parse import parse_qsl, urlsplit
@@ -65,17 +66,29 @@ RATE_LIMIT_WINDOWS = (RateLimitWindow(None, ".", MANAGEMENT_CALLS_PER_HOUR, 3600
 # The loop guard of a paged read: a list edge of more pages than this is refused (100 pages of 25 numbers).
 MAX_PAGES = 100
 
+# The permission a token needs: to read numbers and accounts, and to send messages (Meta's access token guide).
+MANAGEMENT_PERMISSION = "whatsapp_business_management"
+MESSAGING_PERMISSION = "whatsapp_business_messaging"
+
+
 # The Graph API error codes and what they mean: _cloud_rules (graph_error_kind), with Meta's pages cited.
-TOKEN_HINT = (
-    "create a new token for a system user (Meta Business Settings, System users, Generate new token, with the "
-    "whatsapp_business_management permission; choose 'never' as expiry for a pipeline) and set it as api_token "
-    "or in the %s environment variable" % TOKEN_ENV
-)
-PERMISSION_HINT = (
-    "the token lacks a permission: give its system user the whatsapp_business_management permission "
-    "and assign it the WhatsApp Business Account as an asset (Meta Business Settings), then create a new "
-    "token"
-)
+def token_hint(permission=MANAGEMENT_PERMISSION):
+    return (
+        "create a new token for a system user (Meta Business Settings, System users, Generate new token, with the "
+        "%s permission; choose 'never' as expiry for a pipeline) and set it as api_token or in the %s environment "
+        "variable" % (permission, TOKEN_ENV)
+    )
+
+
+def permission_hint(permission=MANAGEMENT_PERMISSION):
+    return (
+        "the token lacks a permission: give its system user the %s permission and assign it the WhatsApp Business "
+        "Account as an asset (Meta Business Settings), then create a new token" % permission
+    )
+
+
+TOKEN_HINT = token_hint()
+PERMISSION_HINT = permission_hint()
 UNKNOWN_HINT = (
     "check phone_number_id and waba_id: they are the numeric IDs shown in WhatsApp Manager or the app's "
     "WhatsApp API Setup page, not the phone number itself; and that api_version (%s) is one Meta still serves"
@@ -210,8 +223,26 @@ def failure_outcome(error):
     return ERROR
 
 
-def read_graph_error(status, body, where, headers=None):
-    """A classified :class:`ApiError` from a Graph API error body ``{"error": {message, type, code, ...}}``, or None."""
+def read_graph_error(status, body, where, headers=None, permission=MANAGEMENT_PERMISSION):
+    """A classified :class:`ApiError` from a Graph API error body ``{"error": {message, type, code, ...}}``, or None.
+
+    The error carries Meta's ``code``, ``subcode``, ``title`` (its message) and ``details`` (``error_data.details``)
+    for callers that word their own advice by code; ``permission`` is the one the caller's token needs.
+    """
+    error = _classified(status, body, where, headers, permission)
+    if error is not None:
+        raw = body["error"]
+        details = raw.get("error_data", {}).get("details") if isinstance(raw.get("error_data"), dict) else None
+        error.code = raw["code"]
+        error.subcode = raw.get("error_subcode") if isinstance(raw.get("error_subcode"), int) else None
+        # Graph puts "(#<code>) " before some messages; the title is the rest.
+        title = re.sub(r"^\(#[0-9]+\)\s*", "", raw["message"]) if isinstance(raw.get("message"), str) else None
+        error.title = text(title, 200) if title else None
+        error.details = text(details) if isinstance(details, str) else None
+    return error
+
+
+def _classified(status, body, where, headers, permission):
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict) or isinstance(error.get("code"), bool) or not isinstance(error.get("code"), int):
         return None
@@ -229,6 +260,17 @@ def read_graph_error(status, body, where, headers=None):
     detail = "; %s" % text(details) if isinstance(details, str) and details else ""
     said = "Meta says: %s%s (%s)" % (text(error.get("message") or "no message"), detail, ", ".join(parts))
     head = "%s: HTTP %d, %s" % (where, status, said)
+    classified = _classified_graph_error(status, code, subcode, head, headers, where, permission)
+    # Meta's own words, for a caller that quotes them apart from the rest of the message (a preflight check's msg).
+    classified.graph_error = {
+        "code": code,
+        "subcode": subcode,
+        "message": "%s%s (%s)" % (text(error.get("message") or "no message"), detail, ", ".join(parts[:2])),
+    }
+    return classified
+
+
+def _classified_graph_error(status, code, subcode, head, headers, where, permission):
     kind = graph_error_kind(status, code)
     if kind == RATE_LIMITED:
         retry_after = _regain_access_seconds(headers)
@@ -242,10 +284,10 @@ def read_graph_error(status, body, where, headers=None):
     if kind == TOKEN_REJECTED:
         reason = token_rejection(code, subcode)
         return TokenRejectedError(
-            "%s: %s%s" % (head, reason, "" if code == NO_TOKEN_CODE else ": " + TOKEN_HINT), status=status
+            "%s: %s%s" % (head, reason, "" if code == NO_TOKEN_CODE else ": " + token_hint(permission)), status=status
         )
     if kind == PERMISSION_DENIED:
-        return PermissionDeniedError("%s: %s" % (head, PERMISSION_HINT), status=status)
+        return PermissionDeniedError("%s: %s" % (head, permission_hint(permission)), status=status)
     if kind == UNKNOWN_OBJECT:
         return NotFoundError(
             "%s: an unknown ID, field or path; %s" % (head, UNKNOWN_HINT % _version_in(where)), status=status
@@ -276,8 +318,18 @@ def _regain_access_seconds(headers):
     return float(max(minutes)) * 60 if minutes else None
 
 
-def build_client(options, **client_kwargs):
-    """An :class:`ApiClient` for the Graph API: Bearer token, and Graph errors read by :func:`read_graph_error`."""
+def connection_argument_spec(env_fallback):
+    """The module argument spec of the connection options alone (with the environment fallbacks)."""
+    spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
+    for name, env_var in ENV_FALLBACKS.items():
+        if name in spec:
+            spec[name]["fallback"] = (env_fallback, [env_var])
+    return spec
+
+
+def build_client(options, permission=MANAGEMENT_PERMISSION, **client_kwargs):
+    """An :class:`ApiClient` for the Graph API: Bearer token, and Graph errors read by :func:`read_graph_error`;
+    ``permission`` is the one the token needs for the calls to come (named in the advice of a refusal)."""
     base_url = validate_base_url(options.get("api_url") or DEFAULT_API_URL)
     token = validate_secret(options.get("api_token"), "api_token", TOKEN_ENV)
     version = str(options.get("api_version") or DEFAULT_API_VERSION).strip()
@@ -292,10 +344,10 @@ def build_client(options, **client_kwargs):
         "Bearer " + token,
         service=SERVICE,
         auth_hint=(
-            "check api_token / the %s environment variable: it must be a system user token with the "
-            "whatsapp_business_management permission; create a new one if it was revoked or has expired" % TOKEN_ENV
+            "check api_token / the %s environment variable: it must be a system user token with the %s "
+            "permission; create a new one if it was revoked or has expired" % (TOKEN_ENV, permission)
         ),
-        error_classifier=read_graph_error,
+        error_classifier=functools.partial(read_graph_error, permission=permission),
         rate_limit_windows=RATE_LIMIT_WINDOWS,
         **dict(transport, **client_kwargs),
     )
@@ -303,7 +355,8 @@ def build_client(options, **client_kwargs):
 
 
 class CloudApi:
-    """The Graph API reads of the collection: a phone number node, and a WABA's phone_numbers edge."""
+    """The Graph API reads of the collection: a phone number node, a WABA's phone_numbers edge, and the preflight's
+    reads (debug_token, the WABA node with its numbers expanded, subscribed_apps, message_templates)."""
 
     def __init__(self, client, version=DEFAULT_API_VERSION):
         self.client = client
@@ -327,6 +380,50 @@ class CloudApi:
             raise NotFoundError("waba_id %s: %s" % (waba_id, error), status=error.status) from None
         return [parse_phone_number(item, "GET %s" % path) for item in items]
 
+    def debug_token(self, input_token):
+        """``GET /debug_token?input_token=...``: the token's metadata, asked for with this client's token.
+
+        Meta takes the token to inspect only as a query parameter; it goes to api_url alone, and the client masks it
+        (and the caller's token) in every message.
+        """
+        self.client.add_secret(input_token)
+        return self.client.get_json("/%s/debug_token" % self.version, params={"input_token": input_token})
+
+    def waba_with_numbers(self, waba_id, number_fields, limit):
+        """The WABA node with its phone numbers by field expansion (``phone_numbers.limit(n){fields}``): one call
+        for the account and its first ``limit`` numbers, one more per further page of numbers.
+
+        Returns (the node, every number as Meta gave it).
+        """
+        path = "/%s/%s" % (self.version, waba_id)
+        fields = "id,business_verification_status,account_review_status,phone_numbers.limit(%d){%s}" % (
+            limit,
+            number_fields,
+        )
+        try:
+            node = self.client.get_json(path, params={"fields": fields})
+            first = node.get("phone_numbers") if isinstance(node, dict) else None
+            numbers = (
+                read_pages(
+                    self.client,
+                    "%s/phone_numbers" % path,
+                    {"fields": number_fields, "limit": limit},
+                    first_page=first,
+                )
+                if isinstance(first, dict)
+                else []
+            )
+        except NotFoundError as error:
+            raise NotFoundError("waba_id %s: %s" % (waba_id, error), status=error.status) from None
+        return node, numbers
+
+    def waba_edge(self, waba_id, edge, params=None):
+        """Every item of a list edge of the WABA (``subscribed_apps``, ``message_templates``), page after page."""
+        try:
+            return read_pages(self.client, "/%s/%s/%s" % (self.version, waba_id, edge), params or {})
+        except NotFoundError as error:
+            raise NotFoundError("waba_id %s: %s" % (waba_id, error), status=error.status) from None
+
     def read(self, ids, waba_id, deadline=None):
         """(numbers, missing ids): the WABA's numbers (only ``ids`` if given) or each number in ``ids``."""
         if waba_id:
@@ -338,13 +435,15 @@ class CloudApi:
         return [self.phone_number(number_id, deadline) for number_id in ids], []
 
 
-def read_pages(client, path, params=None, deadline=None, max_pages=MAX_PAGES):
+def read_pages(client, path, params=None, deadline=None, max_pages=MAX_PAGES, first_page=None):
     """Every item of a Graph API list edge (``data``), page after page until a page has no ``paging.next``.
 
     An empty page with a ``paging.next`` is not the end. The next page is asked for on the same path and
     parameters with the page's ``paging.cursors.after``; a page without cursors is followed by its ``paging.next``,
     only under the client's base URL and without the access token Graph puts into it. A page asked for twice, or
     more than ``max_pages`` pages, is a :class:`ResponseFormatError`. ``deadline`` bounds every page's request.
+    ``first_page``, the edge's first page already read (a field expansion of the edge on its node), is not asked
+    for again.
     """
     where = "GET %s" % path
     request = (path, dict(params or {}))
@@ -352,7 +451,11 @@ def read_pages(client, path, params=None, deadline=None, max_pages=MAX_PAGES):
     items = []
     for dummy in range(max_pages):
         seen.add(_request_key(*request))
-        data, after, next_url = parse_page(client.get_json(request[0], params=request[1], deadline=deadline), where)
+        body = (
+            first_page if first_page is not None else client.get_json(request[0], params=request[1], deadline=deadline)
+        )
+        first_page = None
+        data, after, next_url = parse_page(body, where)
         items.extend(data)
         if next_url is None:
             return items

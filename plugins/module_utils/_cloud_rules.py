@@ -62,10 +62,12 @@ ENTITY_NAMES = {
 #   words it), and the Business Use Case codes (80000-80014) of which 80007 is the WhatsApp Business Account's.
 # - WhatsApp Cloud API, "Error codes"
 #   (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes): throttling 4,
-#   80007, 130429 ("Rate limit hit"); authorization 0 (AuthException, HTTP 401) and 190; permissions 10, 200-299.
+#   80007, 130429 ("Rate limit hit": the number's message throughput), 131056 ("(Business Account, Consumer Account)
+#   pair rate limit hit": too many messages to one recipient in a short time); authorization 0 (AuthException, HTTP
+#   401) and 190; permissions 10, 200-299.
 # A rejected token answers HTTP 401 whatever its code (0, or 190 on a node); 104 is Graph's "An access token is
 # required", which a client that always sends its token sees only when something on the way dropped the header.
-RATE_LIMIT_CODES = frozenset((4, 17, 32, 613, 80007, 80008, 130429))
+RATE_LIMIT_CODES = frozenset((4, 17, 32, 613, 80007, 80008, 130429, 131056))
 TOKEN_CODES = frozenset((190, 102, 104))
 NO_TOKEN_CODE = 104
 PERMISSION_CODES = frozenset([10] + list(range(200, 300)))
@@ -270,9 +272,9 @@ def _limited_problem(number, entity):
     )
 
 
-def number_verdict(number, allow_limited=True):
-    """One number's result: the parsed fields, ``can_send_message`` (Meta's overall value, or worse if an entity
-    is worse), ``entities``, ``healthy`` and ``problems`` (sentences built from Meta's own words)."""
+def health_problems(number, allow_limited=True):
+    """(``can_send_message`` - Meta's overall value, or worse if an entity is worse -, the problems of the number's
+    ``health_status`` as sentences built from Meta's own words). LIMITED is a problem only if not ``allow_limited``."""
     health = number["health"]
     effective = worst([health["can_send_message"]] + [entity["can_send_message"] for entity in health["entities"]])
     problems = []
@@ -291,6 +293,13 @@ def number_verdict(number, allow_limited=True):
         problems.append(
             "%s can send only with limits (can_send_message LIMITED), and allow_limited is false." % _subject(number)
         )
+    return effective, problems
+
+
+def number_verdict(number, allow_limited=True):
+    """One number's result: the parsed fields, ``can_send_message`` (Meta's overall value, or worse if an entity
+    is worse), ``entities``, ``healthy`` and ``problems`` (sentences built from Meta's own words)."""
+    effective, problems = health_problems(number, allow_limited)
     if number.get("platform_type") == ON_PREMISE:
         problems.append(
             "%s is on the On-Premises API (platform_type ON_PREMISE), which Meta retired: its final client "
@@ -298,7 +307,9 @@ def number_verdict(number, allow_limited=True):
             "to the Cloud API (Meta's guide: migrate from On-Premises API to Cloud API)." % _subject(number)
         )
     result = {key: value for key, value in number.items() if key != "health"}
-    result.update(can_send_message=effective, entities=health["entities"], healthy=not problems, problems=problems)
+    result.update(
+        can_send_message=effective, entities=number["health"]["entities"], healthy=not problems, problems=problems
+    )
     return result
 
 
@@ -331,3 +342,56 @@ def report(numbers, allow_limited=True, missing=(), waba_id=None):
         "can_send_message": worst(verdict["can_send_message"] for verdict in verdicts) if verdicts else BLOCKED,
         "missing": list(missing),
     }
+
+
+# -- messages -----------------------------------------------------------------------------------------------------------
+# What to do about the errors a send answers or a failed status carries, by code, from Meta's "Cloud API error codes"
+# (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes) and its template pages. Meta asks
+# to handle errors by code; the title and details quoted beside the advice are Meta's own.
+MESSAGE_ERROR_HINTS = {
+    100: (
+        "Meta refused a parameter of the send: check phone_number_id (the number's ID from WhatsApp Manager, not the "
+        "number itself), the recipient in to (country code and number) and template_language"
+    ),
+    131026: (
+        "the recipient cannot receive it: the number is not on WhatsApp, has not accepted WhatsApp's latest terms, or "
+        "runs an old WhatsApp version; send the canary to a number with an up-to-date WhatsApp"
+    ),
+    131030: (
+        "the recipient is not in the allowed list of this test number: add it in the App Dashboard (WhatsApp, API "
+        "Setup), or send from a production number"
+    ),
+    131047: (
+        "more than 24 hours passed since the recipient last wrote to this number, so only a template may start the "
+        "conversation: send an approved template (template_name, template_language)"
+    ),
+    131049: (
+        "Meta chose not to deliver it to keep the ecosystem healthy (the recipient got many marketing messages): use a "
+        "utility template for the canary, or send it to another recipient"
+    ),
+    132001: (
+        "the template does not exist in this language for the number's WhatsApp Business Account: check "
+        "template_name and template_language against WhatsApp Manager (Message templates); Meta creates hello_world "
+        "(en_US) in every new account"
+    ),
+    132015: "the template is paused for low quality: edit it in WhatsApp Manager or use another one",
+    132016: "the template is disabled for low quality: use another template",
+    131056: (
+        "too many messages went from this number to the same recipient in a short time: run the canary less often "
+        "(a few seconds at least between two sends to one recipient)"
+    ),
+    130429: "the number's message throughput was reached: run the canary when the number sends less, or retry later",
+}
+RATE_LIMIT_HINT = "Meta rate-limited the send: retry later, or run the canary less often"
+
+
+def message_error_hint(code):
+    """What to do about a send's or a status's error ``code``; Meta's error codes page for a code not known here."""
+    if code in MESSAGE_ERROR_HINTS:
+        return MESSAGE_ERROR_HINTS[code]
+    if code in RATE_LIMIT_CODES:
+        return RATE_LIMIT_HINT
+    return (
+        "see what Meta says about error %s on its Cloud API error codes page "
+        "(https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes)" % code
+    )

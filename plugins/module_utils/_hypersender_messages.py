@@ -36,6 +36,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._client impor
     validate_secret,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import DEFAULT_API_URL, read_error
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._recipient import recipient_digits
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import validate_transport
 
 DEFAULT_API_V2_URL = "https://app.hypersender.com/api/whatsapp/v2"
@@ -47,8 +48,6 @@ ACK_ERROR, ACK_SERVER, ACK_DEVICE, ACK_READ = -1, 1, 2, 3
 
 PROCESSING, SENT, FAILED = "processing", "sent", "failed"
 SENT_STATUSES = (200, 201)
-# A phone number as WhatsApp addresses it: country code and number, 7 to 15 digits, no leading zero.
-RECIPIENT_DIGITS = re.compile(r"^[1-9][0-9]{6,14}$")
 NOT_ON_WHATSAPP = re.compile(r"not on whatsapp|not a whatsapp|not registered|does not exist", re.I)
 
 
@@ -68,22 +67,9 @@ def v2_url(api_url, api_v2_url=None):
 
 
 def validate_recipient(value, option="to"):
-    """``(digits, chat_id)`` from a phone number given as digits (a leading ``+``, spaces and dashes are dropped)."""
-    text = "" if value is None else str(value).strip()
-    digits = re.sub(r"[\s\-()]", "", text)
-    if digits.startswith("+"):
-        digits = digits[1:]
-    if not RECIPIENT_DIGITS.match(digits):
-        raise OptionError(
-            "%s must be the recipient's phone number with its country code, 7 to 15 digits (e.g. 201234567890); "
-            "got %d characters that are not such a number" % (option, len(text))
-        )
+    """``(digits, chat_id)`` from a phone number given with its country code (:func:`_recipient.recipient_digits`)."""
+    digits = recipient_digits(value, option)
     return digits, digits + "@c.us"
-
-
-def mask_number(digits):
-    """All but the last 4 digits as ``*``: ``201234567890`` -> ``********7890``."""
-    return "*" * max(0, len(digits) - 4) + digits[-4:]
 
 
 def build_messages_client(options, instance_token, **client_kwargs):

@@ -13,7 +13,8 @@ Two parts are pluggable, so that each API's canary brings its own:
   (Hypersender: the instance's static ``Authorization`` header, compared for exact equality) or
   :class:`HubSignature` (the WhatsApp Cloud API: ``X-Hub-Signature-256``, an HMAC-SHA256 of the raw body keyed
   with the app secret, and the ``hub.verify_token`` handshake on GET). A request it refuses gets 401 (403 for a
-  failed handshake), is counted, and its body is never parsed;
+  failed handshake), is counted, and its body is never parsed; handshakes are counted apart (``handshakes``,
+  ``handshakes_refused``);
 - the *parser* turns a trusted JSON body into the events the caller waits for, and returns none for the others
   (another event kind, another instance): they are answered 200 and counted as ignored.
 
@@ -97,7 +98,7 @@ class HubSignature:
 class ReceiverStats:
     """What the receiver saw, by kind; thread-safe. Never holds a request's content."""
 
-    KINDS = ("accepted", "ignored", "unauthorized", "rejected", "dropped")
+    KINDS = ("accepted", "ignored", "unauthorized", "rejected", "dropped", "handshakes", "handshakes_refused")
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -239,7 +240,7 @@ def _handler_for(receiver):
             if answer is None:
                 return self._answer(405, "use POST", "rejected", {"Allow": "POST"})
             status, text = answer
-            return self._answer(status, text, "accepted" if status == 200 else "unauthorized", text_only=True)
+            return self._answer(status, text, "handshakes" if status == 200 else "handshakes_refused", text_only=True)
 
         def _other(self):
             self.close_connection = True

@@ -23,7 +23,7 @@ description:
     tells these apart from numbers that cannot send (a rejected token is V(auth_failed), never V(BLOCKED)).
   - A WhatsApp Business Account's list of numbers is read page after page until Meta gives no next page; an empty
     page in between does not end it.
-  - Meta's rate-limit errors (Graph codes 4, 17, 32, 613, 80007, 80008 and 130429) are retried with backoff, and a wait
+  - Meta's rate-limit errors (Graph codes 4, 17, 32, 613, 80007, 80008, 130429 and 131056) are retried with backoff, and a wait
     goes on through them until O(wait_timeout).
   - With O(wait=true), polls inside this one task until every selected number passes, and fails with the problems of
     the last read if O(wait_timeout) passes. A number on the On-Premises API ends the wait at once.
@@ -45,6 +45,7 @@ options:
     default: null
 extends_documentation_fragment:
   - hypersender.whatsapp.cloud
+  - hypersender.whatsapp.cloud.selection
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.wait
   - hypersender.whatsapp.attributes

@@ -99,19 +99,6 @@ options:
       - If not set, O(api_url) with its trailing C(/v1) replaced by C(/v2)
         (V(https://app.hypersender.com/api/whatsapp/v2) by default).
     type: str
-  receiver_host:
-    description:
-      - The address the webhook receiver listens on. V(0.0.0.0) listens on every IPv4 address of the controller.
-      - The default suits a reverse proxy (with TLS, since Hypersender takes only C(https://) webhook URLs) that
-        forwards the instance's webhook URL to the receiver.
-    type: str
-    default: 127.0.0.1
-  receiver_port:
-    description:
-      - The port the webhook receiver listens on, from 1 to 65535. It must be free when the task starts; it is free
-        again when the task ends.
-    type: int
-    default: 8089
   receiver_path:
     description:
       - The path the webhooks are posted to; other paths get 404.
@@ -131,11 +118,13 @@ notes:
     for example through a reverse proxy that serves C(https://controller.example.com/hypersender/webhook) and forwards
     to O(receiver_host):O(receiver_port); M(hypersender.whatsapp.instance) creates such an instance with
     O(hypersender.whatsapp.instance#module:webhook_url). (2) An instance whose webhooks already go to an
-    Event-Driven Ansible rulebook: the rulebook forwards C(message.ack) events to the receiver with the same
-    C(Authorization) value (the collection's C(extensions/eda/rulebooks/canary_ack_relay.yml) does).
+    Event-Driven Ansible rulebook: the rulebook forwards C(message.ack) events to the receiver with the
+    C(Authorization) value it expects (the collection's rulebook C(canary_ack_relay) does, with its event source
+    C(hypersender.whatsapp.delivery_webhook), which checks the instance's own value first).
   - The module waits inside one task; run it with C(delegate_to=localhost) or on the host that receives the webhooks.
 extends_documentation_fragment:
   - hypersender.whatsapp.hypersender
+  - hypersender.whatsapp.receiver
   - hypersender.whatsapp.transport
   - hypersender.whatsapp.attributes
   - hypersender.whatsapp.attributes.actiongroup_hypersender
@@ -280,6 +269,12 @@ receiver:
     dropped:
       description: Acks dropped because too many were waiting (a flood).
       type: int
+    handshakes:
+      description: Verification requests (GET) answered; always 0 here, Hypersender makes none (a GET gets 405).
+      type: int
+    handshakes_refused:
+      description: Verification requests refused; always 0 here.
+      type: int
 elapsed:
   description: Seconds from the first send to the end of the run.
   returned: when a send was tried
@@ -314,7 +309,7 @@ msg:
 import secrets
 
 from ansible.module_utils.basic import env_fallback
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import WAIT_FOR, InstanceCanary
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import WAIT_FOR, receiver_argument_spec
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender import connection_argument_spec
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_messages import (
@@ -324,6 +319,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     build_messages_client,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._instance_canary import (
+    InstanceCanary,
     NotReady,
     resolve_instance,
     validate_canary_options,
@@ -355,9 +351,7 @@ def argument_spec():
         show_recipient=dict(type="bool", default=False),
         instance_token=dict(type="str", no_log=True, fallback=(env_fallback, [INSTANCE_TOKEN_ENV])),
         api_v2_url=dict(type="str"),
-        receiver_host=dict(type="str", default="127.0.0.1"),
-        receiver_port=dict(type="int", default=8089),
-        receiver_path=dict(type="str", default="/hypersender/webhook"),
+        **receiver_argument_spec("/hypersender/webhook"),
         receiver_authorization=dict(type="str", no_log=True, fallback=(env_fallback, [AUTHORIZATION_ENV])),
     )
     return spec

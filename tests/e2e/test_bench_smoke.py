@@ -50,3 +50,42 @@ def test_canary_benchmark_prints_its_figures():
     assert completed.stdout.count("calls a canary:") == 3
     assert "1 list + 1 send + 1 poll = 3   floor: 1 list + 1 send + 1 poll = 3" in completed.stdout
     assert completed.stdout.count("ack's arrival to the task's end:") == 2
+
+
+def test_cloud_preflight_benchmark_prints_calls_that_do_not_grow_with_the_numbers():
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(COLLECTION_ROOT / "tests" / "bench" / "cloud_preflight_bench.py"),
+            "--runs",
+            "1",
+            "--sizes",
+            "1,10",
+            "--templates",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    rows = [
+        line.split()
+        for line in completed.stdout.splitlines()
+        if line.split()[:2] in (["1", "preflight"], ["10", "preflight"])
+    ]
+    assert [(row[0], row[2], row[6]) for row in rows] == [("1", "4", "10"), ("10", "4", "19")]
+
+
+def test_cloud_canary_benchmark_prints_its_figures():
+    completed = subprocess.run(
+        [sys.executable, str(COLLECTION_ROOT / "tests" / "bench" / "cloud_canary_bench.py"), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert completed.stdout.count("calls a canary: 1 send + 0 poll = 1 (module's api_calls: 1)") == 3
+    assert completed.stdout.count("status's arrival to the task's end:") == 3

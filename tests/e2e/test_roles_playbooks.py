@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The roles (wait_for_working, verify_gateway), the collection playbooks (deploy_gate, fleet_report),
-scripts/demo, the molecule scenarios and ansible-lint, through real runs against the simulator.
+and scripts/demo, through real runs against the simulator.
 
 Every ansible run goes through the ``ansible`` fixture, which asserts that no secret of the
 scenario reaches the output (at -vvvv unless a test says otherwise).
@@ -11,7 +11,6 @@ scenario reaches the output (at -vvvv unless a test says otherwise).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -679,78 +678,7 @@ def test_demo_waits_and_passes(tmp_path):
     assert list(tmp_path.iterdir()) == [], "the demo left files behind"
 
 
-# --- molecule and ansible-lint --------------------------------------------------------------------------------------
-
-MOLECULE_DIR = COLLECTION_ROOT / "extensions" / "molecule"
-SCENARIOS = sorted(p.parent.name for p in MOLECULE_DIR.glob("*/molecule.yml"))
-
-
-def tool_env():
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("ANSIBLE_", "HYPERSENDER_", "WA_", "MOLECULE_"))
-    }
-    env.update(
-        PATH=str(BIN) + os.pathsep + env.get("PATH", ""),
-        NO_PROXY="127.0.0.1,localhost",
-        ANSIBLE_NOCOLOR="1",
-        NO_COLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        PY_COLORS="0",
-    )
-    return env
-
-
-@pytest.mark.skipif(importlib.util.find_spec("molecule") is None, reason="molecule is not installed in this venv")
-@pytest.mark.xdist_group("molecule")  # the scenarios share the collection tree: one at a time
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_molecule_scenario(scenario, tmp_path):
-    if scenario.startswith("verify_gateway"):
-        needs_onprem_module()
-    # Molecule names its default ephemeral directory after the project folder's name, which is "whatsapp" in every
-    # copy of the collection: two runs at once would share it (and each other's simulator). One per test instead.
-    ephemeral = tmp_path / "molecule-ephemeral"
-    ephemeral.mkdir()
-    completed = subprocess.run(
-        [str(BIN / "molecule"), "test", "-s", scenario],
-        cwd=str(COLLECTION_ROOT),
-        # COLUMNS as a CI shell may set it: ps then cuts command lines at 80 characters.
-        env=dict(tool_env(), MOLECULE_EPHEMERAL_DIRECTORY=str(ephemeral), COLUMNS="80"),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, output[-6000:]
-    for secret in SECRETS:
-        assert secret not in output, "a secret leaked into molecule's output"
-    # The scenario's destroy stopped its simulator (started with --url-file in this ephemeral directory).
-    left = subprocess.run(
-        ["pgrep", "-f", str(ephemeral / "simulator.url")], capture_output=True, text=True, check=False
-    )
-    assert left.stdout.strip() == "", "the scenario left its simulator running: pids %s" % left.stdout.split()
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("ansiblelint") is None, reason="ansible-lint is not installed in this venv"
-)
-def test_ansible_lint_production_profile(collections_path, tmp_path):
-    paths = ["roles", "playbooks", "extensions/molecule"]
-    # ANSIBLE_HOME: ansible-lint installs the collection there (default ~/.ansible), not in the user's home
-    env = dict(tool_env(), ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_HOME=str(tmp_path / "ansible-home"))
-    completed = subprocess.run(
-        [str(BIN / "ansible-lint"), "--offline", "--profile", "production", "--nocolor"] + paths,
-        cwd=str(COLLECTION_ROOT),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, output[-6000:]
+# molecule (extensions/molecule) and ansible-lint run as sessions of their own: see noxfile.py, antsibull-nox.toml.
 
 
 def test_no_secret_constant_is_a_real_looking_token():

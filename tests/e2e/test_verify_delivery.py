@@ -10,7 +10,7 @@ import json
 import socket
 import textwrap
 
-from conftest import TOKEN, WORKING_ID, hypersender_scenario, instance
+from conftest import CLOUD_TOKEN, TOKEN, WORKING_ID, hypersender_scenario, instance
 from test_roles_playbooks import debug_lines, failure_messages
 
 OTHER_ID = "c9a1dd76-5678-4f9d-9012-a5b78de100c3"
@@ -250,3 +250,179 @@ def test_the_eda_relay_playbook_hands_an_ack_to_a_canary_receiver(ansible, colle
     assert arrived is not None and arrived[1] == AckEvent("3EB0RELAYED000000000", 2)
     assert receiver.stats.as_dict()["accepted"] == 1
     assert_private(run)
+
+
+# -- the Cloud API numbers --------------------------------------------------------------------------------------------------
+
+CLOUD_NUMBER = "106540352242922"
+APP_SECRET = "verify-delivery-app-secret-4Rt"
+CLOUD_DELIVERED = [{"after": 0.3, "status": "sent"}, {"after": 0.6, "status": "delivered"}]
+
+
+def with_cloud(data, port, statuses):
+    """``data`` with a Cloud API section whose number posts ``statuses`` to the receiver on ``port``."""
+    data["cloud"] = {
+        "tokens": [CLOUD_TOKEN],
+        "app_secret": APP_SECRET,
+        "callback_url": "http://127.0.0.1:%d/whatsapp/webhook" % port,
+        "wabas": [
+            {"id": "102290129340398", "phone_numbers": [{"id": CLOUD_NUMBER, "sends": [{"statuses": statuses}]}]}
+        ],
+    }
+    return data
+
+
+def cloud_env(sim, hypersender=True):
+    env = env_for(sim) if hypersender else {}
+    env.update(WA_CLOUD_API_URL=sim.url + "/graph", WA_CLOUD_TOKEN=CLOUD_TOKEN, WA_CLOUD_APP_SECRET=APP_SECRET)
+    return env
+
+
+def cloud_sends(sim):
+    return [entry for entry in sim.requests() if entry["path"].endswith("/%s/messages" % CLOUD_NUMBER)]
+
+
+def assert_cloud_private(run):
+    assert_private(run)
+    assert APP_SECRET not in run.output
+
+
+def test_deploy_gate_proves_delivery_from_the_cloud_numbers_it_checks(simulator, ansible):
+    """Only the Cloud API is configured: its gate reads the number, then the canary sends a template from it."""
+    port = free_port()
+    sim = simulator(with_cloud({}, port, CLOUD_DELIVERED))
+    extra = gate_vars(port, verify_cloud_phone_number_ids=[CLOUD_NUMBER], verify_delivery_instance="")
+    run = ansible(["hypersender.whatsapp.deploy_gate"] + extra, command="ansible-playbook", env=cloud_env(sim, False))
+    assert_cloud_private(run)
+    assert run.rc == 0, run
+    summary = debug_lines(run.output, "DEPLOY GATE:")
+    assert summary[0] == "DEPLOY GATE: PASSED"
+    assert summary[1].startswith("Hypersender instances: not checked") and summary[3].startswith(
+        "Cloud API numbers:     PASSED"
+    )
+    assert summary[4].startswith("Delivery canary:       PASSED, delivered after ")
+    assert "from phone number %s to %s (message wamid." % (CLOUD_NUMBER, MASKED) in summary[4]
+    # the canary came after the gate's read, one POST and no poll
+    log = sim.requests()
+    assert [entry["method"] for entry in log] == ["GET", "POST"] and len(cloud_sends(sim)) == 1
+    lines = debug_lines(run.output, "verify_delivery: PASSED, delivered after ")
+    assert lines[0].endswith(
+        "phone number %s sent template hello_world (en_US) to %s as message %s"
+        % (CLOUD_NUMBER, MASKED, lines[0].rsplit(" ", 1)[-1])
+    )
+    assert lines[2].endswith("2 accepted, 0 refused for their signature, 0 about something else")
+
+
+def test_deploy_gate_runs_both_canaries_and_fails_on_the_cloud_one(simulator, ansible):
+    port = free_port()
+    failed = [{"after": 0.3, "status": "failed", "errors": [131026]}]
+    sim = simulator(with_cloud(scenario(port, DELIVERED), port, failed))
+    extra = gate_vars(port, verify_cloud_phone_number_ids=[CLOUD_NUMBER])
+    run = ansible(["hypersender.whatsapp.deploy_gate"] + extra, command="ansible-playbook", env=cloud_env(sim))
+    assert_cloud_private(run)
+    assert run.rc == 2, run
+    summary = debug_lines(run.output, "DEPLOY GATE:")
+    assert summary[0] == "DEPLOY GATE: FAILED"
+    assert summary[1].startswith("Hypersender instances: PASSED") and summary[3].startswith(
+        "Cloud API numbers:     PASSED"
+    )
+    assert summary[4].startswith(
+        "Delivery canary:       FAILED, verify_delivery: FAILED at stage accepted: phone number %s: Meta reported the "
+        "message to %s (wamid." % (CLOUD_NUMBER, MASKED)
+    )
+    assert "error 131026 (Message undeliverable)" in summary[4]
+    assert "set verify_delivery_to to a number that can receive the canary" in summary[4]
+    assert "instance canary-eu" not in summary[4], "the Hypersender canary passed: it is not in the failure"
+    # both canaries ran, the Hypersender one first
+    assert len(sends(sim)) == 1 and len(cloud_sends(sim)) == 1
+    assert sends(sim)[0]["t"] < cloud_sends(sim)[0]["t"]
+    assert failure_messages(run.output)[-1].startswith(
+        "deploy_gate: FAILED. Delivery: verify_delivery: FAILED at stage"
+    )
+
+
+def test_deploy_gate_check_mode_sends_from_no_cloud_number(simulator, ansible):
+    port = free_port()
+    sim = simulator(with_cloud({}, port, CLOUD_DELIVERED))
+    extra = gate_vars(port, verify_cloud_phone_number_ids=[CLOUD_NUMBER], verify_delivery_instance="")
+    run = ansible(
+        ["hypersender.whatsapp.deploy_gate", "-C"] + extra, command="ansible-playbook", env=cloud_env(sim, False)
+    )
+    assert_cloud_private(run)
+    assert run.rc == 0, run
+    summary = debug_lines(run.output, "DEPLOY GATE:")
+    assert summary[4] == (
+        "Delivery canary:       CHECK MODE, not waited: would send template hello_world (en_US) from phone number %s "
+        "to %s and wait for delivered" % (CLOUD_NUMBER, MASKED)
+    )
+    assert cloud_sends(sim) == []
+
+
+CLOUD_ROLE_PLAY = textwrap.dedent("""\
+    - hosts: localhost
+      gather_facts: false
+      vars:
+        verify_delivery_to: "%(phone)s"
+        verify_delivery_wait_for: delivered
+        verify_delivery_timeout: 20
+        verify_delivery_receiver_port: %(port)s
+        verify_delivery_cloud_phone_number_ids: ["%(number)s"]
+        verify_delivery_cloud_api_url: "%(url)s"
+        verify_delivery_cloud_api_token: "%(token)s"
+        verify_delivery_cloud_app_secret: "%(secret)s"
+      roles:
+        - hypersender.whatsapp.verify_delivery
+    """)
+
+
+def test_the_role_with_the_cloud_secrets_in_variables_at_vvvv(simulator, ansible):
+    port = free_port()
+    sim = simulator(with_cloud({}, port, CLOUD_DELIVERED))
+    play = CLOUD_ROLE_PLAY % {
+        "phone": PHONE,
+        "port": port,
+        "number": CLOUD_NUMBER,
+        "url": sim.url + "/graph",
+        "token": CLOUD_TOKEN,
+        "secret": APP_SECRET,
+    }
+    run = ansible.playbook(play)
+    assert_cloud_private(run)
+    assert run.rc == 0, run
+    assert debug_lines(run.output, "verify_delivery: PASSED, delivered after ")
+    assert len(cloud_sends(sim)) == 1 and not any("/api/whatsapp/" in entry["path"] for entry in sim.requests())
+
+
+def test_the_role_checks_the_cloud_variables_before_any_request(simulator, ansible):
+    port = free_port()
+    sim = simulator(with_cloud({}, port, CLOUD_DELIVERED))
+    play = CLOUD_ROLE_PLAY % {
+        "phone": PHONE,
+        "port": port,
+        "number": "+1 555 0783881",
+        "url": sim.url + "/graph",
+        "token": CLOUD_TOKEN,
+        "secret": "",
+    }
+    run = ansible.playbook(play)
+    assert run.rc == 2, run
+    message = failure_messages(run.output)[-1]
+    assert "verify_delivery_cloud_phone_number_ids must be a list of the numbers' IDs" in message
+    assert "verify_delivery_cloud_app_secret is needed" in message
+    assert sim.requests() == []
+
+
+def test_the_role_with_neither_an_instance_nor_a_number_says_so(simulator, ansible):
+    port = free_port()
+    sim = simulator(with_cloud({}, port, CLOUD_DELIVERED))
+    play = CLOUD_ROLE_PLAY.replace(
+        'verify_delivery_cloud_phone_number_ids: ["%(number)s"]', "verify_delivery_cloud_phone_number_ids: []"
+    )
+    run = ansible.playbook(
+        play % {"phone": PHONE, "port": port, "url": sim.url + "/graph", "token": CLOUD_TOKEN, "secret": APP_SECRET}
+    )
+    assert run.rc == 2, run
+    assert failure_messages(run.output)[-1].startswith(
+        "verify_delivery: verify_delivery_instance is empty and so is verify_delivery_cloud_phone_number_ids"
+    )
+    assert sim.requests() == []

@@ -25,6 +25,7 @@ from hsw_support import (  # noqa: E402,F401  pylint: disable=wrong-import-posit
     TOKEN,
     WORKING_ID,
     ansible_env,
+    assert_no_secret,
     collections_path,
     hypersender_scenario,
     instance,
@@ -91,14 +92,15 @@ class Rulebook:
 
 @pytest.fixture
 def rulebook(collections_path, tmp_path):
-    """``rulebook(name, sim, variables)`` starts ansible-rulebook on a rulebook of the collection."""
+    """``rulebook(name, sim, variables, env=None, extra_args=())`` starts ansible-rulebook on a rulebook of the
+    collection; ``env`` adds environment variables (after the simulator's), ``extra_args`` arguments (e.g. -E)."""
     bin_dir = Path(sys.executable).parent
     executable = bin_dir / "ansible-rulebook"
-    assert executable.exists(), "ansible-rulebook is not in %s: run scripts/bootstrap eda" % bin_dir
+    assert executable.exists(), "ansible-rulebook is not in %s: run scripts/test eda" % bin_dir
     assert shutil.which("java"), "no java on PATH: ansible-rulebook needs Java 17+ (scripts/ensure-java installs it)"
     started = []
 
-    def start(name, sim, variables=None):
+    def start(name, sim, variables=None, env=None, extra_args=()):
         inventory = tmp_path / "inventory.yml"
         inventory.write_text(
             "all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
@@ -110,10 +112,9 @@ def rulebook(collections_path, tmp_path):
             collections_path,
             tmp_path,
             bin_dir,
-            HYPERSENDER_API_URL=sim.hypersender_url,
-            HYPERSENDER_API_TOKEN=TOKEN,
+            **dict({"HYPERSENDER_API_URL": sim.hypersender_url, "HYPERSENDER_API_TOKEN": TOKEN}, **(env or {})),
         )
-        argv = [str(executable), "-r", name, "-i", str(inventory), "--vars", str(vars_file), "-v"]
+        argv = [str(executable), "-r", name, "-i", str(inventory), "--vars", str(vars_file), "-v"] + list(extra_args)
         run = Rulebook(argv, env, str(tmp_path), str(tmp_path / ("rulebook-%d.log" % len(started))))
         started.append(run)
         return run

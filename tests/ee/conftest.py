@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Fixtures of the execution-environment tests (`scripts/test ee`, .venv/ee, root with podman).
+"""Fixtures of the execution-environment tests (`scripts/test ee`: the ee session's venv, root with podman).
 
 The session builds the image once with scripts/ee-build, adding one package index of its own: a loopback
 server that asks for a password (a canary credential), so the tests can show that the index settings
@@ -43,10 +43,9 @@ simulator = hsw_support.simulator_process
 
 sys.path.insert(0, str(COLLECTION_ROOT / "scripts"))
 import ee_build  # noqa: E402  pylint: disable=wrong-import-position,import-error
-import ee_definitions  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 BIN = Path(sys.executable).parent
-IMAGE = ee_definitions.LOCAL_IMAGE
+IMAGE = ee_build.IMAGE
 TOKEN = "ee-hypersender-token-5f1c2a9e"
 ONPREM_API_KEY = "ee-onprem-key-77d3b1c4e0"
 ACCESS_TOKEN = "481|eeAccessTokenOfTheInstance0123456789abcdef"

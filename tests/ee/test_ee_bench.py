@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, Hypersender WhatsApp collection maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""scripts/ee-bench runs (one run each way) and prints every figure it promises; no time is asserted."""
+"""scripts/bench ee (tests/bench/ee_bench.py) runs (one run each way) and prints every figure it promises; no time is asserted."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from conftest import COLLECTION_ROOT, IMAGE
 
 def test_the_benchmark_prints_its_figures(built_image):
     proc = subprocess.run(
-        [sys.executable, str(COLLECTION_ROOT / "scripts" / "ee_bench.py"), "--runs", "1"],
+        [sys.executable, str(COLLECTION_ROOT / "tests" / "bench" / "ee_bench.py"), "--runs", "1"],
         capture_output=True,
         text=True,
         check=False,

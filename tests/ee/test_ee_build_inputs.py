@@ -10,8 +10,6 @@ from __future__ import annotations
 import configparser
 import os
 import stat
-import urllib.error
-import urllib.request
 
 import pytest
 from conftest import ee_build
@@ -118,78 +116,36 @@ def test_credentials_in_index_urls(url, found):
     assert ee_build.url_secrets(url) == found
 
 
-@pytest.fixture
-def pip_tree(tmp_path):
-    """A local index laid out as the host's (simple/NAME/index.html linking ../../files/...) and a find-links dir."""
-    index = tmp_path / "pypi"
-    (index / "simple" / "demo").mkdir(parents=True)
-    (index / "files").mkdir()
-    (index / "files" / "demo-1.0-py3-none-any.whl").write_bytes(b"wheel bytes")
-    (index / "simple" / "demo" / "index.html").write_text('<a href="../../files/demo-1.0-py3-none-any.whl">demo</a>')
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    (wheels / "other-2.0-py3-none-any.whl").write_bytes(b"other")
+def test_build_inputs_from_the_host_settings(tmp_path):
     ca = tmp_path / "ca.crt"
     ca.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
-    return tmp_path
-
-
-def test_build_inputs_from_the_host_settings(pip_tree, tmp_path):
+    (tmp_path / "wheels").mkdir()
     settings = {
         "index-url": "https://user:idxpass@idx.example.com/simple",
-        "extra-index-url": "file://%s/pypi/simple" % pip_tree,
-        "find-links": "%s/wheels %s/missing" % (pip_tree, pip_tree),
-        "cert": str(pip_tree / "ca.crt"),
+        "extra-index-url": "file://%s/pypi/simple https://mirror.example.org/simple" % tmp_path,
+        "find-links": "%s/wheels" % tmp_path,
+        "cert": str(ca),
         "timeout": "60",
     }
-    local = ee_build.LocalFiles()
-    try:
-        volumes, secrets, _summary = ee_build.build_inputs(
-            str(tmp_path / "inputs"),
-            local,
-            ["http://ci:extrapass@127.0.0.1:9/simple/"],
-            ["127.0.0.1:9"],
-            settings=settings,
-        )
-        conf = configparser.ConfigParser()
-        conf.read(tmp_path / "inputs" / "pip.conf")
-        glob = conf["global"]
-        # Credentials stay in the index URLs pip uses; the file is only for root and is mounted, never copied.
-        assert glob["index-url"].strip() == settings["index-url"]
-        assert stat.S_IMODE(os.stat(tmp_path / "inputs" / "pip.conf").st_mode) == 0o600
-        assert secrets == ["extrapass", "idxpass"]
-        # Local paths are served on loopback; a local index through the directory that holds it, so that its
-        # relative links to ../../files/ resolve.
-        extra = glob["extra-index-url"].split()
-        assert extra[0].startswith(local.base_url() + "/") and extra[0].endswith("/simple")
-        assert extra[1] == "http://ci:extrapass@127.0.0.1:9/simple/"
-        with urllib.request.urlopen(extra[0] + "/demo/") as page:
-            assert b"../../files/demo-1.0-py3-none-any.whl" in page.read()
-        with urllib.request.urlopen(extra[0] + "/demo/../../files/demo-1.0-py3-none-any.whl") as wheel:
-            assert wheel.read() == b"wheel bytes"
-        links = glob["find-links"].split()
-        assert len(links) == 1  # the missing directory is left out
-        with urllib.request.urlopen(links[0] + "/other-2.0-py3-none-any.whl") as wheel:
-            assert wheel.read() == b"other"
-        assert set(glob["trusted-host"].split()) == {"127.0.0.1:9", local.base_url()[len("http://") :]}
-        # The CA bundle: copied beside pip.conf, which pip finds in the mounted directory.
-        assert glob["cert"] == ee_build.PIP_CONF_DIR + "/ca-bundle.crt"
-        assert (tmp_path / "inputs" / "ca-bundle.crt").read_text() == (pip_tree / "ca.crt").read_text()
-        assert volumes == ["--volume=%s:%s:ro" % (tmp_path / "inputs", ee_build.PIP_CONF_DIR)]
-        assert glob["timeout"] == "60"
-    finally:
-        local.close()
-
-
-def test_the_served_tree_stays_inside_its_directories(pip_tree, tmp_path):
-    local = ee_build.LocalFiles()
-    try:
-        url = local.add(str(pip_tree / "wheels"))
-        (tmp_path / "outside.txt").write_text("not served")
-        for path in ("/../outside.txt", "/../../outside.txt", "/%2e%2e/outside.txt"):
-            with pytest.raises(urllib.error.HTTPError):
-                urllib.request.urlopen(url + path).read()  # pylint: disable=consider-using-with
-        with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(local.base_url() + "/unknown/x").read()  # pylint: disable=consider-using-with
-    finally:
-        local.close()
+    volumes, secrets, _summary = ee_build.build_inputs(
+        str(tmp_path / "inputs"), ["http://ci:extrapass@127.0.0.1:9/simple/"], ["127.0.0.1:9"], settings=settings
+    )
+    conf = configparser.ConfigParser()
+    conf.read(tmp_path / "inputs" / "pip.conf")
+    glob = conf["global"]
+    # Credentials stay in the index URLs pip uses; the file is only for root and is mounted, never copied.
+    assert glob["index-url"].strip() == settings["index-url"]
+    assert stat.S_IMODE(os.stat(tmp_path / "inputs" / "pip.conf").st_mode) == 0o600
+    assert secrets == ["extrapass", "idxpass"]
+    # Local indexes and find-links directories are left out: the build container cannot see them.
+    assert glob["extra-index-url"].split() == [
+        "https://mirror.example.org/simple",
+        "http://ci:extrapass@127.0.0.1:9/simple/",
+    ]
+    assert "find-links" not in glob
+    assert glob["trusted-host"].split() == ["127.0.0.1:9"]
+    # The CA bundle: copied beside pip.conf, which pip finds in the mounted directory.
+    assert glob["cert"] == ee_build.PIP_CONF_DIR + "/ca-bundle.crt"
+    assert (tmp_path / "inputs" / "ca-bundle.crt").read_text() == ca.read_text()
+    assert volumes == ["--volume=%s:%s:ro" % (tmp_path / "inputs", ee_build.PIP_CONF_DIR)]
+    assert glob["timeout"] == "60"

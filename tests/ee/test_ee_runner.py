@@ -13,7 +13,9 @@ the job template's extra variables, against the simulator on the host's loopback
 from __future__ import annotations
 
 import json
+import os
 
+import yaml
 from conftest import (
     ACCESS_TOKEN,
     IMAGE,
@@ -24,7 +26,6 @@ from conftest import (
     WORKING_ID,
     awx_credentials_env,
     ee_build,
-    ee_definitions,
     instance,
     private_data_dir,
     run_in_ee,
@@ -52,7 +53,7 @@ def definition_pin(key):
     text = ee_build.LOCAL_EE_DIR + "/execution-environment.yml"
     with open(text) as handle:
         for line in handle:
-            if line.strip().startswith("package_pip: %s==" % key):
+            if line.strip().startswith(("package_pip: %s==" % key, "- %s==" % key)):
                 return line.split("==", 1)[1].strip()
     raise AssertionError("no pin for %s" % key)
 
@@ -61,8 +62,9 @@ def test_the_image_has_what_the_definition_pins(built_image):
     packages = built_image["packages"]
     assert packages["ansible-core"] == definition_pin("ansible-core")
     assert packages["ansible-runner"] == definition_pin("ansible-runner")
-    assert "requests==%s" % packages["requests"] in ee_definitions.PYTHON_PACKAGES
-    assert packages["collection"] == ee_definitions.tarball_name().rsplit("-", 1)[1][: -len(".tar.gz")]
+    assert packages["requests"] == definition_pin("requests")
+    with open(os.path.join(ee_build.ROOT, "galaxy.yml")) as handle:
+        assert packages["collection"] == yaml.safe_load(handle)["version"]
     assert built_image["image"] == IMAGE and built_image["image_size_bytes"] > 0
 
 

@@ -29,7 +29,7 @@ def test_the_first_lines_give_the_demo_and_test_commands_and_ci_runs_the_test_on
     opening = README.splitlines()[:15]
     assert any(line.strip().startswith("./scripts/demo") for line in opening), opening
     assert any(line.strip().startswith("./scripts/test") for line in opening), opening
-    assert re.search(r"^\./scripts/test\b", (ROOT / ".ci" / "run").read_text(), re.MULTILINE)
+    assert re.search(r"^(exec )?\./scripts/test\b", (ROOT / ".ci" / "run").read_text(), re.MULTILINE)
 
 
 def test_readme_has_the_sections_of_a_certified_collection():

@@ -4,7 +4,7 @@
 
 """What users meet on Galaxy, in ansible-doc and in AWX: checked on the tarball that `ansible-galaxy collection build` makes.
 
-Runs in the tools environment (scripts/bootstrap tools), where every tool below is installed:
+Runs in the release session's venv (tests/requirements-tools.txt), where every tool below is installed:
 a missing tool is a failure, not a skip.
 """
 
@@ -74,8 +74,20 @@ def roles():
 def test_tarball_leaves_out_what_users_should_not_get(tarball):
     names = run(["tar", "tzf", tarball]).stdout.split()
     assert "galaxy.yml" not in names and "MANIFEST.json" in names
-    for unwanted in (".git/", ".venv", ".cache/", "scripts/", ".ci/", "tests/output/", "tests/bench/"):
-        assert not any(n.startswith(unwanted) for n in names), unwanted
+    unwanted = (".git/", ".venv", ".nox/", ".cache/", "scripts/", ".ci/", "noxfile.py", "antsibull-nox.toml")
+    unwanted += ("tests/output/", "tests/bench/", "tests/e2e/", "tests/ee/", "tests/eda/", "tests/runner/")
+    unwanted += (
+        "tests/release/",
+        "tests/simulator_tests/",
+        "tests/support/",
+        "tests/requirements-",
+        "extensions/molecule/",
+    )
+    for prefix in unwanted:
+        assert not any(n.startswith(prefix) for n in names), prefix
+    assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+    # What ansible-test runs downstream stays: the unit and integration tests and the simulator they use.
+    assert all(any(n.startswith(p) for n in names) for p in ("tests/unit/", "tests/integration/", "tests/simulator/"))
 
 
 def test_galaxy_importer_passes_without_errors_or_warnings(tarball, tmp_path):

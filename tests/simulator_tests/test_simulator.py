@@ -181,6 +181,24 @@ def test_timelines_and_unknown_statuses():
         assert sim.ready_times() == {"a": 0.4, "b": None}
 
 
+def test_the_clock_starts_at_the_first_api_request_not_before():
+    """A client that starts late (a loaded machine) still sees the timeline from its first step, after a start,
+    a reset and a load alike; requests to /_sim/ do not start the clock."""
+    timeline = [{"at": 0, "status": "STARTING"}, {"at": 0.3, "status": "WORKING"}]
+    scenario = with_hypersender(instances=[{"id": "a", "timeline": timeline}])
+    with Simulator(scenario) as sim:
+        for restart in (lambda: None, sim.reset, lambda: sim.load(scenario)):
+            restart()
+            requests.get(sim.url + "/_sim/requests", timeout=5)
+            time.sleep(0.5)
+            assert sim.elapsed() == 0.0
+            assert health(sim, "a").json()["status"] == "STARTING"
+            assert sim.requests()[0]["t"] < 0.3
+            time.sleep(0.35)
+            assert health(sim, "a").json()["status"] == "WORKING"
+            assert sim.elapsed() >= 0.35
+
+
 def test_instance_defaults():
     with Simulator(with_hypersender(instances=[{"id": "x1", "status": "PENDING"}])) as sim:
         item = listing(sim).json()[0]

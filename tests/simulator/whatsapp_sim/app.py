@@ -14,12 +14,22 @@ import threading
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import cloud_api, hypersender_actions, hypersender_api, hypersender_messages, onprem_api
+from . import (
+    cloud_account,
+    cloud_api,
+    cloud_messages,
+    hypersender_actions,
+    hypersender_api,
+    hypersender_messages,
+    onprem_api,
+    webhooks,
+)
 from .ratelimit import FixedWindowLimiter
 from .response import DROP, ENDLESS, SEND, TRUNCATE, Response
 from .scenario import Scenario, ScenarioError
 
 ADMIN_PREFIX = "/_sim"
+VERIFY_PATH = "/_sim/cloud/verify"
 _HS_HEALTH = re.compile(r"^/api/whatsapp/v1/([^/]*)/health$")
 
 
@@ -73,13 +83,16 @@ class SimulatorApp:
         self._stop_event = stop_event or threading.Event()
         self._scenario = Scenario.from_source(scenario)
         self._issued_tokens = {}  # token -> monotonic expiry
-        self._webhooks = hypersender_messages.WebhookDispatcher(self.elapsed, self._stop_event)
+        self._webhooks = webhooks.WebhookDispatcher(self.elapsed, self._stop_event)
         self._reset_locked()
 
     # -- state ---------------------------------------------------------------------------------------------------------
 
     def _reset_locked(self):
-        self._t0 = time.monotonic()
+        # The scenario's clock (its timelines, rate-limit windows, the request log's "t") starts at the first API
+        # request after a start, reset or load, not before: a client that starts late on a loaded machine still
+        # sees the whole story. Requests to /_sim/ do not start it.
+        self._t0 = None
         self._log = []
         self._fault_seen = [0] * len(self._scenario.faults)
         self._fault_applied = [0] * len(self._scenario.faults)
@@ -92,6 +105,7 @@ class SimulatorApp:
         self._actions = hypersender_actions.HypersenderActions(hs)
         self._webhooks.reset()
         self._messaging = hypersender_messages.HypersenderMessaging(hs, self._webhooks)
+        self._cloud_messaging = cloud_messages.CloudMessaging(self._scenario.cloud, self._webhooks)
 
     def reset(self):
         with self._lock:
@@ -114,7 +128,8 @@ class SimulatorApp:
         return self._scenario
 
     def elapsed(self):
-        return time.monotonic() - self._t0
+        t0 = self._t0
+        return 0.0 if t0 is None else time.monotonic() - t0
 
     def requests(self):
         with self._lock:
@@ -141,19 +156,30 @@ class SimulatorApp:
     def stop_webhooks(self, timeout):
         self._webhooks.join(timeout)
 
+    def verify_callback(self, url=None, phone_number_id=None, verify_token=None, challenge=None):
+        """Meta's verification request (GET with hub.mode, hub.challenge, hub.verify_token) to a Cloud API callback."""
+        with self._lock:
+            messaging = self._cloud_messaging
+        return messaging.verify(url, phone_number_id, verify_token, challenge)
+
     # -- pipeline ------------------------------------------------------------------------------------------------------
 
     def handle(self, method, raw_path, headers, body=b""):
-        arrived = self.elapsed()
         parts = urlsplit(raw_path)
         path = parts.path
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return self._admin(method, path, body)
+        with self._lock:
+            if self._t0 is None:
+                self._t0 = time.monotonic()
+        arrived = self.elapsed()
         query = parse_qs(parts.query, keep_blank_values=True)
         kind, credential = _authorization(headers)
         cloud_route = cloud_api.route(path)
         if cloud_route is not None:
-            response = self._cloud(method, path, query, credential if kind == "bearer" else None, cloud_route, headers)
+            response = self._cloud(
+                method, path, query, credential if kind == "bearer" else None, cloud_route, headers, body
+            )
         else:
             response = self._api(method, path, query, kind, credential, body, headers)
         with self._lock:
@@ -162,9 +188,11 @@ class SimulatorApp:
                     "t": round(arrived, 6),
                     "method": method,
                     "path": path,
-                    # Graph accepts a token as access_token: its presence is logged, never its value.
+                    # Graph accepts a token as access_token, and debug_token takes one as input_token: their presence
+                    # is logged, never their value.
                     "query": {
-                        key: "<redacted>" if key == "access_token" else values[-1] for key, values in query.items()
+                        key: "<redacted>" if key in ("access_token", "input_token") else values[-1]
+                        for key, values in query.items()
                     },
                     "status": 0 if response.action == DROP else response.status,
                     "auth": kind,
@@ -216,30 +244,52 @@ class SimulatorApp:
         response.trickle = getattr(fault_response, "trickle", 0.0)
         return response
 
-    def _cloud(self, method, path, query, token, cloud_route, headers):
-        """Graph API order: path, method, token (header or access_token parameter), faults, rate limit (400 80007)."""
+    def _cloud(self, method, path, query, token, cloud_route, headers, body=b""):
+        """Graph API order: path, method, token (header or access_token parameter), faults, then the management
+        rate limit (400 80007) for reads, or the send (with its own limits) for messages."""
         cloud = self._scenario.cloud
         name, version, object_id = cloud_route
         token = token or query.get("access_token", [None])[-1]
         if name == "cloud_unknown":
             return self._apply_fault(method, path) or cloud_api.unknown_path()
-        if method not in ("GET", "HEAD"):
+        if method not in (("POST",) if name == "cloud_messages" else ("GET", "HEAD")):
             return self._apply_fault(method, path) or cloud_api.unsupported_method(method, object_id)
+        if name == "cloud_debug_token":
+            # Its own authentication: an app token (app_id|app_secret) or a valid token of the same app.
+            denied = cloud_account.debug_token_denied(cloud, token, cloud_api.error)
+            return (
+                denied
+                or self._apply_fault(method, path, headers.get("Authorization"))
+                or cloud_account.debug_token(cloud, token, query, cloud_api.error)
+            )
         denied = cloud_api.authenticate(cloud, token)
         if denied is not None:
             return denied
-        fault_response = self._apply_fault(method, path)
+        fault_response = self._apply_fault(method, path, headers.get("Authorization"))
         if fault_response:
             return fault_response
+        if name == "cloud_messages":
+            return self._cloud_messaging.send(object_id, body, self.elapsed())
         waba_id = cloud_api.waba_of(cloud, object_id)
+        denied = cloud_account.scope_denied(cloud, token, waba_id, cloud_api.error, cloud_api.unknown_object)
+        if denied is not None:
+            return denied
         if self._cloud_limiter is not None and waba_id is not None:
             with self._lock:
                 decision = self._cloud_limiter.hit((token, waba_id), self.elapsed())
             if not decision.allowed:
-                return cloud_api.rate_limited((decision.retry_after + 59) // 60)
-        if name == "cloud_node":
-            return cloud_api.node(cloud, object_id, query, self.elapsed())
+                return cloud_api.rate_limited((decision.retry_after + 59) // 60, cloud.rate_limit_code)
         base = "%s://%s" % (self.scheme, headers.get("Host") or "127.0.0.1")
+        if name == "cloud_node":
+            return cloud_api.node(cloud, object_id, query, self.elapsed(), version, token, base)
+        if name in ("cloud_subscribed_apps", "cloud_message_templates"):
+            waba = cloud.wabas.get(object_id)
+            if waba is None:
+                return cloud_api.unknown_object(object_id)
+            answer = (
+                cloud_account.subscribed_apps if name == "cloud_subscribed_apps" else cloud_account.message_templates
+            )
+            return answer(cloud, waba, query, version, token, base, cloud_api.error)
         return cloud_api.phone_numbers(cloud, object_id, version, query, self.elapsed(), token, base)
 
     @staticmethod
@@ -331,7 +381,8 @@ class SimulatorApp:
             "/_sim/scenario": ("PUT", lambda: self._admin_load(body)),
             "/_sim/instances": ("GET", lambda: Response.json(200, self.ready_times())),
             "/_sim/status": ("GET", self._admin_status),
-            hypersender_messages.WEBHOOKS_PATH: ("GET", lambda: Response.json(200, self.webhooks())),
+            webhooks.WEBHOOKS_PATH: ("GET", lambda: Response.json(200, self.webhooks())),
+            VERIFY_PATH: ("POST", lambda: self._admin_verify(body)),
         }
         if path.startswith(hypersender_actions.SCAN_PREFIX):
             routes[path] = (
@@ -345,6 +396,15 @@ class SimulatorApp:
         if method != allowed:
             return Response.json(405, {"message": "Use %s for %s." % (allowed, path)}, {"Allow": allowed})
         return action()
+
+    def _admin_verify(self, body):
+        try:
+            options = json.loads(body.decode("utf-8") or "{}")
+            if not isinstance(options, dict) or set(options) - {"url", "phone_number_id", "verify_token", "challenge"}:
+                raise ScenarioError("give an object with url, phone_number_id, verify_token and/or challenge")
+            return Response.json(200, self.verify_callback(**options))
+        except (ValueError, UnicodeDecodeError) as exc:
+            return Response.json(400, {"message": str(exc)})
 
     def _admin_reset(self):
         self.reset()

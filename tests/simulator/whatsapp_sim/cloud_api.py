@@ -18,6 +18,9 @@ page that still has a ``paging.next``, as Graph gives when it filters a page emp
 A ``<health>`` is "AVAILABLE", "LIMITED" or "BLOCKED" (every entity has it), or an object mapping entity types
 (PHONE_NUMBER, WABA, BUSINESS, APP) to ``{"can_send_message", "errors", "additional_info"}``; types left out are
 AVAILABLE. The overall value follows Meta's rule (any BLOCKED, else any LIMITED, else AVAILABLE).
+
+Messaging (``POST /<PHONE_NUMBER_ID>/messages``, the signed status webhooks, the verification handshake) and its keys:
+cloud_messages.
 """
 
 from __future__ import annotations
@@ -27,16 +30,31 @@ import re
 import secrets
 from urllib.parse import urlencode
 
+from . import cloud_account
 from .response import Response
 from .scenario import RateLimit, ScenarioError, Timeline, _check_keys, _string_list
 
 PREFIX = "/graph"
+CLOUD_MESSAGING_KEYS = (
+    "app_secret",
+    "callback_url",
+    "verify_token",
+    "templates",
+    "messages_rate_limit",
+    "pair_rate_limit",
+)
 DEFAULT_TOKENS = ["sim-cloud-token-0123456789"]
+DEFAULT_APP_TOKENS = ["634974688087057|sim-app-secret-0123"]
 DEFAULT_PAGE_SIZE = 25
 CAN_SEND = ("AVAILABLE", "LIMITED", "BLOCKED")
 ENTITY_ORDER = ("PHONE_NUMBER", "WABA", "BUSINESS", "APP")
 _NODE = re.compile(r"^/graph/(v[0-9]+\.[0-9]+)/([^/]+)$")
-_EDGE = re.compile(r"^/graph/(v[0-9]+\.[0-9]+)/([^/]+)/phone_numbers$")
+_EDGE = re.compile(r"^/graph/(v[0-9]+\.[0-9]+)/([^/]+)/(phone_numbers|subscribed_apps|message_templates)$")
+_DEBUG_TOKEN = re.compile(r"^/graph(?:/(v[0-9]+\.[0-9]+))?/debug_token$")
+_MESSAGES = re.compile(r"^/graph/(v[0-9]+\.[0-9]+)/([^/]+)/messages$")
+# Messaging keys a phone number and a WABA may carry (cloud_messages reads them).
+NUMBER_MESSAGING_KEYS = ("override_callback_uri", "override_verify_token", "sends")
+WABA_MESSAGING_KEYS = ("override_callback_uri", "subscribed")
 
 PHONE_FIELDS = (
     "id",
@@ -50,6 +68,7 @@ PHONE_FIELDS = (
     "throughput",
     "account_mode",
     "messaging_limit_tier",
+    "whatsapp_business_manager_messaging_limit",
     "health_status",
 )
 PHONE_DEFAULT_FIELDS = (
@@ -68,6 +87,7 @@ WABA_FIELDS = (
     "timezone_id",
     "message_template_namespace",
     "account_review_status",
+    "business_verification_status",
     "health_status",
 )
 WABA_DEFAULT_FIELDS = ("id", "name", "timezone_id", "message_template_namespace")
@@ -81,6 +101,7 @@ _PHONE_DEFAULTS = {
     "throughput": {"level": "STANDARD"},
     "account_mode": "LIVE",
     "messaging_limit_tier": "TIER_1K",
+    "whatsapp_business_manager_messaging_limit": "TIER_2K",
 }
 
 
@@ -116,10 +137,11 @@ def _timeline(raw, where):
 
 class PhoneNumber:
     def __init__(self, raw, waba, where):
-        _check_keys(raw, tuple(PHONE_FIELDS) + ("health", "timeline"), where)
+        _check_keys(raw, tuple(PHONE_FIELDS) + ("health", "timeline") + NUMBER_MESSAGING_KEYS, where)
         if not isinstance(raw.get("id"), str) or not raw["id"].isdigit():
             raise ScenarioError("%s.id must be a string of digits" % where)
         self.id = raw["id"]
+        self.raw = raw
         self.waba = waba
         self.fields = dict(_PHONE_DEFAULTS, display_phone_number="+1 555-01%s" % self.id[-2:].rjust(2, "0"))
         self.fields.update({key: value for key, value in raw.items() if key in PHONE_FIELDS and key != "health_status"})
@@ -127,11 +149,28 @@ class PhoneNumber:
 
 
 class Waba:
-    def __init__(self, raw, where):
-        _check_keys(raw, ("id", "name", "health", "timeline", "page_sizes", "phone_numbers"), where)
+    def __init__(self, raw, where, app_id=None):
+        _check_keys(
+            raw,
+            (
+                "id",
+                "name",
+                "health",
+                "timeline",
+                "page_sizes",
+                "phone_numbers",
+                "business_verification_status",
+                "account_review_status",
+                "subscribed_apps",
+                "message_templates",
+            )
+            + WABA_MESSAGING_KEYS,
+            where,
+        )
         if not isinstance(raw.get("id"), str) or not raw["id"].isdigit():
             raise ScenarioError("%s.id must be a string of digits" % where)
         self.id = raw["id"]
+        self.raw = raw
         self.name = raw.get("name", "Sim WABA %s" % self.id)
         self.health = _timeline(raw, where)
         numbers = raw.get("phone_numbers", [])
@@ -146,6 +185,7 @@ class Waba:
         ):
             raise ScenarioError("%s.page_sizes must be a list of integers >= 0" % where)
         self.page_sizes = sizes
+        cloud_account.parse_waba_extras(raw, self, app_id, where)
 
 
 class Cloud:
@@ -164,7 +204,11 @@ class Cloud:
                 "business_id",
                 "app_id",
                 "next_base",
-            ),
+                "app_tokens",
+                "token_info",
+                "rate_limit_code",
+            )
+            + CLOUD_MESSAGING_KEYS,
             "cloud",
         )
         self.tokens = set(_string_list(raw.get("tokens", DEFAULT_TOKENS), "cloud.tokens"))
@@ -180,13 +224,15 @@ class Cloud:
         self.business_id = str(raw.get("business_id", "506914307656634"))
         self.app_id = str(raw.get("app_id", "634974688087057"))
         self.next_base = raw.get("next_base")  # to test a paging.next on another host
+        self.app_tokens = set(_string_list(raw.get("app_tokens", DEFAULT_APP_TOKENS), "cloud.app_tokens"))
+        self.rate_limit_code = cloud_account.parse_rate_limit_code(raw.get("rate_limit_code", 80007))
         wabas = raw.get("wabas", [])
         if not isinstance(wabas, list):
             raise ScenarioError("cloud.wabas must be a list")
         self.wabas = {}
         self.numbers = {}
         for index, item in enumerate(wabas):
-            waba = Waba(item, "cloud.wabas[%d]" % index)
+            waba = Waba(item, "cloud.wabas[%d]" % index, self.app_id)
             if waba.id in self.wabas or waba.id in self.numbers:
                 raise ScenarioError("cloud: duplicate id %r" % waba.id)
             self.wabas[waba.id] = waba
@@ -194,19 +240,47 @@ class Cloud:
                 if number.id in self.numbers or number.id in self.wabas:
                     raise ScenarioError("cloud: duplicate id %r" % number.id)
                 self.numbers[number.id] = number
+        self.token_info = cloud_account.parse_token_infos(raw.get("token_info", {}), self)
+        # A token described in token_info is a token of the scenario (unless listed as expired or without permission).
+        self.tokens |= set(self.token_info) - self.expired_tokens - self.tokens_without_permission
+        # Imported here: cloud_messages imports this module.
+        from .cloud_messages import CloudMessagingSettings  # pylint: disable=import-outside-toplevel
+
+        self.messaging = CloudMessagingSettings(raw, self)
+
+    def token_info_of(self, token):
+        """What debug_token says of ``token``: its own token_info, else the defaults for a token of the scenario
+        (tokens_without_permission have whatsapp_business_messaging only); None for a token it does not know."""
+        if token in self.token_info:
+            return self.token_info[token]
+        if token in self.tokens or token in self.expired_tokens:
+            return cloud_account.TokenInfo({}, self, "cloud.tokens")
+        if token in self.tokens_without_permission:
+            return cloud_account.TokenInfo(
+                {"scopes": [cloud_account.MESSAGING]}, self, "cloud.tokens_without_permission"
+            )
+        return None
 
 
 # -- routing and errors ----------------------------------------------------------------------------------------------------
 
 
 def route(path):
-    """("cloud_node" | "cloud_edge", version, id) for a Graph path, ("cloud_unknown", None, None) for another one
+    """("cloud_node" | "cloud_edge" | "cloud_subscribed_apps" | "cloud_message_templates" | "cloud_debug_token" |
+    "cloud_messages", version, id) for a Graph path, ("cloud_unknown", None, None) for another one
     under /graph, None outside it."""
     if path != PREFIX and not path.startswith(PREFIX + "/"):
         return None
+    match = _DEBUG_TOKEN.match(path)
+    if match:
+        return "cloud_debug_token", match.group(1), None
     match = _EDGE.match(path)
     if match:
-        return "cloud_edge", match.group(1), match.group(2)
+        name = "cloud_edge" if match.group(3) == "phone_numbers" else "cloud_" + match.group(3)
+        return name, match.group(1), match.group(2)
+    match = _MESSAGES.match(path)
+    if match:
+        return "cloud_messages", match.group(1), match.group(2)
     match = _NODE.match(path)
     if match:
         return "cloud_node", match.group(1), match.group(2)
@@ -253,7 +327,7 @@ def authenticate(cloud, token):
     """None when the token may read, else Meta's error (104 no token, 190 invalid or expired, 200 no permission)."""
     if not token:
         return error(400, 104, "An access token is required to request this resource.")
-    if token in cloud.expired_tokens:
+    if token in cloud.expired_tokens or (token in cloud.token_info and cloud.token_info[token].expired()):
         return error(
             401,
             190,
@@ -268,17 +342,9 @@ def authenticate(cloud, token):
     return None
 
 
-def rate_limited(regain_minutes):
-    usage = (
-        '{"0":[{"type":"whatsapp_business_management","call_count":100,"total_cputime":1,"total_time":1,'
-        '"estimated_time_to_regain_access":%d}]}' % regain_minutes
-    )
-    return error(
-        400,
-        80007,
-        "(#80007) There have been too many calls to this WhatsApp Business account.",
-        headers={"X-Business-Use-Case-Usage": usage},
-    )
+def rate_limited(regain_minutes, code=80007):
+    """Meta's rate-limit answer (HTTP 400, ``code``) with X-Business-Use-Case-Usage; see cloud_account.rate_limited."""
+    return cloud_account.rate_limited(regain_minutes, code, error)
 
 
 def waba_of(cloud, object_id):
@@ -350,27 +416,30 @@ def phone_number_node(cloud, number, fields, elapsed):
     return node
 
 
-def node(cloud, object_id, query, elapsed):
+def node(cloud, object_id, query, elapsed, version=None, token=None, base=None):
     if object_id in cloud.numbers:
         fields, failure = _fields(query, PHONE_FIELDS, PHONE_DEFAULT_FIELDS, "WhatsAppBusinessPhoneNumber")
         return failure or Response.json(200, phone_number_node(cloud, cloud.numbers[object_id], fields, elapsed))
     if object_id in cloud.wabas:
         waba = cloud.wabas[object_id]
-        fields, failure = _fields(query, WABA_FIELDS, WABA_DEFAULT_FIELDS, "WhatsAppBusinessAccount")
-        if failure:
-            return failure
         values = {
             "id": waba.id,
             "name": waba.name,
             "currency": "USD",
             "timezone_id": "1",
             "message_template_namespace": "sim_namespace_%s" % waba.id,
-            "account_review_status": "APPROVED",
+            "account_review_status": waba.account_review_status,
+            "business_verification_status": waba.business_verification_status,
         }
-        body = {field: values[field] for field in fields if field in values}
-        if "health_status" in fields:
-            body["health_status"] = health_status(cloud, waba, None, elapsed)
-        return Response.json(200, body)
+        return cloud_account.waba_node(
+            waba,
+            query.get("fields", [""])[-1],
+            values,
+            WABA_DEFAULT_FIELDS,
+            lambda: health_status(cloud, waba, None, elapsed),
+            lambda nested: phone_numbers(cloud, waba.id, version, nested, elapsed, token, base),
+            error,
+        )
     return unknown_object(object_id)
 
 

@@ -23,13 +23,9 @@ processed, when each webhook is posted) counts from that send's arrival.
 
 from __future__ import annotations
 
-import heapq
-import json
 import re
 import secrets
 import threading
-import urllib.error
-import urllib.request
 import uuid
 from urllib.parse import unquote, urlsplit
 
@@ -37,11 +33,11 @@ from .hypersender_actions import _request_fields
 from .ratelimit import FixedWindowLimiter
 from .response import Response
 from .scenario import RateLimit, ScenarioError, _check_keys, _number
+from .webhooks import encode
 
 PREFIX = "/api/whatsapp/v2"
 _SEND = re.compile(r"^/api/whatsapp/v2/([^/]+)/send-text$")
 _QUEUED = re.compile(r"^/api/whatsapp/v2/([^/]+)/queued-requests/([^/]+)$")
-WEBHOOKS_PATH = "/_sim/webhooks"
 
 ACKS = {"ERROR": -1, "PENDING": 0, "SERVER": 1, "DEVICE": 2, "READ": 3, "PLAYED": 4}
 RESULTS = ("sent", "not_on_whatsapp", "instance_not_found", "invalid", "error", "processing")
@@ -51,7 +47,6 @@ QUEUED_MESSAGE = "Processing your request..."
 NOT_ON_WHATSAPP = "The number you want to send the message to is not on whatsapp."
 DEFAULT_PROCESSING_FOR = 0.2
 DEFAULT_SEND = {"result": "sent", "acks": [{"after": 0.4, "ack": "SERVER"}, {"after": 0.6, "ack": "DEVICE"}]}
-WEBHOOK_TIMEOUT = 5.0
 
 _SEND_KEYS = ("result", "processing_for", "response_status", "id_field", "body", "acks")
 _ACK_KEYS = ("after", "ack", "event", "message_id", "instance_id", "authorization", "chat_id")
@@ -213,82 +208,6 @@ class QueuedRequest:
         return status, spec.body if spec.body is not None else body
 
 
-class WebhookDispatcher:
-    """Posts scheduled webhooks from one worker thread; a reset (new generation) drops what is still scheduled."""
-
-    def __init__(self, elapsed, stop_event):
-        self._elapsed = elapsed
-        self._stop = stop_event
-        self._condition = threading.Condition()
-        self._heap = []
-        self._sequence = 0
-        self._generation = 0
-        self._log = []
-        self._thread = None
-
-    def schedule(self, due, url, authorization, payload, record):
-        with self._condition:
-            self._sequence += 1
-            heapq.heappush(self._heap, (due, self._sequence, self._generation, url, authorization, payload, record))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="whatsapp-sim-webhooks", daemon=True)
-                self._thread.start()
-            self._condition.notify()
-
-    def reset(self):
-        with self._condition:
-            self._generation += 1
-            self._heap = []
-            self._log = []
-            self._condition.notify()
-
-    def log(self):
-        with self._condition:
-            return [dict(entry) for entry in self._log]
-
-    def join(self, timeout):
-        with self._condition:
-            self._condition.notify()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self):
-        while not self._stop.is_set():
-            with self._condition:
-                if not self._heap:
-                    self._condition.wait(0.2)
-                    continue
-                due = self._heap[0][0]
-                wait = due - self._elapsed()
-                if wait > 0:
-                    self._condition.wait(min(wait, 0.2))
-                    continue
-                dummy, dummy, generation, url, authorization, payload, record = heapq.heappop(self._heap)
-                if generation != self._generation:
-                    continue
-            record = dict(record, t=round(self._elapsed(), 6))
-            record.update(self._post(url, authorization, payload))
-            with self._condition:
-                if generation == self._generation:
-                    record["answered"] = round(self._elapsed(), 6)
-                    self._log.append(record)
-
-    @staticmethod
-    def _post(url, authorization, payload):
-        data = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-        headers = {"Content-Type": "application/json", "User-Agent": "whatsapp-sim-webhooks/1.0"}
-        if authorization is not None:
-            headers["Authorization"] = authorization
-        request = urllib.request.Request(url, data=data, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310 (loopback tests)
-                return {"status": response.status}
-        except urllib.error.HTTPError as error:
-            return {"status": error.code}
-        except (OSError, ValueError) as error:
-            return {"status": 0, "error": type(error).__name__}
-
-
 class HypersenderMessaging:
     """Run-time state of the v2 messaging API; a new object on every simulator reset."""
 
@@ -383,7 +302,9 @@ class HypersenderMessaging:
                 },
             }
             authorization = step.authorization if step.authorization is not None else instance.webhook_authorization
+            headers = {} if authorization is None else {"Authorization": authorization}
             record = {
+                "kind": "message.ack",
                 "instance": instance.id,
                 "queued_request_uuid": queued.uuid,
                 "event": step.event,
@@ -394,4 +315,4 @@ class HypersenderMessaging:
                 "authorization": "scenario" if step.authorization is not None else "instance",
                 "due": round(queued.arrived + step.after, 6),
             }
-            self._dispatcher.schedule(queued.arrived + step.after, url, authorization, payload, record)
+            self._dispatcher.schedule(queued.arrived + step.after, url, headers, encode(payload), record)

@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Scenario parsing: a JSON document (file or dict) into validated, immutable-ish objects.
 
-Everything time-dependent is expressed in seconds since the scenario clock started;
-the simulator owns the clock, this module only answers "what is true at t".
+Everything time-dependent is expressed in seconds since the scenario clock started: at the first API request
+after the simulator started, was reset or loaded a scenario (SimulatorApp); this module only answers "what is true at t".
 """
 
 from __future__ import annotations

@@ -322,10 +322,19 @@ class Simulator:
         return self._app.ready_times()
 
     def webhooks(self):
-        """The webhooks the instances posted since the last reset: ``t`` (when posted), ``answered``, ``status``
-        (the receiver's HTTP status, 0 when unreachable), ``ack``/``ack_name``, ``message_id``, ``instance_id``,
-        ``authorization`` (``instance`` or ``scenario``; never its value)."""
+        """The webhooks posted since the last reset, in the order they were answered: ``kind`` (``message.ack`` or
+        ``statuses``), ``t`` (when posted), ``answered``, ``status`` (the receiver's HTTP status, 0 when unreachable,
+        None when not posted), ``message_id``; for acks ``ack``/``ack_name``, ``instance_id``, ``authorization``
+        (``instance`` or ``scenario``; never its value); for Cloud API statuses ``message_status``,
+        ``phone_number_id``, ``signature`` (``valid``, ``bad`` or ``missing``), ``errors`` (codes), ``skipped``."""
         return self._app.webhooks()
+
+    def verify_callback(self, url=None, phone_number_id=None, verify_token=None, challenge=None):
+        """Call a Cloud API callback as Meta verifies one: ``GET <url>?hub.mode=subscribe&hub.challenge=<n>&
+        hub.verify_token=<token>``. ``url`` defaults to the callback of ``phone_number_id`` (its override, its WABA's,
+        the app's) or the app's, ``verify_token`` to the one set with that callback. Returns ``url``, ``status``
+        (0 when unreachable), ``challenge``, ``body`` and ``verified`` (200 and the challenge echoed)."""
+        return self._app.verify_callback(url, phone_number_id, verify_token, challenge)
 
     @property
     def connections_accepted(self):

@@ -65,20 +65,20 @@ def delivered(**changes):
 def test_good_settings_have_no_problems_and_a_plan():
     report = delivery_report({}, settings())
     assert report["problems"] == []
-    assert report["plan"] == (
+    assert report["plan"] == [
         "verify_delivery: sending a check message through instance canary-eu to ********5432, then waiting up to "
         "120 s for it to be delivered (acks by webhook on 127.0.0.1:8089/hypersender/webhook; sent again once after "
         "half of it without an ack)"
-    )
+    ]
     assert (report["summary"], report["line"], report["failure"]) == ([], "", "")
 
 
 def test_the_plan_for_sent_and_check_mode():
-    assert delivery_report({}, settings(wait_for="sent"))["plan"].endswith("waiting up to 120 s for it to be sent")
-    assert delivery_report({}, settings(), check_mode=True)["plan"] == (
+    assert delivery_report({}, settings(wait_for="sent"))["plan"][0].endswith("waiting up to 120 s for it to be sent")
+    assert delivery_report({}, settings(), check_mode=True)["plan"] == [
         "verify_delivery: check mode, nothing is sent: the instance canary-eu is read once and the message to "
         "********5432 is described"
-    )
+    ]
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,7 @@ def test_sent_needs_no_authorization():
 def test_the_number_never_reaches_a_problem_or_the_plan(to):
     report = delivery_report({}, settings(to=to))
     digits = to.strip().lstrip("+")
-    for sentence in report["problems"] + [report["plan"]]:
+    for sentence in report["problems"] + report["plan"]:
         assert len(digits) <= 4 or digits not in sentence
 
 
@@ -241,7 +241,7 @@ def test_a_failure_with_only_a_msg():
 
 def test_show_recipient():
     report = delivery_report({}, settings(show_recipient="true"))
-    assert NUMBER in report["plan"]
+    assert NUMBER in report["plan"][0]
 
 
 @pytest.mark.parametrize("result, values", [([], {}), ({}, None), ("x", {})])
@@ -252,3 +252,189 @@ def test_the_input_shape_is_checked(result, values):
 
 def test_the_filter_is_registered():
     assert FilterModule().filters()["delivery_report"] is delivery_report
+
+
+# -- the Cloud API canaries ------------------------------------------------------------------------------------------------
+
+CLOUD_NUMBER = "106540352242922"
+WAMID = "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"
+
+
+def cloud_settings(**changes):
+    values = settings(
+        instance="",
+        cloud_phone_number_ids=[CLOUD_NUMBER],
+        cloud_template_name="hello_world",
+        cloud_template_language="en_US",
+        cloud_receiver_path="/whatsapp/webhook",
+        cloud_app_secret_given=True,
+    )
+    values.update(changes)
+    return values
+
+
+def cloud_delivered(**changes):
+    result = {
+        "changed": True,
+        "item": CLOUD_NUMBER,
+        "phone_number_id": CLOUD_NUMBER,
+        "to": "********5432",
+        "template": {"name": "hello_world", "language": "en_US"},
+        "wait_for": "delivered",
+        "stage": "delivered",
+        "stages": {"accepted": 0.2, "sent": 0.5, "delivered": 0.8, "read": None},
+        "message_id": WAMID,
+        "sends": 1,
+        "receiver": {"listened_on": "127.0.0.1:8089/whatsapp/webhook", "accepted": 2, "unauthorized": 0, "ignored": 0},
+        "other_message_statuses": 0,
+    }
+    result.update(changes)
+    return result
+
+
+def registered(*results):
+    return {"changed": True, "msg": "All items completed", "results": list(results)}
+
+
+def test_cloud_numbers_alone_need_no_instance_and_get_a_plan_each():
+    report = delivery_report(
+        {"skipped": True}, cloud_settings(cloud_phone_number_ids=[CLOUD_NUMBER, "106540352242923"])
+    )
+    assert report["problems"] == []
+    assert report["plan"] == [
+        "verify_delivery: sending template hello_world (en_US) from Cloud API phone number %s to ********5432, then "
+        "waiting up to 120 s for it to be delivered (statuses by webhook on 127.0.0.1:8089/whatsapp/webhook)" % number
+        for number in (CLOUD_NUMBER, "106540352242923")
+    ]
+    assert (report["summary"], report["line"], report["failure"]) == ([], "", "")
+
+
+def test_both_canaries_plan_in_turn_and_the_hypersender_checks_apply_only_to_an_instance():
+    both = delivery_report({}, cloud_settings(instance="canary-eu"))["plan"]
+    assert len(both) == 2 and "instance canary-eu" in both[0] and "Cloud API phone number" in both[1]
+    assert delivery_report({}, cloud_settings(poll_interval=0, receiver_authorization_given=False))["problems"] == []
+
+
+@pytest.mark.parametrize(
+    "changes, problem",
+    [
+        ({"cloud_phone_number_ids": ["+1 555 078 3881"]}, "verify_delivery_cloud_phone_number_ids must be a list of"),
+        ({"cloud_phone_number_ids": "12x"}, "verify_delivery_cloud_phone_number_ids must be a list of"),
+        ({"cloud_template_name": "Hello World"}, "verify_delivery_cloud_template_name must be as WhatsApp Manager"),
+        ({"cloud_template_language": ""}, "verify_delivery_cloud_template_language must be as WhatsApp Manager"),
+        ({"cloud_receiver_path": "hook"}, "verify_delivery_cloud_receiver_path must be a URL path"),
+        ({"cloud_app_secret_given": "False"}, "verify_delivery_cloud_app_secret is needed"),
+        ({"cloud_phone_number_ids": []}, "verify_delivery_instance is empty and so is verify_delivery_cloud_phone"),
+    ],
+)
+def test_each_wrong_cloud_variable_is_named(changes, problem):
+    problems = delivery_report({}, cloud_settings(**changes))["problems"]
+    assert len(problems) == 1 and problems[0].startswith(problem)
+
+
+def test_a_delivered_cloud_summary_and_line():
+    report = delivery_report({"skipped": True}, cloud_settings(), cloud=registered(cloud_delivered()))
+    assert report["summary"] == [
+        "verify_delivery: PASSED, delivered after 0.8 s: phone number %s sent template hello_world (en_US) to "
+        "********5432 as message %s" % (CLOUD_NUMBER, WAMID),
+        "  stages: accepted 0.2 s, sent 0.5 s, delivered 0.8 s, read -",
+        "  webhooks on 127.0.0.1:8089/whatsapp/webhook: 2 accepted, 0 refused for their signature, 0 about something "
+        "else",
+    ]
+    assert report["line"] == "delivered after 0.8 s from phone number %s to ********5432 (message %s)" % (
+        CLOUD_NUMBER,
+        WAMID,
+    )
+    assert report["failure"] == ""
+
+
+def test_both_canaries_in_one_line_and_only_the_failed_ones_in_the_failure():
+    failed = cloud_delivered(
+        failed=True,
+        stage="accepted",
+        stages={"accepted": 0.2, "sent": None, "delivered": None, "read": None},
+        reason="timed_out",
+        problem="Meta accepted the message to ********5432 (%s) but no status of it came within 120 s" % WAMID,
+        hint="3 webhook request(s) had a missing or wrong X-Hub-Signature-256",
+        receiver={"listened_on": "127.0.0.1:8089/whatsapp/webhook", "accepted": 0, "unauthorized": 3, "ignored": 0},
+    )
+    report = delivery_report(delivered(), cloud_settings(instance="canary-eu"), cloud=registered(failed))
+    assert report["line"].startswith("delivered after 0.83 s through instance canary-eu")
+    assert (
+        "; verify_delivery: FAILED at stage accepted: phone number %s: Meta accepted" % CLOUD_NUMBER in report["line"]
+    )
+    assert report["failure"].startswith(
+        "verify_delivery: FAILED at stage accepted: phone number %s: Meta accepted the message to ********5432 (%s) but "
+        "no status of it came within 120 s: 3 webhook request(s) had a missing or wrong X-Hub-Signature-256; set "
+        "verify_delivery_cloud_app_secret to the app secret of the app whose webhooks reach the receiver (3 request(s) "
+        "were refused); raise verify_delivery_timeout (now 120 s) if the number is only slow. Sent template "
+        "hello_world (en_US) from phone number %s to ********5432; stages: accepted 0.2 s, sent -, delivered -, read -"
+        % (CLOUD_NUMBER, WAMID, CLOUD_NUMBER)
+    )
+    assert "instance canary-eu" not in report["failure"]
+    assert report["summary"][0].startswith("verify_delivery: PASSED, delivered after 0.83 s: instance canary-eu")
+    assert report["summary"][4].startswith("verify_delivery: FAILED at stage accepted: phone number")
+
+
+def test_a_timeout_without_any_webhook_points_at_the_callback():
+    failed = cloud_delivered(failed=True, stage="accepted", reason="timed_out", problem="P", hint="H")
+    failed["receiver"] = dict(failed["receiver"], accepted=0)
+    failure = delivery_report({}, cloud_settings(), cloud=registered(failed))["failure"]
+    assert (
+        "make the number's callback URL reach verify_delivery_receiver_host, verify_delivery_receiver_port and "
+        "verify_delivery_cloud_receiver_path (127.0.0.1:8089/whatsapp/webhook)" in failure
+    )
+
+
+@pytest.mark.parametrize(
+    "reason, code, advice",
+    [
+        ("auth_failed", 190, "; set verify_delivery_cloud_api_token (or WA_CLOUD_TOKEN) to a system user token with"),
+        (
+            "send_refused",
+            132001,
+            "; set verify_delivery_cloud_template_name and verify_delivery_cloud_template_language",
+        ),
+        ("failed", 131026, "; set verify_delivery_to to a number that can receive the canary"),
+        ("receiver", None, "; choose a free verify_delivery_receiver_port (now 8089)"),
+        ("rate_limited", 130429, ""),
+    ],
+)
+def test_cloud_advice_by_reason_and_code(reason, code, advice):
+    result = {"failed": True, "phone_number_id": CLOUD_NUMBER, "reason": reason, "problem": "P", "hint": "H"}
+    if code:
+        result["error"] = {"code": code}
+    failure = delivery_report({}, cloud_settings(), cloud=[result])["failure"]
+    assert failure.startswith(
+        "verify_delivery: FAILED, nothing sent: phone number %s: P: H%s" % (CLOUD_NUMBER, advice)
+    ), failure
+
+
+def test_cloud_check_mode():
+    result = {
+        "changed": True,
+        "check_mode": True,
+        "phone_number_id": CLOUD_NUMBER,
+        "to": "********5432",
+        "template": {"name": "hello_world", "language": "en_US"},
+        "wait_for": "delivered",
+    }
+    report = delivery_report({}, cloud_settings(), check_mode=True, cloud=registered(result))
+    assert report["plan"] == [
+        "verify_delivery: check mode, nothing is sent: the template hello_world (en_US) from Cloud API phone number "
+        "%s to ********5432 is described" % CLOUD_NUMBER
+    ]
+    assert report["line"] == (
+        "would send template hello_world (en_US) from phone number %s to ********5432 and wait for delivered"
+        % CLOUD_NUMBER
+    )
+
+
+def test_skipped_loops_and_items_count_as_not_run():
+    assert delivery_report({}, cloud_settings(), cloud={"skipped": True, "results": []})["summary"] == []
+    assert delivery_report({}, cloud_settings(), cloud=registered({"skipped": True, "item": "1"}))["line"] == ""
+
+
+def test_the_cloud_input_shape_is_checked():
+    with pytest.raises(AnsibleFilterError, match="cloud must be what cloud_canary registered"):
+        delivery_report({}, cloud_settings(), cloud="x")

@@ -7,13 +7,8 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.hypersender.whatsapp.plugins.module_utils import _canary
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import (
-    DONE,
-    FAILED_AT_ONCE,
-    TIMED_OUT,
-    InstanceCanary,
-)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils import _canary, _instance_canary
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import DONE, FAILED_AT_ONCE, TIMED_OUT
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, ServerError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_messages import (
     FAILED,
@@ -22,6 +17,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     AckEvent,
     QueuedResult,
 )
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._instance_canary import InstanceCanary
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import FakeClock
 
 INSTANCE = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
@@ -168,7 +164,7 @@ def test_an_error_ack_fails_at_once(clock):
     outcome = canary(clock, api, acks).run()
     assert outcome.state == FAILED_AT_ONCE
     assert outcome.problem == "WhatsApp reported ack ERROR for message MSG-q1 after 2.5 s"
-    assert outcome.hint == _canary.ACK_ERROR_HINT and outcome.reason == "ack_error"
+    assert outcome.hint == _instance_canary.ACK_ERROR_HINT and outcome.reason == "ack_error"
     assert clock.now - api.calls[0][1] == 2.5  # not a second later
 
 
@@ -179,11 +175,11 @@ def test_an_error_ack_fails_at_once(clock):
             QueuedResult(
                 FAILED, 404, said="The number you want to send the message to is not on whatsapp.", not_on_whatsapp=True
             ),
-            _canary.RECIPIENT_HINT,
+            _instance_canary.RECIPIENT_HINT,
         ),
-        (QueuedResult(FAILED, 404, said="Instance not found."), _canary.INSTANCE_GONE_HINT),
-        (QueuedResult(FAILED, 422, said="chatId: The chat id field is invalid."), _canary.INVALID_HINT),
-        (QueuedResult(FAILED, 500, said="Server Error"), _canary.SERVER_ERROR_HINT),
+        (QueuedResult(FAILED, 404, said="Instance not found."), _instance_canary.INSTANCE_GONE_HINT),
+        (QueuedResult(FAILED, 422, said="chatId: The chat id field is invalid."), _instance_canary.INVALID_HINT),
+        (QueuedResult(FAILED, 500, said="Server Error"), _instance_canary.SERVER_ERROR_HINT),
     ],
 )
 def test_a_failed_send_fails_at_once_with_the_vendors_words(clock, result, hint):
@@ -199,7 +195,7 @@ def test_a_failed_send_fails_at_once_with_the_vendors_words(clock, result, hint)
         )
     )
     assert outcome.hint == hint
-    assert outcome.reason == ("not_on_whatsapp" if hint == _canary.RECIPIENT_HINT else "send_failed")
+    assert outcome.reason == ("not_on_whatsapp" if hint == _instance_canary.RECIPIENT_HINT else "send_failed")
     assert outcome.message == outcome.problem + ": " + hint
     assert [call[0] for call in api.calls] == ["send", "poll"]
     assert outcome.report["stage"] == "queued"
@@ -221,7 +217,7 @@ def test_no_ack_resends_once_at_half_the_deadline_then_fails_on_time(clock):
         "the message to ********7890 reached stage sent but not delivered within 60 s (message MSG-q1 and 1 more); "
         "last ack PENDING after 1 s; sent 2 times (resent after 30 s without an ack)"
     )
-    assert outcome.hint == _canary.NO_ACK_HINT and outcome.reason == "timed_out"
+    assert outcome.hint == _instance_canary.NO_ACK_HINT and outcome.reason == "timed_out"
     assert api.count("poll") == 2  # each queued request once, when it was processed
 
 
@@ -268,7 +264,7 @@ def test_a_send_that_stays_queued(clock):
     assert outcome.problem == (
         "the message to ********7890 was still queued after 9 s: its queued request was never processed"
     )
-    assert outcome.hint == _canary.STILL_QUEUED_HINT
+    assert outcome.hint == _instance_canary.STILL_QUEUED_HINT
     assert api.count("poll") == 5  # at 2, 4, 6, 8 and at the deadline
 
 
@@ -293,9 +289,13 @@ def test_a_permanent_poll_error_fails_at_once(clock):
 @pytest.mark.parametrize(
     "stats, events, hint",
     [
-        ({"unauthorized": 3, "accepted": 0}, [], _canary.WRONG_AUTHORIZATION_HINT % 3),
-        ({"unauthorized": 0, "accepted": 0}, [], _canary.NO_WEBHOOK_HINT + "; or else " + _canary.NO_ACK_HINT),
-        ({"unauthorized": 0, "accepted": 1}, [(1, AckEvent("MSG-q1", 0))], _canary.NO_ACK_HINT),
+        ({"unauthorized": 3, "accepted": 0}, [], _instance_canary.WRONG_AUTHORIZATION_HINT % 3),
+        (
+            {"unauthorized": 0, "accepted": 0},
+            [],
+            _instance_canary.NO_WEBHOOK_HINT + "; or else " + _instance_canary.NO_ACK_HINT,
+        ),
+        ({"unauthorized": 0, "accepted": 1}, [(1, AckEvent("MSG-q1", 0))], _instance_canary.NO_ACK_HINT),
     ],
 )
 def test_the_no_ack_hint_says_what_the_receiver_saw(clock, stats, events, hint):

@@ -256,7 +256,7 @@ def test_no_request_is_sent_before_a_retry_after_has_passed(asks, wait_sleep, wa
             raise RateLimitedError("429", status=429, retry_after=ask)
         return "ok"
 
-    outcome = poll(
+    poll(
         probe, lambda value: "done" if value == "ok" else None, wait_timeout, wait_sleep, clock=clock, sleep=clock.sleep
     )
     assert clock.now - 1000.0 <= wait_timeout + 1e-6

@@ -24,11 +24,11 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_
     AckEvent,
     MessagesApi,
     ack_parser,
-    mask_number,
     parse_queued,
     v2_url,
     validate_recipient,
 )
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._recipient import mask_number
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import make_response
 from hypothesis import given
 from hypothesis import strategies as st

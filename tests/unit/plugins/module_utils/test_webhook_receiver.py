@@ -86,7 +86,15 @@ def test_an_authorized_event_is_handed_over_with_its_arrival_time(receiver, pars
     assert event == {"kind": "ack", "n": 1}
     assert before <= arrived <= time.monotonic()
     assert receiver.next_event(0.05) is None
-    assert receiver.stats.as_dict() == {"accepted": 1, "ignored": 0, "unauthorized": 0, "rejected": 0, "dropped": 0}
+    assert receiver.stats.as_dict() == {
+        "accepted": 1,
+        "ignored": 0,
+        "unauthorized": 0,
+        "rejected": 0,
+        "dropped": 0,
+        "handshakes": 0,
+        "handshakes_refused": 0,
+    }
     assert parser.seen == [{"kind": "ack", "n": 1}]
 
 
@@ -232,3 +240,6 @@ def test_hub_signature_of_the_raw_body(hub, parser, signature, status):
 def test_hub_verification_handshake(hub, query, status, text):
     answer = requests.get(url(hub), params=query, timeout=5)
     assert (answer.status_code, answer.text) == (status, text)
+    counts = hub.stats.as_dict()
+    assert (counts["handshakes"], counts["handshakes_refused"]) == ((1, 0) if status == 200 else (0, 1))
+    assert counts["accepted"] == counts["unauthorized"] == 0, "a handshake is no event and no refused signature"

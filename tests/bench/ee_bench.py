@@ -1,13 +1,13 @@
 """Figures of the execution environment: image size, build time, and the deploy gate's wall time inside the
 image against the same run outside it.
 
-Usage: scripts/ee-bench [--runs N] [--build]
+Usage: scripts/bench ee [--runs N] [--build]
 
 The gate (hypersender.whatsapp.deploy_gate: two Hypersender instances WORKING and a High Availability
 On-Premises gateway, both gates checked, nothing to wait for) runs against the simulator on the host's
 loopback through ansible-runner, N times each way, alternating:
 
-* outside: ``ansible-runner run`` on the host, .venv/ee's Python and ansible-core (the release the image
+* outside: ``ansible-runner run`` on the host, the ee test session's Python and ansible-core (the release the image
   has), the collection installed from the same tarball;
 * inside: ``ansible-runner run --process-isolation --process-isolation-executable podman
   --container-image ...``, as AWX runs a job.
@@ -27,11 +27,10 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCRIPTS = os.path.join(ROOT, "scripts")
+sys.path.insert(0, SCRIPTS)
 import ee_build  # noqa: E402  pylint: disable=wrong-import-position
-import ee_definitions  # noqa: E402  pylint: disable=wrong-import-position
 
 TOKEN = "bench-hypersender-token-0123"
 API_KEY = "bench-onprem-key-0123"
@@ -144,15 +143,15 @@ def timed_run(argv, pdd):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(prog="scripts/ee-bench", description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser = argparse.ArgumentParser(prog="scripts/bench ee", description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--runs", type=int, default=5, help="runs each way (default %(default)s)")
     parser.add_argument("--build", action="store_true", help="run scripts/ee-build first")
     args = parser.parse_args(argv)
     if args.build:
-        subprocess.run([sys.executable, os.path.join(HERE, "ee_build.py")], check=True)
+        subprocess.run([sys.executable, os.path.join(SCRIPTS, "ee_build.py")], check=True)
     build_file = os.path.join(ee_build.CACHE, "build.json")
-    if not os.path.exists(build_file) or not ee_build.image_exists(ee_definitions.LOCAL_IMAGE):
-        sys.exit("ee-bench: no image yet; run scripts/ee-build (or scripts/ee-bench --build)")
+    if not os.path.exists(build_file) or not ee_build.image_exists(ee_build.IMAGE):
+        sys.exit("ee-bench: no image yet; run scripts/ee-build (or scripts/bench ee --build)")
     with open(build_file) as handle:
         build = json.load(handle)
     runner = os.path.join(os.path.dirname(sys.executable), "ansible-runner")
@@ -187,7 +186,7 @@ def main(argv):
                         "--process-isolation-executable",
                         "podman",
                         "--container-image",
-                        ee_definitions.LOCAL_IMAGE,
+                        ee_build.IMAGE,
                         "--container-option=--user=0",
                         "--container-option=--network=host",
                     ]
