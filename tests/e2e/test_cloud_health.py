@@ -52,6 +52,12 @@ def graph_calls(sim):
     return [entry for entry in sim.requests() if entry["path"].startswith("/graph/")]
 
 
+def play(*tasks):
+    """A play on localhost with these tasks (each a YAML text)."""
+    text = "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+    return text + "".join(textwrap.indent(textwrap.dedent(task).strip() + "\n", "    ") for task in tasks)
+
+
 def failure_messages(output):
     decoder = json.JSONDecoder()
     return [
