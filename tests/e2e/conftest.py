@@ -11,86 +11,40 @@ the scenario (API tokens, API keys, instances' access tokens).
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-COLLECTION_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(COLLECTION_ROOT / "tests" / "simulator"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from whatsapp_sim import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+# The shared fixtures and names (tests/support/hsw_support.py), for the tests of this directory to import from here.
+from hsw_support import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    ACCESS_TOKEN,
+    CLOUD_TOKEN,
+    COLLECTION_ROOT,
+    ONPREM_API_KEY,
+    ONPREM_PASSWORD,
+    ONPREM_TOKEN,
+    QR_ID,
+    SECRETS,
+    TOKEN,
+    WORKING_ID,
+    ansible_env,
+    assert_no_secret,
+    collections_path,
+    hypersender_scenario,
+    instance,
+    simulator,
+    simulator_process,
+)
 
-TOKEN = "sim-token-0123456789"
-ONPREM_API_KEY = "sim-onprem-key-0123"
-ONPREM_TOKEN = "sim-onprem-bearer-token"
-ONPREM_PASSWORD = "secret-password-42"
-WORKING_ID = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
-QR_ID = "c9a1dd76-5678-4f9d-9012-a5b78de100c3"
-ACCESS_TOKEN = "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1"
-CLOUD_TOKEN = "sim-cloud-token-EAAGm0PX4ZCpsBA"
-
-
-def _collections_dir():
-    """A directory whose ansible_collections/hypersender/whatsapp is this collection."""
-    if COLLECTION_ROOT.parent.name == "hypersender" and COLLECTION_ROOT.parents[1].name == "ansible_collections":
-        return str(COLLECTION_ROOT.parents[2]), None
-    holder = tempfile.TemporaryDirectory(prefix="hsw-collections-")
-    link = Path(holder.name) / "ansible_collections" / "hypersender" / "whatsapp"
-    link.parent.mkdir(parents=True)
-    link.symlink_to(COLLECTION_ROOT, target_is_directory=True)
-    return holder.name, holder
-
-
-@pytest.fixture(scope="session")
-def collections_path():
-    path, holder = _collections_dir()
-    yield path
-    if holder is not None:
-        holder.cleanup()
-
-
-def hypersender_scenario(*instances, **extra):
-    scenario = {"hypersender": {"tokens": [TOKEN], "instances": list(instances)}}
-    scenario["hypersender"].update(extra.pop("hypersender", {}))
-    scenario.update(extra)
-    return scenario
-
-
-def instance(uuid=WORKING_ID, status="WORKING", **fields):
-    item = {
-        "id": uuid,
-        "name": fields.pop("name", "Instance-" + uuid[:4]),
-        "access_token": fields.pop("access_token", ACCESS_TOKEN),
-    }
-    if "timeline" in fields:
-        item["timeline"] = fields.pop("timeline")
-    else:
-        item["status"] = status
-    item.update(fields)
-    return item
-
-
-@pytest.fixture
-def simulator():
-    """``simulator(scenario, tls=False)`` starts a simulator that is stopped after the test."""
-    started = []
-
-    def start(scenario, **kwargs):
-        sim = Simulator(scenario, **kwargs)
-        sim.start()
-        started.append(sim)
-        return sim
-
-    yield start
-    for sim in started:
-        sim.stop()
+# The simulator in a process of its own, for tests that fork jobs (ansible-runner).
+cli_simulator = simulator_process
 
 
 class AnsibleRun:
@@ -170,17 +124,6 @@ class ScenarioSwitch:
         self._thread.join()
 
 
-SECRETS = (
-    TOKEN,
-    ONPREM_API_KEY,
-    ONPREM_TOKEN,
-    ONPREM_PASSWORD,
-    ACCESS_TOKEN,
-    ACCESS_TOKEN.split("|", 1)[1],
-    CLOUD_TOKEN,
-)
-
-
 @pytest.fixture
 def ansible(collections_path, tmp_path):
     """Run ``ansible`` (ad-hoc) or ``ansible-playbook`` from this Python's environment.
@@ -192,26 +135,15 @@ def ansible(collections_path, tmp_path):
     bin_dir = Path(sys.executable).parent
 
     def base_env(extra):
-        env = {
-            key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "HYPERSENDER_", "WA_"))
-        }
-        env.update(
-            {
-                "ANSIBLE_COLLECTIONS_PATH": collections_path,
-                "ANSIBLE_STDOUT_CALLBACK": "minimal",
-                "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
-                "ANSIBLE_LOCALHOST_WARNING": "0",
-                "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-                "ANSIBLE_NOCOLOR": "1",
-                "ANSIBLE_FORCE_COLOR": "0",
-                "ANSIBLE_RETRY_FILES_ENABLED": "0",
-                "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-local"),
-                "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
-                "XDG_CACHE_HOME": str(tmp_path / "cache"),  # instance_qr's pacing files stay inside the test
-                "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-                "PATH": str(bin_dir) + os.pathsep + env.get("PATH", ""),
-                "NO_PROXY": "127.0.0.1,localhost",
-            }
+        env = ansible_env(
+            collections_path,
+            tmp_path,
+            ANSIBLE_STDOUT_CALLBACK="minimal",
+            ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+            ANSIBLE_LOCALHOST_WARNING="0",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+            ANSIBLE_RETRY_FILES_ENABLED="0",
+            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
         )
         env.update(extra or {})
         return env
@@ -222,9 +154,7 @@ def ansible(collections_path, tmp_path):
             argv, env=base_env(env), cwd=str(tmp_path), capture_output=True, text=True, timeout=timeout, check=False
         )
         outcome = AnsibleRun(argv, completed)
-        for secret in SECRETS:
-            if secret not in secrets_expected:
-                assert secret not in outcome.output, "a secret leaked into the output of %s" % argv
+        assert_no_secret(outcome.output, SECRETS, "the output of %s" % argv, expected=secrets_expected)
         return outcome
 
     def playbook(text, extra_args=(), **kwargs):

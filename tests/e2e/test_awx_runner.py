@@ -25,7 +25,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_simulator import simulators
 from conftest import COLLECTION_ROOT, ONPREM_API_KEY, QR_ID, SECRETS, TOKEN, WORKING_ID, hypersender_scenario, instance
 
 pytestmark = [
@@ -108,12 +107,6 @@ EXTRAVARS = {
     "verify_gateway_poll_interval": 0.5,
     "verify_gateway_timeout": 2,
 }
-
-
-@pytest.fixture
-def cli_simulator(tmp_path):
-    with simulators(tmp_path) as start:
-        yield start
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import importlib.util
 import pytest
 from conftest import WORKING_ID, hypersender_scenario, instance
 from test_awx_runner import (  # noqa: F401 pylint: disable=unused-import
-    cli_simulator,
     event_stdout,
     private_data_dir,
     runner_env,

@@ -11,69 +11,39 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-COLLECTION_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(COLLECTION_ROOT / "tests" / "simulator"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from whatsapp_sim import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+# The shared fixtures and names (tests/support/hsw_support.py), for the tests of this directory to import from here.
+from hsw_support import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    ACCESS_TOKEN,
+    QR_ID,
+    TOKEN,
+    WORKING_ID,
+    ansible_env,
+    assert_no_secret,
+    collections_path,
+    hypersender_scenario,
+    instance,
+    simulator,
+)
 
-TOKEN = "sim-token-0123456789"
-ACCESS_TOKEN = "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1"
-SHOP_ID = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
-SUPPORT_ID = "c9a1dd76-5678-4f9d-9012-a5b78de100c3"
+# The two instances the example rulebook watches.
+SHOP_ID = WORKING_ID
+SUPPORT_ID = QR_ID
 
 
 def fleet(shop, support, **extra):
-    scenario = {
-        "hypersender": {
-            "tokens": [TOKEN],
-            "instances": [
-                {"id": SHOP_ID, "name": "shop", "phone": "+201234567890", "access_token": ACCESS_TOKEN, "status": shop},
-                {
-                    "id": SUPPORT_ID,
-                    "name": "support",
-                    "phone": "+201234567891",
-                    "access_token": ACCESS_TOKEN,
-                    "status": support,
-                },
-            ],
-        }
-    }
-    scenario.update(extra)
-    return scenario
-
-
-@pytest.fixture(scope="session")
-def collections_path():
-    """A directory whose ansible_collections/hypersender/whatsapp is this collection."""
-    if COLLECTION_ROOT.parent.name == "hypersender" and COLLECTION_ROOT.parents[1].name == "ansible_collections":
-        yield str(COLLECTION_ROOT.parents[2])
-        return
-    with tempfile.TemporaryDirectory(prefix="hsw-collections-") as holder:
-        link = Path(holder) / "ansible_collections" / "hypersender" / "whatsapp"
-        link.parent.mkdir(parents=True)
-        link.symlink_to(COLLECTION_ROOT, target_is_directory=True)
-        yield holder
-
-
-@pytest.fixture
-def simulator():
-    started = []
-
-    def start(scenario):
-        sim = Simulator(scenario)
-        sim.start()
-        started.append(sim)
-        return sim
-
-    yield start
-    for sim in started:
-        sim.stop()
+    """The two instances the example rulebook watches, shop and support, in these statuses."""
+    return hypersender_scenario(
+        instance(SHOP_ID, shop, name="shop", phone="+201234567890"),
+        instance(SUPPORT_ID, support, name="support", phone="+201234567891"),
+        **extra,
+    )
 
 
 class Rulebook:
@@ -138,22 +108,12 @@ def rulebook(collections_path, tmp_path):
         )
         vars_file = tmp_path / "vars.yml"
         vars_file.write_text("".join("%s: %s\n" % item for item in (variables or {}).items()) or "{}\n")
-        extra_env = env or {}
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "HYPERSENDER_"))}
-        env.update(
-            {
-                "ANSIBLE_COLLECTIONS_PATH": collections_path,
-                "ANSIBLE_NOCOLOR": "1",
-                "ANSIBLE_FORCE_COLOR": "0",
-                "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-local"),
-                "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
-                "HYPERSENDER_API_URL": sim.hypersender_url,
-                "HYPERSENDER_API_TOKEN": TOKEN,
-                "PATH": str(bin_dir) + os.pathsep + os.environ.get("PATH", ""),
-                "NO_PROXY": "127.0.0.1,localhost",
-            }
+        env = ansible_env(
+            collections_path,
+            tmp_path,
+            bin_dir,
+            **dict({"HYPERSENDER_API_URL": sim.hypersender_url, "HYPERSENDER_API_TOKEN": TOKEN}, **(env or {})),
         )
-        env.update(extra_env)
         argv = [str(executable), "-r", name, "-i", str(inventory), "--vars", str(vars_file), "-v"] + list(extra_args)
         run = Rulebook(argv, env, str(tmp_path), str(tmp_path / ("rulebook-%d.log" % len(started))))
         started.append(run)

@@ -13,13 +13,12 @@ The timelines count from each send; the rulebook is started, and listening, befo
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ACCESS_TOKEN, SHOP_ID, TOKEN
+from conftest import ACCESS_TOKEN, SHOP_ID, TOKEN, ansible_env, assert_no_secret
 
 SOURCE_PORT_HOST = "127.0.0.1"
 PHONE = "201098765432"
@@ -49,21 +48,15 @@ def listening(port):
 def run_canary(module, args, env, collections_path, tmp_path):
     """``ansible localhost -m hypersender.whatsapp.<module>`` at -vvvv: (rc, its last result, its output)."""
     bin_dir = Path(sys.executable).parent
-    full_env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "HYPERSENDER_", "WA_"))
-    }
-    full_env.update(
-        ANSIBLE_COLLECTIONS_PATH=collections_path,
+    full_env = ansible_env(
+        collections_path,
+        tmp_path / "canary",
+        bin_dir,
         ANSIBLE_STDOUT_CALLBACK="minimal",
         ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
         ANSIBLE_LOCALHOST_WARNING="0",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "canary-local"),
-        ANSIBLE_HOME=str(tmp_path / "canary-home"),
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        PATH=str(bin_dir) + os.pathsep + os.environ.get("PATH", ""),
-        NO_PROXY="127.0.0.1,localhost",
         **env,
     )
     argv = [
@@ -84,19 +77,22 @@ def run_canary(module, args, env, collections_path, tmp_path):
     return completed.returncode, result, output
 
 
+# What no output may hold: the credentials, and the recipient's full number.
+SECRETS = (
+    APP_SECRET,
+    VERIFY_TOKEN,
+    CLOUD_TOKEN,
+    TOKEN,
+    ACCESS_TOKEN,
+    INSTANCE_AUTHORIZATION.split(" ", 1)[1],
+    CANARY_AUTHORIZATION.split(" ", 1)[1],
+    PHONE,
+)
+
+
 def assert_secrets_absent(*outputs):
-    for output in outputs:
-        for secret in (
-            APP_SECRET,
-            VERIFY_TOKEN,
-            CLOUD_TOKEN,
-            TOKEN,
-            ACCESS_TOKEN,
-            INSTANCE_AUTHORIZATION.split(" ", 1)[1],
-            CANARY_AUTHORIZATION.split(" ", 1)[1],
-            PHONE,
-        ):
-            assert secret not in output, "a secret or the full number reached an output"
+    for index, output in enumerate(outputs):
+        assert_no_secret(output, SECRETS, "output #%d" % index)
 
 
 def test_the_cloud_status_relay_hands_metas_signed_statuses_to_a_running_canary(

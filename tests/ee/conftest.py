@@ -27,41 +27,42 @@ import jinja2
 import pytest
 import yaml
 
-COLLECTION_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+# The shared fixtures and names (tests/support/hsw_support.py); the simulator runs in a process of its own.
+import hsw_support  # noqa: E402  pylint: disable=wrong-import-position
+from hsw_support import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    COLLECTION_ROOT,
+    QR_ID,
+    WORKING_ID,
+    files_holding,
+    hypersender_scenario,
+    secrets_of,
+)
+
+simulator = hsw_support.simulator_process
+
 sys.path.insert(0, str(COLLECTION_ROOT / "scripts"))
-sys.path.insert(0, str(COLLECTION_ROOT / "tests" / "simulator"))
 import ee_build  # noqa: E402  pylint: disable=wrong-import-position,import-error
-from cli_simulator import simulators  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 BIN = Path(sys.executable).parent
 IMAGE = ee_build.IMAGE
 TOKEN = "ee-hypersender-token-5f1c2a9e"
 ONPREM_API_KEY = "ee-onprem-key-77d3b1c4e0"
 ACCESS_TOKEN = "481|eeAccessTokenOfTheInstance0123456789abcdef"
-SECRETS = (TOKEN, ONPREM_API_KEY, ACCESS_TOKEN, ACCESS_TOKEN.split("|", 1)[1])
+SECRETS = secrets_of(TOKEN, ONPREM_API_KEY, ACCESS_TOKEN)
 INDEX_USER = "ee-build"
 # Made at run time: a fixed one would be in this file, which the collection tarball (and so the image) holds.
 INDEX_PASSWORD = "canary-" + secrets.token_hex(12)
-WORKING_ID = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
-QR_ID = "c9a1dd76-5678-4f9d-9012-a5b78de100c3"
 AWX_DOCS = COLLECTION_ROOT / "docs" / "awx"
 
 
 def instance(uuid, status="WORKING", **fields):
-    item = {"id": uuid, "name": fields.pop("name", "Instance-" + uuid[:4]), "access_token": ACCESS_TOKEN}
-    if "timeline" in fields:
-        item["timeline"] = fields.pop("timeline")
-    else:
-        item["status"] = status
-    item.update(fields)
-    return item
+    return hsw_support.instance(uuid, status, access_token=ACCESS_TOKEN, **fields)
 
 
 def scenario(*instances, onprem_health=None):
-    data = {"hypersender": {"tokens": [TOKEN], "instances": list(instances)}}
-    if onprem_health is not None:
-        data["onprem"] = {"api_keys": [ONPREM_API_KEY], "health": onprem_health}
-    return data
+    extra = {} if onprem_health is None else {"onprem": {"api_keys": [ONPREM_API_KEY], "health": onprem_health}}
+    return hypersender_scenario(*instances, tokens=[TOKEN], **extra)
 
 
 # ---------------------------------------------------------------- the image
@@ -128,16 +129,6 @@ def built_image():
         return figures
     finally:
         canary.close()
-
-
-# ---------------------------------------------------------------- simulator
-
-
-@pytest.fixture
-def simulator(tmp_path):
-    """``simulator(scenario_data)``: the simulator in its own process on the host's loopback."""
-    with simulators(tmp_path) as start:
-        yield start
 
 
 # ---------------------------------------------------------------- AWX
@@ -222,13 +213,7 @@ class Job:
 
     def files_with_secrets(self):
         """Every file under the private data dir that holds a secret, relative to it (env/ is AWX's input)."""
-        found = set()
-        for path in self.pdd.rglob("*"):
-            if path.is_file():
-                content = path.read_bytes()
-                if any(secret.encode() in content for secret in SECRETS):
-                    found.add(str(path.relative_to(self.pdd)))
-        return found
+        return files_holding(self.pdd, SECRETS)
 
 
 def run_in_ee(pdd, *extra, timeout=900):

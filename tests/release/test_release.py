@@ -76,7 +76,13 @@ def test_tarball_leaves_out_what_users_should_not_get(tarball):
     assert "galaxy.yml" not in names and "MANIFEST.json" in names
     unwanted = (".git/", ".venv", ".nox/", ".cache/", "scripts/", ".ci/", "noxfile.py", "antsibull-nox.toml")
     unwanted += ("tests/output/", "tests/bench/", "tests/e2e/", "tests/ee/", "tests/eda/", "tests/runner/")
-    unwanted += ("tests/release/", "tests/simulator_tests/", "tests/requirements-", "extensions/molecule/")
+    unwanted += (
+        "tests/release/",
+        "tests/simulator_tests/",
+        "tests/support/",
+        "tests/requirements-",
+        "extensions/molecule/",
+    )
     for prefix in unwanted:
         assert not any(n.startswith(prefix) for n in names), prefix
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
