@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - exercised through the missing-library 
 
 HAS_REQUESTS = requests is not None
 
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 USER_AGENT = "hypersender.whatsapp/%s (Ansible collection)" % COLLECTION_VERSION
 
 # Responses worth a retry: rate limited, and the server-side failures a

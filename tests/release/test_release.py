@@ -171,6 +171,9 @@ def test_changelog_lints_and_has_the_release():
     changelog = yaml.safe_load((ROOT / "changelogs" / "changelog.yaml").read_text())
     version = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
     assert version in changelog["releases"]
+    # The User-Agent the collection sends names the same version.
+    client = (ROOT / "plugins" / "module_utils" / "_client.py").read_text()
+    assert 'COLLECTION_VERSION = "%s"' % version in client
     heading = "## v" + re.escape(version).replace("\\.", "\\\\?\\.")  # antsibull escapes the dots: ## v0\.1\.0
     assert re.search(heading, (ROOT / "CHANGELOG.md").read_text()), heading
 
