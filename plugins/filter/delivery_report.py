@@ -29,8 +29,7 @@ options:
     description:
       - The role's variables, without the C(verify_delivery_) prefix - C(instance), C(to), C(wait_for), C(timeout),
         C(poll_interval), C(resend), C(show_recipient), C(receiver_host), C(receiver_port), C(receiver_path),
-        C(receiver_authorization_given) (a boolean, never the secret), C(request_timeout), C(retries),
-        C(cloud_phone_number_ids), C(cloud_template_name), C(cloud_template_language), C(cloud_receiver_path) and
+        C(receiver_authorization_given) (a boolean, never the secret), C(cloud_phone_number_ids), C(cloud_template_name), C(cloud_template_language), C(cloud_receiver_path) and
         C(cloud_app_secret_given) (a boolean).
     type: dict
     required: true
@@ -86,6 +85,7 @@ import math
 import re
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._reports import CONNECTION_OPTIONS
 
 PREFIX = "verify_delivery"
 STAGES = ("queued", "sent", "delivered", "read")
@@ -97,8 +97,6 @@ TEMPLATE_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(_[A-Za-z]{2,4})?$")
 BOUNDS = (
     ("timeout", 1, 86400, False),
     ("receiver_port", 1, 65535, True),
-    ("request_timeout", 0.001, 3600, False),
-    ("retries", 0, 10, True),
 )
 # Only the Hypersender canary polls and resends.
 HYPERSENDER_BOUNDS = (
@@ -115,6 +113,25 @@ def _bool(value):
 
 def _var(name):
     return "%s_%s" % (PREFIX, name)
+
+
+def _options_advice(result, service):
+    """What to check when the module refused an option: the variable that set it (the module's action says which),
+    a connection option's own variable, environment variable and module_defaults, else the role's variables."""
+    advice = []
+    for item in result.get("invalid_options") or []:
+        if not isinstance(item, dict) or not item.get("name"):
+            continue
+        if item.get("variable"):
+            advice.append("check %s" % item["variable"])
+        elif item["name"] in CONNECTION_OPTIONS:
+            advice.append(
+                "check whatsapp_%s_%s, its environment variable or module_defaults for group/hypersender.whatsapp.%s"
+                % (service, item["name"], service)
+            )
+    if not advice and (result.get("reason") == "options" or result.get("invalid_options")):
+        advice.append("check the role's variables (%s_*)" % PREFIX)
+    return "; ".join(advice) or None
 
 
 def _number(value, integer):
@@ -351,8 +368,8 @@ def _advice(result, settings):
             settings.get("receiver_port"),
             _var("receiver_host"),
         )
-    if reason == "options":
-        return "check the role's variables (%s_*)" % PREFIX
+    if reason == "options" or result.get("invalid_options"):
+        return _options_advice(result, "hypersender")
     if reason != "timed_out":
         return None
     advice = []
@@ -504,12 +521,12 @@ def _cloud_advice(result, settings):
             settings.get("receiver_port"),
             _var("receiver_host"),
         )
-    if reason == "options":
-        return "check the role's variables (%s_*)" % PREFIX
+    if reason == "options" or result.get("invalid_options"):
+        return _options_advice(result, "cloud")
     if reason == "auth_failed":
         return (
-            "set %s (or WA_CLOUD_TOKEN) to a system user token with the whatsapp_business_messaging permission"
-            % _var("cloud_api_token")
+            "set whatsapp_cloud_api_token (or WA_CLOUD_TOKEN, or api_token in module_defaults for "
+            "group/hypersender.whatsapp.cloud) to a system user token with the whatsapp_business_messaging permission"
         )
     if code == 132001:
         return "set %s and %s to a template the account has" % (

@@ -175,7 +175,7 @@ ROLE_PLAY = textwrap.dedent("""\
         verify_delivery_poll_interval: 0.5
         verify_delivery_receiver_port: %(port)s
         verify_delivery_receiver_authorization: "%(auth)s"
-        verify_delivery_api_token: "%(token)s"
+        whatsapp_hypersender_api_token: "%(token)s"
       roles:
         - hypersender.whatsapp.verify_delivery
     """)
@@ -203,6 +203,23 @@ def test_the_roles_variables_are_checked_before_any_request(simulator, ansible):
     assert message.startswith("verify_delivery: verify_delivery_to must be the recipient's phone number")
     assert "verify_delivery_receiver_port must be a whole number from 1 to 65535, got 70000" in message
     assert "verify_delivery_receiver_authorization is needed to wait for delivered" in message
+    assert sim.requests() == []
+
+
+def test_a_connection_variable_the_module_refuses_is_named_before_any_request(simulator, ansible):
+    """The role has no copy of the connection settings: the module's action reads whatsapp_hypersender_retries and
+    refuses it before any request, and the role's one failure names that variable."""
+    port = free_port()
+    sim = simulator(scenario(port, DELIVERED))
+    play = (ROLE_PLAY % {"phone": PHONE, "port": port, "auth": WEBHOOK_AUTHORIZATION, "token": TOKEN}).replace(
+        "  roles:\n", "    whatsapp_hypersender_retries: 11\n  roles:\n"
+    )
+    assert "whatsapp_hypersender_retries: 11" in play
+    run = ansible.playbook(play, env={"HYPERSENDER_API_URL": sim.hypersender_url})
+    assert run.rc == 2, run
+    message = failure_messages(run.output)[-1]
+    assert message.startswith("verify_delivery: FAILED, nothing sent: "), message
+    assert message.endswith("; check whatsapp_hypersender_retries"), message
     assert sim.requests() == []
 
 
@@ -367,8 +384,8 @@ CLOUD_ROLE_PLAY = textwrap.dedent("""\
         verify_delivery_timeout: 20
         verify_delivery_receiver_port: %(port)s
         verify_delivery_cloud_phone_number_ids: ["%(number)s"]
-        verify_delivery_cloud_api_url: "%(url)s"
-        verify_delivery_cloud_api_token: "%(token)s"
+        whatsapp_cloud_api_url: "%(url)s"
+        whatsapp_cloud_api_token: "%(token)s"
         verify_delivery_cloud_app_secret: "%(secret)s"
       roles:
         - hypersender.whatsapp.verify_delivery

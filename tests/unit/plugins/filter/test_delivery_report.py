@@ -30,8 +30,6 @@ def settings(**changes):
         "receiver_port": 8089,
         "receiver_path": "/hypersender/webhook",
         "receiver_authorization_given": True,
-        "request_timeout": 30,
-        "retries": 3,
     }
     values.update(changes)
     return values
@@ -90,7 +88,6 @@ def test_the_plan_for_sent_and_check_mode():
         ({"poll_interval": 0}, "verify_delivery_poll_interval must be a number from 0.1 to 3600, got 0"),
         ({"resend": 1.5}, "verify_delivery_resend must be a whole number from 0 to 5, got 1.5"),
         ({"receiver_port": 70000}, "verify_delivery_receiver_port must be a whole number from 1 to 65535, got 70000"),
-        ({"retries": True}, "verify_delivery_retries must be a whole number from 0 to 10, got True"),
         ({"wait_for": "seen"}, "verify_delivery_wait_for must be sent, delivered or read, got seen"),
         (
             {"receiver_authorization_given": "False"},
@@ -199,6 +196,7 @@ def test_a_timeout_with_refused_webhooks_points_at_the_authorization():
             "receiver",
             "; choose a free verify_delivery_receiver_port (now 8089) or another verify_delivery_receiver_host",
         ),
+        ("options", "; check the role's variables (verify_delivery_*)"),
         ("ack_error", ""),
     ],
 )
@@ -238,6 +236,44 @@ def test_a_failure_with_only_a_msg():
     assert (
         report["failure"]
         == "verify_delivery: FAILED, nothing sent: Failed to import the required Python library (requests)"
+    )
+
+
+def test_the_connection_settings_are_the_modules_not_the_roles():
+    """The modules check their connection settings (whatsapp_<service>_* variables, the environment,
+    module_defaults); the role has no copy of them to check."""
+    assert delivery_report({}, settings(request_timeout=0, retries=True))["problems"] == []
+
+
+# What the module's action refused: the variable it read, else where a connection option comes from.
+REFUSED = {"name": "retries", "value": 11, "expected": "a whole number from 0 to 10"}
+
+
+@pytest.mark.parametrize(
+    "invalid, advice",
+    [
+        (dict(REFUSED, variable="whatsapp_hypersender_retries"), "; check whatsapp_hypersender_retries"),
+        (
+            dict(REFUSED, variable=None),
+            "; check whatsapp_hypersender_retries, its environment variable or module_defaults for "
+            "group/hypersender.whatsapp.hypersender",
+        ),
+        (dict(REFUSED, name="wait_timeout", variable=None), "; check the role's variables (verify_delivery_*)"),
+    ],
+)
+def test_a_refused_option_names_where_it_comes_from(invalid, advice):
+    result = {"failed": True, "msg": "retries must be a whole number from 0 to 10, got 11"}
+    result["invalid_options"] = [invalid]
+    assert delivery_report(result, settings())["failure"] == (
+        "verify_delivery: FAILED, nothing sent: retries must be a whole number from 0 to 10, got 11" + advice
+    )
+
+
+def test_a_refused_cloud_option_names_its_variable():
+    invalid = dict(REFUSED, name="timeout", value=0, variable="whatsapp_cloud_timeout")
+    result = {"failed": True, "phone_number_id": CLOUD_NUMBER, "msg": "M", "invalid_options": [invalid]}
+    assert delivery_report({}, cloud_settings(), cloud=[result])["failure"] == (
+        "verify_delivery: FAILED, nothing sent: phone number %s: M; check whatsapp_cloud_timeout" % CLOUD_NUMBER
     )
 
 
@@ -394,7 +430,12 @@ def test_a_timeout_without_any_webhook_points_at_the_callback():
 @pytest.mark.parametrize(
     "reason, code, advice",
     [
-        ("auth_failed", 190, "; set verify_delivery_cloud_api_token (or WA_CLOUD_TOKEN) to a system user token with"),
+        (
+            "auth_failed",
+            190,
+            "; set whatsapp_cloud_api_token (or WA_CLOUD_TOKEN, or api_token in module_defaults for "
+            "group/hypersender.whatsapp.cloud) to a system user token with",
+        ),
         (
             "send_refused",
             132001,
