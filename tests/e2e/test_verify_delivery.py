@@ -223,6 +223,21 @@ def test_a_connection_variable_the_module_refuses_is_named_before_any_request(si
     assert sim.requests() == []
 
 
+def test_the_role_takes_tls_settings_from_the_shared_variables(simulator, ansible):
+    """No role copy of validate_certs either: whatsapp_hypersender_validate_certs reaches the modules (a role default
+    set through module_defaults used to win over it)."""
+    port = free_port()
+    sim = simulator(scenario(port, DELIVERED), tls=True)
+    assert sim.hypersender_url.startswith("https://")
+    play = (ROLE_PLAY % {"phone": PHONE, "port": port, "auth": WEBHOOK_AUTHORIZATION, "token": TOKEN}).replace(
+        "  roles:\n", "    whatsapp_hypersender_validate_certs: false\n  roles:\n"
+    )
+    assert "whatsapp_hypersender_validate_certs: false" in play
+    run = ansible.playbook(play, env={"HYPERSENDER_API_URL": sim.hypersender_url})
+    assert run.rc == 0, run
+    assert debug_lines(run.output, "verify_delivery: PASSED, delivered after ")
+
+
 def test_the_eda_relay_playbook_hands_an_ack_to_a_canary_receiver(ansible, collections_path):
     """What the example rulebook canary_ack_relay runs for each message.ack: the webhook's body reaches the receiver
     a canary opens, with the Authorization value it expects, and the value is never printed."""
