@@ -88,15 +88,6 @@ def molecule(session):
     session.run("pgrep", "-f", "%s/tests/simulator" % tree, success_codes=[1], external=True)
 
 
-pytest_session("eda", "3.12", "tests/requirements-eda.txt", "tests/eda", "2.21", setup="scripts/ensure-java")
-pytest_session("release", "3.12", "tests/requirements-tools.txt", "tests/release", core="2.21")
-pytest_session("simulator", "3.12", CORE["2.21"][1], "tests/simulator_tests")
-pytest_session("runner", "3.12", CORE["2.21"][1], "tests/runner", core="2.21")
-
-
-antsibull_nox.load_antsibull_nox_toml()
-
-
 def ansible_test_home():
     """ansible-test keeps its venvs and its get-pip cache in ~/.ansible/test: HOME is .cache/home for it (with the
     user's pip settings), and its get-pip cache gets stand-ins (the real ones come from outside the registries)."""
@@ -111,12 +102,12 @@ def ansible_test_home():
 
 # ansible-test in a copy of the collection, with its own venvs (--venv) or the session's (--local), no container.
 ANSIBLE_TEST = {
+    "integration": "--local --requirements",
     "sanity": "--venv --junit",
     "units": "--venv --python {python}",
-    "integration": "--local --requirements",
 }
-for core, (python, _pins) in CORE.items():
-    for kind, args in ANSIBLE_TEST.items():
+for kind, args in ANSIBLE_TEST.items():  # the longest kind first
+    for core, (python, _pins) in CORE.items():
         antsibull_nox.add_ansible_test_session(
             name="%s-%s" % (kind, core.replace(".", "")),
             description="ansible-test %s, ansible-core %s" % (kind, core),
@@ -128,3 +119,12 @@ for core, (python, _pins) in CORE.items():
             # antsibull-nox 1.10 fails to copy the nested tests/output/.tmp back (ansible-test's delegation venv)
             callback_after=lambda: shutil.rmtree("tests/output/.tmp", ignore_errors=True),
         )
+
+
+pytest_session("eda", "3.12", "tests/requirements-eda.txt", "tests/eda", "2.21", setup="scripts/ensure-java")
+pytest_session("release", "3.12", "tests/requirements-tools.txt", "tests/release", core="2.21")
+pytest_session("simulator", "3.12", CORE["2.21"][1], "tests/simulator_tests")
+pytest_session("runner", "3.12", CORE["2.21"][1], "tests/runner", core="2.21")
+
+
+antsibull_nox.load_antsibull_nox_toml()
