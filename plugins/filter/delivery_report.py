@@ -29,8 +29,9 @@ options:
     description:
       - The role's variables, without the C(verify_delivery_) prefix - C(instance), C(to), C(wait_for), C(timeout),
         C(poll_interval), C(resend), C(show_recipient), C(receiver_host), C(receiver_port), C(receiver_path),
-        C(receiver_authorization_given) (a boolean, never the secret), C(cloud_phone_number_ids), C(cloud_template_name), C(cloud_template_language), C(cloud_receiver_path) and
-        C(cloud_app_secret_given) (a boolean).
+        C(receiver_authorization_given) (a boolean, never the secret), C(cloud_phone_number_ids),
+        C(cloud_template_name), C(cloud_template_language), C(cloud_receiver_path) and C(cloud_app_secret_given) (a
+        boolean).
     type: dict
     required: true
   cloud:
