@@ -190,6 +190,10 @@ class HealRound:
                     return "missing"
                 if self.view.total and not self.view.not_ready:
                     return "passed"
+                if not self.check_mode and time.time() >= self.state.deadline:
+                    # A late look (a round that began or a poll that ended past the deadline) acts on nothing:
+                    # no restart, no QR code, no next round.
+                    return "failed" if self.hopeless() else "timed_out"
                 pending_restarts = self.restart_what_is_due()
                 if self.hopeless():
                     return "failed"

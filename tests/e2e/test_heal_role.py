@@ -378,8 +378,13 @@ def test_one_task_is_the_whole_gate_and_its_deadline_holds_over_the_rounds(simul
         gate_play(ids, wait_for_working_show_qr=True, wait_for_working_timeout=timeout), sim, scan=False
     )
     assert rc != 0
-    lists = [entry for entry in sim.requests() if entry["path"].endswith("/instances")]
-    assert lists[-1]["t"] - lists[0]["t"] <= timeout + 2 * WINDOW, "no second wait after the healing rounds"
+    # No action past the one deadline, however late a round starts (the simulator's clock counts from the first
+    # request): at most one QR request decided before the deadline arrives after it. Order and counts, not wall time.
+    requests = sim.requests()
+    late_actions = [
+        entry for entry in requests if entry["method"] == "POST" and entry["t"] > requests[0]["t"] + timeout
+    ]
+    assert len(late_actions) <= 1, "no healing round after the deadline: %s" % late_actions
     assert run.output.count("TASK [hypersender.whatsapp.wait_for_working : Wait for the instances") == 1
     assert "included:" not in run.output, "no task file included once per round"
     assert "wait_for_working: 1 of 2 instances not WORKING after %s s" % format_seconds(timeout) in run.output

@@ -46,9 +46,14 @@ class FakeApi:
 class FakeActions:
     def __init__(self):
         self.restarts = []
+        self.qr_requests = []
 
     def restart(self, uuid, deadline=None):
         self.restarts.append(uuid)
+
+    def request_new_qr_code(self, uuid, deadline=None):
+        self.qr_requests.append(uuid)
+        raise AssertionError("a QR code was requested")
 
 
 @pytest.fixture
@@ -131,6 +136,50 @@ def test_one_deadline_over_every_round(clock):
     assert result["outcome"] == "timed_out"
     assert clock.now == pytest.approx(1000.0 + 100), "the deadline is the first round's, not a new 100 s"
     assert result["wait_timeout"] == 100 and result["remaining"] == 0 and result["elapsed"] == 100
+
+
+FLEET = [instance(EU, "FAILED", "shop-eu"), instance(US, "SCAN_QR_CODE", "shop-us")]
+
+
+def test_a_round_that_begins_past_the_deadline_looks_once_and_acts_on_nothing(clock):
+    """A loaded machine can start the next round (a new module process) after the gate's deadline."""
+    first = gate([FLEET], wait_timeout=13, restart=["FAILED"], show_qr=True, max_restarts=5)
+    clock.now += 20
+    late = gate([FLEET], state=first.state.to_dict(), wait_timeout=13, restart=["FAILED"], show_qr=True)
+    result = late.result(late.run())
+    assert result["outcome"] == "timed_out" and result["done"] is True and result["changed"] is False
+    assert late.api.calls == 1 and late.actions.restarts == [] and late.actions.qr_requests == []
+    assert result["not_ready"] == [EU, US] and result["remaining"] == 0
+
+
+class SlowApi(FakeApi):
+    """A list request that ends past the deadline (a slow server, a loaded machine)."""
+
+    def __init__(self, script, clock, seconds):
+        super().__init__(script)
+        self.clock, self.seconds = clock, seconds
+
+    def list_instances(self, filters=None, deadline=None):
+        self.clock.now += self.seconds
+        return super().list_instances(filters, deadline)
+
+
+def test_a_poll_that_ends_past_the_deadline_acts_on_nothing(clock):
+    p = params(wait_timeout=10, restart=["FAILED"], show_qr=True)
+    wanted, parsed = validate_heal_options(dict(p, heal_state={}))
+    round_ = HealRound(p, SlowApi([FLEET], clock, 11), wanted, parsed)
+    round_.actions = FakeActions()
+    result = round_.result(round_.run())
+    assert result["outcome"] == "timed_out" and round_.api.calls == 1
+    assert round_.actions.restarts == [] and round_.actions.qr_requests == []
+
+
+def test_a_late_look_at_a_fleet_beyond_help_still_says_failed(clock):
+    first = gate([[instance(EU, "FAILED")]], wait_timeout=5)
+    clock.now += 6
+    late = gate([[instance(EU, "FAILED")]], state=first.state.to_dict(), wait_timeout=5)
+    result = late.result(late.run())
+    assert result["outcome"] == "failed" and result["beyond_help"] == [EU]
 
 
 @pytest.mark.parametrize(
