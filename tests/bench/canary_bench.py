@@ -37,17 +37,13 @@ INSTANCE = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
 AUTHORIZATION = "Bearer bench-webhook-secret"
 PHONE = "201098765432"
 
+# The play run_timed runs: the task "canary" (a module call, given by each benchmark), its result kept in a file.
 PLAY = """
 - hosts: localhost
   gather_facts: false
   tasks:
     - name: canary
-      hypersender.whatsapp.instance_canary:
-        instance: "{{ canary_instance }}"
-        to: "{{ canary_to }}"
-        wait_for: "{{ canary_wait_for }}"
-        wait_sleep: "{{ canary_wait_sleep }}"
-        receiver_port: "{{ canary_port }}"
+      %s
       register: canary
 
     - name: keep the result
@@ -55,6 +51,13 @@ PLAY = """
         content: "{{ canary | to_json }}"
         dest: "{{ canary_result_file }}"
         mode: "0600"
+"""
+CANARY = """hypersender.whatsapp.instance_canary:
+        instance: "{{ canary_instance }}"
+        to: "{{ canary_to }}"
+        wait_for: "{{ canary_wait_for }}"
+        wait_sleep: "{{ canary_wait_sleep }}"
+        receiver_port: "{{ canary_port }}"
 """
 
 
@@ -73,13 +76,13 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def run_timed(play, extra, env, args, work):
-    """Run a play whose task "canary" registers a result and copies it to canary_result_file, under the bench_timer
-    callback: the ansible-playbook run's wall time, the task's time and end (on the monotonic clock), its result."""
+def run_timed(canary, extra, env, args, work):
+    """Run the module call ``canary`` in PLAY under the bench_timer callback: the ansible-playbook run's wall time,
+    the task's time and end (on the monotonic clock), and the module's result."""
     timer = work / "timer.jsonl"
     timer.unlink(missing_ok=True)
     playbook = work / "canary.yml"
-    playbook.write_text(play)
+    playbook.write_text(PLAY % canary.rstrip())
     extra = dict(extra, canary_result_file=str(work / "result.json"))
     env = dict(
         os.environ,
@@ -175,7 +178,7 @@ def run_once(sim, way, args, work):
     }
     if way["token"]:
         env["HYPERSENDER_INSTANCE_TOKEN"] = ACCESS_TOKEN
-    run = run_timed(PLAY, extra, env, args, work)
+    run = run_timed(CANARY, extra, env, args, work)
     log = sim.requests()
     kinds = {
         "list": sum(1 for r in log if r["path"].endswith("/instances")),
