@@ -84,6 +84,7 @@ _value:
 
 import math
 import re
+from typing import Callable, NamedTuple, Optional
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.hypersender.whatsapp.plugins.plugin_utils._reports import CONNECTION_OPTIONS
@@ -240,8 +241,9 @@ def _cloud_problems(settings, numbers):
     return found
 
 
-def _receiver(settings):
-    return "%s:%s%s" % (settings.get("receiver_host"), settings.get("receiver_port"), settings.get("receiver_path"))
+def _receiver(settings, path="receiver_path"):
+    """Where the role's receiver listens: its host, port and the path of one canary's webhooks."""
+    return "%s:%s%s" % (settings.get("receiver_host"), settings.get("receiver_port"), settings.get(path))
 
 
 def plan(settings, check_mode):
@@ -316,7 +318,7 @@ def summary(result, settings, check_mode):
                 result.get("wait_for") or settings.get("wait_for"),
             )
         ]
-    if "sends" not in result:
+    if not result.get("sends"):
         return ["%s: nothing sent through instance %s to %s" % (PREFIX, _instance(result, settings), to)]
     head = "PASSED, %s" % _reached(result) if not result.get("failed") else "FAILED at stage %s" % result.get("stage")
     lines = [
@@ -347,7 +349,7 @@ def line(result, settings, check_mode):
             result.get("wait_for") or settings.get("wait_for"),
         )
     if result.get("failed") or "sends" not in result:
-        return failure(result, settings)
+        return _failure(result, settings, HYPERSENDER)
     return "%s through instance %s to %s (message %s%s)" % (
         _reached(result),
         _instance(result, settings),
@@ -357,59 +359,20 @@ def line(result, settings, check_mode):
     )
 
 
-def _advice(result, settings):
-    """What the role's user can change, in its variables, for this kind of failure."""
-    reason = result.get("reason")
-    receiver = result.get("receiver") if isinstance(result.get("receiver"), dict) else {}
-    if reason == "not_on_whatsapp":
+def _hypersender_advice(result):
+    """What the role's user can change for a failure only the Hypersender canary has."""
+    if result.get("reason") == "not_on_whatsapp":
         return "set %s to a number that has WhatsApp" % _var("to")
-    if reason == "receiver":
-        return "choose a free %s (now %s) or another %s" % (
-            _var("receiver_port"),
-            settings.get("receiver_port"),
-            _var("receiver_host"),
-        )
-    if reason == "options" or result.get("invalid_options"):
-        return _options_advice(result, "hypersender")
-    if reason != "timed_out":
-        return None
-    advice = []
-    if receiver.get("unauthorized"):
-        advice.append(
-            "set %s to the exact Authorization value the instance's webhooks send (%d request(s) were refused)"
-            % (_var("receiver_authorization"), receiver["unauthorized"])
-        )
-    elif settings.get("wait_for") != "sent" and not receiver.get("accepted"):
-        advice.append(
-            "make the instance's webhook_url reach %s, %s and %s (%s)"
-            % (_var("receiver_host"), _var("receiver_port"), _var("receiver_path"), _receiver(settings))
-        )
-    advice.append("raise %s (now %s s) if the instance is only slow" % (_var("timeout"), settings.get("timeout")))
-    return "; ".join(advice)
+    return None
 
 
-def failure(result, settings):
-    if not result.get("failed"):
-        return ""
-    said = result.get("problem") or result.get("msg") or "the canary failed"
-    text = "%s: FAILED%s: %s" % (
-        PREFIX,
-        " at stage %s" % result["stage"] if result.get("stage") else ", nothing sent" if "sends" not in result else "",
-        said,
-    )
-    if result.get("hint"):
-        text += ": %s" % result["hint"]
-    advice = _advice(result, settings)
-    if advice:
-        text += "; %s" % advice
-    if result.get("sends"):
-        text += ". Sent %r to %s through instance %s; stages: %s" % (
-            result.get("text"),
-            result.get("to"),
-            _instance(result, settings),
-            _stages(result),
-        )
-    return text
+def _hypersender_sent(result, settings):
+    return "%r to %s through instance %s" % (result.get("text"), result.get("to"), _instance(result, settings))
+
+
+def _no_subject(result):  # pylint: disable=unused-argument
+    """The Hypersender canary's failure names its instance in its own words."""
+    return ""
 
 
 # -- the Cloud API canary (cloud_canary), one result per number ------------------------------------------------------
@@ -434,14 +397,6 @@ def _template(result, settings):
     )
 
 
-def _cloud_receiver(settings):
-    return "%s:%s%s" % (
-        settings.get("receiver_host"),
-        settings.get("receiver_port"),
-        settings.get("cloud_receiver_path"),
-    )
-
-
 def cloud_plan(settings, number, check_mode):
     to = _masked(settings.get("to"), settings.get("show_recipient"))
     sent = "template %s from Cloud API phone number %s to %s" % (_template({}, settings), number, to)
@@ -452,7 +407,7 @@ def cloud_plan(settings, number, check_mode):
         sent,
         settings.get("timeout"),
         settings.get("wait_for"),
-        _cloud_receiver(settings),
+        _receiver(settings, "cloud_receiver_path"),
     )
 
 
@@ -502,7 +457,7 @@ def cloud_line(result, settings, check_mode):
             result.get("wait_for") or settings.get("wait_for"),
         )
     if result.get("failed") or not result.get("sends"):
-        return cloud_failure(result, settings)
+        return _failure(result, settings, CLOUD)
     return "%s from phone number %s to %s (message %s)" % (
         _reached(result),
         _number_of(result),
@@ -511,20 +466,10 @@ def cloud_line(result, settings, check_mode):
     )
 
 
-def _cloud_advice(result, settings):
-    """What the role's user can change, in its variables, for this kind of Cloud API failure."""
-    reason = result.get("reason")
+def _cloud_advice(result):
+    """What the role's user can change for a failure only the Cloud API canary has."""
     code = (result.get("error") or {}).get("code") if isinstance(result.get("error"), dict) else None
-    receiver = result.get("receiver") if isinstance(result.get("receiver"), dict) else {}
-    if reason == "receiver":
-        return "choose a free %s (now %s) or another %s" % (
-            _var("receiver_port"),
-            settings.get("receiver_port"),
-            _var("receiver_host"),
-        )
-    if reason == "options" or result.get("invalid_options"):
-        return _options_advice(result, "cloud")
-    if reason == "auth_failed":
+    if result.get("reason") == "auth_failed":
         return (
             "set whatsapp_cloud_api_token (or WA_CLOUD_TOKEN, or api_token in module_defaults for "
             "group/hypersender.whatsapp.cloud) to a system user token with the whatsapp_business_messaging permission"
@@ -536,49 +481,126 @@ def _cloud_advice(result, settings):
         )
     if code in (131026, 131030):
         return "set %s to a number that can receive the canary" % _var("to")
-    if reason != "timed_out":
-        return None
-    advice = []
-    if receiver.get("unauthorized"):
-        advice.append(
-            "set %s to the app secret of the app whose webhooks reach the receiver (%d request(s) were refused)"
-            % (_var("cloud_app_secret"), receiver["unauthorized"])
-        )
-    elif not receiver.get("accepted"):
-        advice.append(
-            "make the number's callback URL reach %s, %s and %s (%s)"
-            % (_var("receiver_host"), _var("receiver_port"), _var("cloud_receiver_path"), _cloud_receiver(settings))
-        )
-    advice.append("raise %s (now %s s) if the number is only slow" % (_var("timeout"), settings.get("timeout")))
-    return "; ".join(advice)
+    return None
 
 
-def cloud_failure(result, settings):
-    if not result.get("failed"):
-        return ""
-    said = result.get("problem") or result.get("msg") or "the canary failed"
-    text = "%s: FAILED%s: phone number %s: %s" % (
-        PREFIX,
-        " at stage %s" % result["stage"] if result.get("stage") else ", nothing sent",
+def _cloud_sent(result, settings):
+    return "template %s from phone number %s to %s" % (
+        _template(result, settings),
         _number_of(result),
-        said,
+        result.get("to"),
     )
-    if result.get("hint"):
-        text += ": %s" % result["hint"]
-    advice = _cloud_advice(result, settings)
-    if advice:
-        text += "; %s" % advice
-    if result.get("sends"):
-        text += ". Sent template %s from phone number %s to %s; stages: %s" % (
-            _template(result, settings),
-            _number_of(result),
-            result.get("to"),
-            _stages(result, CLOUD_STAGES),
-        )
-    return text
+
+
+def _cloud_subject(result):
+    return "phone number %s: " % _number_of(result)
 
 
 # -- both --------------------------------------------------------------------------------------------------------------
+
+
+class _Canary(NamedTuple):
+    """What one canary's failure says in its own words; the rest of the sentence is the same for both."""
+
+    service: str  # its whatsapp_<service>_* variables and module_defaults group
+    stages: tuple
+    subject: str  # what sends, and may be only slow
+    subject_of: Callable[[dict], str]  # what the failure names before the problem
+    sent: Callable[[dict, dict], str]  # what was sent, from where, to whom
+    advice: Callable[[dict], Optional[str]]  # the advice for the failures only this canary has
+    polled: tuple  # the stages the canary learns by polling: waiting for them needs no webhook
+    callback: str  # where the subject's webhooks are set
+    receiver_path: str  # the role variable (without prefix) of the path its webhooks reach
+    secret: str  # the role variable (without prefix) the receiver checks its webhooks with
+    secret_is: str  # what that variable must hold
+
+
+HYPERSENDER = _Canary(
+    service="hypersender",
+    stages=STAGES,
+    subject="instance",
+    subject_of=_no_subject,
+    sent=_hypersender_sent,
+    advice=_hypersender_advice,
+    polled=("sent",),
+    callback="the instance's webhook_url",
+    receiver_path="receiver_path",
+    secret="receiver_authorization",
+    secret_is="the exact Authorization value the instance's webhooks send",
+)
+CLOUD = _Canary(
+    service="cloud",
+    stages=CLOUD_STAGES,
+    subject="number",
+    subject_of=_cloud_subject,
+    sent=_cloud_sent,
+    advice=_cloud_advice,
+    polled=(),
+    callback="the number's callback URL",
+    receiver_path="cloud_receiver_path",
+    secret="cloud_app_secret",
+    secret_is="the app secret of the app whose webhooks reach the receiver",
+)
+
+
+def _advice(result, settings, canary):
+    """What the role's user can change, in its variables, for this kind of failure."""
+    reason = result.get("reason")
+    if reason == "receiver":
+        return "choose a free %s (now %s) or another %s" % (
+            _var("receiver_port"),
+            settings.get("receiver_port"),
+            _var("receiver_host"),
+        )
+    if reason == "options" or result.get("invalid_options"):
+        return _options_advice(result, canary.service)
+    own = canary.advice(result)
+    if own or reason != "timed_out":
+        return own
+    receiver = result.get("receiver") if isinstance(result.get("receiver"), dict) else {}
+    advice = []
+    if receiver.get("unauthorized"):
+        advice.append(
+            "set %s to %s (%d request(s) were refused)"
+            % (_var(canary.secret), canary.secret_is, receiver["unauthorized"])
+        )
+    elif settings.get("wait_for") not in canary.polled and not receiver.get("accepted"):
+        advice.append(
+            "make %s reach %s, %s and %s (%s)"
+            % (
+                canary.callback,
+                _var("receiver_host"),
+                _var("receiver_port"),
+                _var(canary.receiver_path),
+                _receiver(settings, canary.receiver_path),
+            )
+        )
+    advice.append(
+        "raise %s (now %s s) if the %s is only slow" % (_var("timeout"), settings.get("timeout"), canary.subject)
+    )
+    return "; ".join(advice)
+
+
+def _failed_where(result):
+    if result.get("stage"):
+        return " at stage %s" % result["stage"]
+    return "" if result.get("sends") else ", nothing sent"
+
+
+def _failure(result, settings, canary):
+    """What went wrong, what to do, and what was sent; empty when the canary passed."""
+    if not result.get("failed"):
+        return ""
+    said = result.get("problem") or result.get("msg") or "the canary failed"
+    text = "%s: FAILED%s: %s%s" % (PREFIX, _failed_where(result), canary.subject_of(result), said)
+    if result.get("hint"):
+        text += ": %s" % result["hint"]
+    advice = _advice(result, settings, canary)
+    if advice:
+        text += "; %s" % advice
+    if result.get("sends"):
+        text += ". Sent %s; stages: %s" % (canary.sent(result, settings), _stages(result, canary.stages))
+    return text
 
 
 def _failed_if_said(result):
@@ -604,11 +626,11 @@ def delivery_report(result, settings, check_mode=False, cloud=None):
     if hypersender:
         summaries += summary(hypersender, settings, check_mode)
         lines.append(line(hypersender, settings, check_mode))
-        failures.append(failure(hypersender, settings))
+        failures.append(_failure(hypersender, settings, HYPERSENDER))
     for item in clouds:
         summaries += cloud_summary(item, settings, check_mode)
         lines.append(cloud_line(item, settings, check_mode))
-        failures.append(cloud_failure(item, settings))
+        failures.append(_failure(item, settings, CLOUD))
     # The deploy gate's line: every canary's, or when some failed, only theirs (what failed, not what passed).
     failed_lines = [text for text, said in zip(lines, failures) if said]
     return {

@@ -49,6 +49,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport im
     ServiceApi,
     transport_argument_spec,
     validate_transport,
+    where_set,
     with_fallbacks,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
@@ -86,8 +87,8 @@ MESSAGING_PERMISSION = "whatsapp_business_messaging"
 def token_hint(permission=MANAGEMENT_PERMISSION):
     return (
         "create a new token for a system user (Meta Business Settings, System users, Generate new token, with the "
-        "%s permission; choose 'never' as expiry for a pipeline) and set it as api_token or in the %s environment "
-        "variable" % (permission, TOKEN_ENV)
+        "%s permission; choose 'never' as expiry for a pipeline) and set it as %s"
+        % (permission, where_set("cloud", ["api_token"], [TOKEN_ENV]))
     )
 
 
@@ -343,8 +344,8 @@ def connect(options, environ=None, permission=MANAGEMENT_PERMISSION, **client_kw
         "Bearer " + token,
         service=SERVICE,
         auth_hint=(
-            "check api_token / the %s environment variable: it must be a system user token with the %s "
-            "permission; create a new one if it was revoked or has expired" % (TOKEN_ENV, permission)
+            "check %s: it must be a system user token with the %s permission; create a new one if it was revoked or "
+            "has expired" % (where_set("cloud", ["api_token"], [TOKEN_ENV]), permission)
         ),
         error_classifier=functools.partial(read_graph_error, permission=permission),
         rate_limit_windows=RATE_LIMIT_WINDOWS,

@@ -42,6 +42,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_rules 
     parse_phone_number,
     text,
 )
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import where_set
 
 ERROR, WARNING = "error", "warning"
 MANAGEMENT = "whatsapp_business_management"
@@ -79,7 +80,7 @@ TEMPLATE_WAIT = ("PENDING", "IN_APPEAL")
 TOKEN_HINT = (
     "create a new token for a system user (Meta Business Settings, Users, System users, Generate new token, with the "
     "whatsapp_business_management and whatsapp_business_messaging permissions; choose 'Never' as expiry for a "
-    "pipeline) and set it as api_token or in the WA_CLOUD_TOKEN environment variable"
+    "pipeline) and set it as %s" % where_set("cloud", ["api_token"], ["WA_CLOUD_TOKEN"])
 )
 STATUS_HINTS = {
     "PENDING": "the number is not registered yet: register it for the Cloud API (POST /<PHONE_NUMBER_ID>/register)",

@@ -26,6 +26,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport im
     ServiceApi,
     transport_argument_spec,
     validate_transport,
+    where_set,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
@@ -181,7 +182,7 @@ def build_client(options, **client_kwargs):
         base_url,
         "Bearer " + token,
         service="Hypersender API",
-        auth_hint="check api_token / the %s environment variable" % TOKEN_ENV,
+        auth_hint="check " + where_set("hypersender", ["api_token"], [TOKEN_ENV]),
         error_reader=read_error,
         rate_limit_windows=RATE_LIMIT_WINDOWS,
         **dict(transport, **client_kwargs),

@@ -35,6 +35,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport im
     ServiceApi,
     transport_argument_spec,
     validate_transport,
+    where_set,
 )
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._wait import (
     DONE,
@@ -160,15 +161,18 @@ def _client(options, credentials, **client_kwargs):
     header, hint = {
         "api_key": (
             "Apikey ",
-            "check api_key / the WA_API_KEY environment variable against the Webapp's WA_API_KEY "
-            "(the Webapp must be restarted after it changes)",
+            "check %s against the Webapp's WA_API_KEY (the Webapp must be restarted after it changes)"
+            % where_set("onprem", ["api_key"], [ENV["api_key"]]),
         ),
         "api_token": (
             "Bearer ",
-            "check api_token / the WA_ONPREM_TOKEN environment variable; Bearer tokens expire "
-            "after 7 days, an API key (api_key) does not",
+            "check %s; Bearer tokens expire after 7 days, an API key (api_key) does not"
+            % where_set("onprem", ["api_token"], [ENV["api_token"]]),
         ),
-        "login": (None, "check username and password / the WA_WEB_USERNAME and WA_WEB_PASSWORD environment variables"),
+        "login": (
+            None,
+            "check " + where_set("onprem", ["username", "password"], [ENV["username"], ENV["password"]]),
+        ),
     }[credentials.kind]
     client = ApiClient(
         base_url,

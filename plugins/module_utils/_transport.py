@@ -51,6 +51,21 @@ def validate_transport(options):
 VARIABLE_PREFIX = "whatsapp_%s_"
 
 
+def where_set(service, options, env_vars):
+    """Every place the ``options`` of ``service`` come from, for a message that says what to check: the options
+    (task arguments, module_defaults), their ``whatsapp_<service>_<option>`` variables (which modules and lookups
+    read) and their environment variables; e.g. "api_token / the whatsapp_cloud_api_token variable / the
+    WA_CLOUD_TOKEN environment variable"."""
+    plural = "s" if len(options) > 1 else ""
+    return "%s / the %s variable%s / the %s environment variable%s" % (
+        " and ".join(options),
+        " and ".join(VARIABLE_PREFIX % service + option for option in options),
+        plural,
+        " and ".join(env_vars),
+        plural,
+    )
+
+
 def with_fallbacks(spec, env_fallbacks, env_fallback):
     """A copy of the argument ``spec`` whose options named in ``env_fallbacks`` fall back to their variable."""
     spec = {name: dict(option) for name, option in spec.items()}

@@ -37,17 +37,13 @@ INSTANCE = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
 AUTHORIZATION = "Bearer bench-webhook-secret"
 PHONE = "201098765432"
 
+# The play run_timed runs: the task "canary" (a module call, given by each benchmark), its result kept in a file.
 PLAY = """
 - hosts: localhost
   gather_facts: false
   tasks:
     - name: canary
-      hypersender.whatsapp.instance_canary:
-        instance: "{{ canary_instance }}"
-        to: "{{ canary_to }}"
-        wait_for: "{{ canary_wait_for }}"
-        wait_sleep: "{{ canary_wait_sleep }}"
-        receiver_port: "{{ canary_port }}"
+      %s
       register: canary
 
     - name: keep the result
@@ -55,6 +51,13 @@ PLAY = """
         content: "{{ canary | to_json }}"
         dest: "{{ canary_result_file }}"
         mode: "0600"
+"""
+CANARY = """hypersender.whatsapp.instance_canary:
+        instance: "{{ canary_instance }}"
+        to: "{{ canary_to }}"
+        wait_for: "{{ canary_wait_for }}"
+        wait_sleep: "{{ canary_wait_sleep }}"
+        receiver_port: "{{ canary_port }}"
 """
 
 
@@ -71,6 +74,64 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def run_timed(canary, extra, env, args, work):
+    """Run the module call ``canary`` in PLAY under the bench_timer callback: the ansible-playbook run's wall time,
+    the task's time and end (on the monotonic clock), and the module's result."""
+    timer = work / "timer.jsonl"
+    timer.unlink(missing_ok=True)
+    playbook = work / "canary.yml"
+    playbook.write_text(PLAY % canary.rstrip())
+    extra = dict(extra, canary_result_file=str(work / "result.json"))
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=args.collections,
+        ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "tests" / "bench" / "callback_plugins"),
+        ANSIBLE_CALLBACKS_ENABLED="bench_timer",
+        ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+        BENCH_TIMER_FILE=str(timer),
+        NO_PROXY="127.0.0.1,localhost",
+        **env,
+    )
+    started = time.monotonic()
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), str(playbook), "-e", json.dumps(extra)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.monotonic() - started
+    if completed.returncode != 0:
+        raise SystemExit("the canary failed:\n" + completed.stdout[-3000:] + completed.stderr[-2000:])
+    events = [json.loads(line) for line in timer.read_text().splitlines()]
+    task_start = next(e["t"] for e in events if e["task"] == "canary" and e["status"] == "start")
+    task_end = next(e["t"] for e in events if e["task"] == "canary" and e["status"] != "start")
+    result = json.loads((work / "result.json").read_text())
+    return {"wall": wall, "task": task_end - task_start, "task_end": task_end, "result": result}
+
+
+def print_times(runs, floor_seconds):
+    """The medians of a way's runs: the module's own time, the task's and the ansible-playbook run's."""
+    print(
+        "    module, send to end: median %.2f s (floor %.2f s)   task: median %.2f s   "
+        "ansible-playbook run: median %.2f s"
+        % (
+            statistics.median(run["module"] for run in runs),
+            floor_seconds,
+            statistics.median(run["task"] for run in runs),
+            statistics.median(run["wall"] for run in runs),
+        )
+    )
+
+
+def print_spread(what, seconds, goal=""):
+    print(
+        "    %s to the task's end: median %.3f s, min %.3f s, max %.3f s%s"
+        % (what, statistics.median(seconds), min(seconds), max(seconds), goal)
+    )
 
 
 def scenario(port, processing, ack):
@@ -103,48 +164,21 @@ def run_once(sim, way, args, work):
     sim.load(scenario(port, args.processing, args.ack))
     # The simulator's clock and this process's monotonic clock, joined once per run.
     sim_zero = time.monotonic() - sim.elapsed()
-    timer = work / "timer.jsonl"
-    timer.unlink(missing_ok=True)
-    playbook = work / "canary.yml"
-    playbook.write_text(PLAY)
     extra = {
         "canary_instance": INSTANCE if way["token"] else "canary-bench",
         "canary_to": PHONE,
         "canary_wait_for": way["wait_for"],
         "canary_wait_sleep": args.wait_sleep,
         "canary_port": port,
-        "canary_result_file": str(work / "result.json"),
     }
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=args.collections,
-        ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "tests" / "bench" / "callback_plugins"),
-        ANSIBLE_CALLBACKS_ENABLED="bench_timer",
-        ANSIBLE_LOCALHOST_WARNING="0",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-        BENCH_TIMER_FILE=str(timer),
-        HYPERSENDER_API_URL=sim.hypersender_url,
-        HYPERSENDER_API_TOKEN=TOKEN,
-        HYPERSENDER_WEBHOOK_AUTHORIZATION=AUTHORIZATION,
-        NO_PROXY="127.0.0.1,localhost",
-    )
+    env = {
+        "HYPERSENDER_API_URL": sim.hypersender_url,
+        "HYPERSENDER_API_TOKEN": TOKEN,
+        "HYPERSENDER_WEBHOOK_AUTHORIZATION": AUTHORIZATION,
+    }
     if way["token"]:
         env["HYPERSENDER_INSTANCE_TOKEN"] = ACCESS_TOKEN
-    started = time.monotonic()
-    completed = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), str(playbook), "-e", json.dumps(extra)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.monotonic() - started
-    if completed.returncode != 0:
-        raise SystemExit("the canary failed:\n" + completed.stdout[-3000:] + completed.stderr[-2000:])
-    events = [json.loads(line) for line in timer.read_text().splitlines()]
-    task_start = next(e["t"] for e in events if e["task"] == "canary" and e["status"] == "start")
-    task_end = next(e["t"] for e in events if e["task"] == "canary" and e["status"] != "start")
-    result = json.loads((work / "result.json").read_text())
+    run = run_timed(CANARY, extra, env, args, work)
     log = sim.requests()
     kinds = {
         "list": sum(1 for r in log if r["path"].endswith("/instances")),
@@ -154,14 +188,8 @@ def run_once(sim, way, args, work):
     ack_to_end = None
     if way["wait_for"] != "sent":
         device = next(hook for hook in sim.webhooks() if hook["ack_name"] == "DEVICE")
-        ack_to_end = task_end - (sim_zero + device["t"])
-    return {
-        "calls": kinds,
-        "wall": wall,
-        "task": task_end - task_start,
-        "module": result["elapsed"],
-        "ack_to_end": ack_to_end,
-    }
+        ack_to_end = run["task_end"] - (sim_zero + device["t"])
+    return dict(run, calls=kinds, module=run["result"]["elapsed"], ack_to_end=ack_to_end)
 
 
 def floor(way, args):
@@ -204,22 +232,10 @@ def main():
                     sum(floor_calls.values()),
                 )
             )
-            print(
-                "    module, send to end: median %.2f s (floor %.2f s)   task: median %.2f s   "
-                "ansible-playbook run: median %.2f s"
-                % (
-                    statistics.median(run["module"] for run in runs),
-                    floor_seconds,
-                    statistics.median(run["task"] for run in runs),
-                    statistics.median(run["wall"] for run in runs),
-                )
-            )
+            print_times(runs, floor_seconds)
             acks = [run["ack_to_end"] for run in runs if run["ack_to_end"] is not None]
             if acks:
-                print(
-                    "    ack's arrival to the task's end: median %.3f s, min %.3f s, max %.3f s (goal: under 1 s)"
-                    % (statistics.median(acks), min(acks), max(acks))
-                )
+                print_spread("ack's arrival", acks, " (goal: under 1 s)")
 
 
 if __name__ == "__main__":

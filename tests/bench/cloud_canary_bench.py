@@ -13,11 +13,8 @@ awaited status's arrival at the receiver to the task's end. No assertion: figure
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "simulator"))
 sys.path.insert(0, str(ROOT / "tests" / "bench"))
 
-from canary_bench import collection_path, free_port  # noqa: E402  pylint: disable=wrong-import-position
+from canary_bench import (  # noqa: E402  pylint: disable=wrong-import-position
+    collection_path,
+    free_port,
+    print_spread,
+    print_times,
+    run_timed,
+)
 from whatsapp_sim import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 TOKEN = "sim-bench-cloud-token-0123456789"
@@ -35,23 +38,11 @@ APP_SECRET = "bench-app-secret"
 NUMBER = "106540352242922"
 PHONE = "201098765432"
 
-PLAY = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: canary
-      hypersender.whatsapp.cloud_canary:
+CANARY = """hypersender.whatsapp.cloud_canary:
         phone_number_id: "{{ canary_number }}"
         to: "{{ canary_to }}"
         wait_for: "{{ canary_wait_for }}"
         receiver_port: "{{ canary_port }}"
-      register: canary
-
-    - name: keep the result
-      ansible.builtin.copy:
-        content: "{{ canary | to_json }}"
-        dest: "{{ canary_result_file }}"
-        mode: "0600"
 """
 
 
@@ -75,59 +66,22 @@ def run_once(sim, wait_for, args, work):
     port = free_port()
     sim.load(scenario(port, args))
     sim_zero = time.monotonic() - sim.elapsed()  # the simulator's clock and this process's, joined once per run
-    timer = work / "timer.jsonl"
-    timer.unlink(missing_ok=True)
-    playbook = work / "cloud_canary.yml"
-    playbook.write_text(PLAY)
-    extra = {
-        "canary_number": NUMBER,
-        "canary_to": PHONE,
-        "canary_wait_for": wait_for,
-        "canary_port": port,
-        "canary_result_file": str(work / "result.json"),
-    }
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=args.collections,
-        ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "tests" / "bench" / "callback_plugins"),
-        ANSIBLE_CALLBACKS_ENABLED="bench_timer",
-        ANSIBLE_LOCALHOST_WARNING="0",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-        BENCH_TIMER_FILE=str(timer),
-        WA_CLOUD_API_URL=sim.url + "/graph",
-        WA_CLOUD_TOKEN=TOKEN,
-        WA_CLOUD_APP_SECRET=APP_SECRET,
-        NO_PROXY="127.0.0.1,localhost",
-    )
-    started = time.monotonic()
-    completed = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), str(playbook), "-e", json.dumps(extra)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.monotonic() - started
-    if completed.returncode != 0:
-        raise SystemExit("the canary failed:\n" + completed.stdout[-3000:] + completed.stderr[-2000:])
-    events = [json.loads(line) for line in timer.read_text().splitlines()]
-    task_start = next(e["t"] for e in events if e["task"] == "canary" and e["status"] == "start")
-    task_end = next(e["t"] for e in events if e["task"] == "canary" and e["status"] != "start")
-    result = json.loads((work / "result.json").read_text())
+    extra = {"canary_number": NUMBER, "canary_to": PHONE, "canary_wait_for": wait_for, "canary_port": port}
+    env = {"WA_CLOUD_API_URL": sim.url + "/graph", "WA_CLOUD_TOKEN": TOKEN, "WA_CLOUD_APP_SECRET": APP_SECRET}
+    run = run_timed(CANARY, extra, env, args, work)
     log = sim.requests()
     calls = {
         "send": sum(1 for r in log if r["method"] == "POST" and re.search(r"/messages$", r["path"])),
         "poll": sum(1 for r in log if r["method"] == "GET"),
     }
     awaited = next(hook for hook in sim.webhooks() if hook.get("message_status") == wait_for)
-    return {
-        "calls": calls,
-        "api_calls": result["api_calls"],
-        "wall": wall,
-        "task": task_end - task_start,
-        "module": result["elapsed"],
-        "status_to_end": task_end - (sim_zero + awaited["t"]),
-    }
+    return dict(
+        run,
+        calls=calls,
+        api_calls=run["result"]["api_calls"],
+        module=run["result"]["elapsed"],
+        status_to_end=run["task_end"] - (sim_zero + awaited["t"]),
+    )
 
 
 def main():
@@ -152,21 +106,8 @@ def main():
                 "    calls a canary: %g send + %g poll = %g (module's api_calls: %g)   floor: 1 send + 0 poll = 1"
                 % (calls["send"], calls["poll"], sum(calls.values()), statistics.mean(r["api_calls"] for r in runs))
             )
-            print(
-                "    module, send to end: median %.2f s (floor %.2f s)   task: median %.2f s   "
-                "ansible-playbook run: median %.2f s"
-                % (
-                    statistics.median(run["module"] for run in runs),
-                    floor_seconds,
-                    statistics.median(run["task"] for run in runs),
-                    statistics.median(run["wall"] for run in runs),
-                )
-            )
-            arrivals = [run["status_to_end"] for run in runs]
-            print(
-                "    status's arrival to the task's end: median %.3f s, min %.3f s, max %.3f s"
-                % (statistics.median(arrivals), min(arrivals), max(arrivals))
-            )
+            print_times(runs, floor_seconds)
+            print_spread("status's arrival", [run["status_to_end"] for run in runs])
 
 
 if __name__ == "__main__":

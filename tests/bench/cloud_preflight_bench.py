@@ -17,29 +17,20 @@ page); the calls are what Meta's hourly budget (200 a WABA by default) counts. F
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "simulator"))
+sys.path.insert(0, str(ROOT / "tests" / "bench"))
 
+from canary_bench import collection_path  # noqa: E402  pylint: disable=wrong-import-position
 from whatsapp_sim import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 TOKEN = "sim-cloud-bench-token"
 WABA = "102290129340398"
-
-
-def collection_path():
-    """A directory whose ansible_collections/hypersender/whatsapp is this tree, for the imports."""
-    holder = tempfile.mkdtemp(prefix="hsw-bench-")
-    link = Path(holder) / "ansible_collections" / "hypersender" / "whatsapp"
-    link.parent.mkdir(parents=True)
-    os.symlink(ROOT, link)
-    return holder
 
 
 def scenario(numbers, templates):

@@ -90,3 +90,22 @@ def test_lookup_refuses_a_typo_an_option_it_lacks_and_no_id(simulator, ansible):
     assert nothing.rc == 2, nothing
     assert "hypersender.whatsapp.instance_health needs at least one term, an instance UUID" in nothing.output
     assert sim.requests() == []
+
+
+def test_a_rejected_token_names_every_place_a_token_is_set(simulator, ansible):
+    """The token came from the whatsapp_hypersender_api_token variable (read by the module's action plugin): the
+    message names that variable, the api_token option and the HYPERSENDER_API_TOKEN environment variable."""
+    sim = simulator(hypersender_scenario(instance()))
+    run = ansible.module(
+        "instance_health",
+        {"instance": WORKING_ID},
+        env={"HYPERSENDER_API_URL": sim.hypersender_url},
+        extra_args=["-e", "whatsapp_hypersender_api_token=%s" % WRONG_TOKEN],
+    )
+    assert run.rc != 0, run
+    assert run.result["msg"].endswith(
+        "rejected the credentials (HTTP 401) (Unauthenticated.): check api_token / the whatsapp_hypersender_api_token "
+        "variable / the HYPERSENDER_API_TOKEN environment variable"
+    ), run
+    assert WRONG_TOKEN not in run.output
+    assert [entry["status"] for entry in sim.requests()] == [401]

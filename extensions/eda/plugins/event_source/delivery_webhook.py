@@ -81,21 +81,12 @@ EXAMPLES = r"""
 """
 
 
-def _make_collection_importable():
-    """ansible-rulebook runs this file by path: make ``ansible_collections.*`` importable from where it lies."""
-    path = Path(__file__)
-    for candidate in (path, path.resolve()):
-        parents = candidate.parents
-        if len(parents) > 7 and parents[6].name == "ansible_collections":
-            if str(parents[7]) not in sys.path:
-                sys.path.append(str(parents[7]))
-            return
-
-
+# ansible-rulebook runs a source by path (runpy), from a collections directory that may not be on sys.path: this
+# file's 8th parent (<dir>/ansible_collections/hypersender/whatsapp/extensions/eda/plugins/event_source/<file>).
 try:
     from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 except ImportError:
-    _make_collection_importable()
+    sys.path.append(str(Path(__file__).parents[7]))
     from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 
 # pylint: disable=wrong-import-position

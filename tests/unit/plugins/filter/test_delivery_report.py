@@ -229,6 +229,26 @@ def test_a_failure_before_any_send():
     ]
 
 
+def test_a_first_send_that_failed_says_nothing_was_sent():
+    """The module ran but its first send failed (an API error): no stage, no message, and no report of a send."""
+    result = {
+        "failed": True,
+        "instance": INSTANCE,
+        "to": "********5432",
+        "text": TEXT,
+        "stage": None,
+        "stages": {"queued": None, "sent": None, "delivered": None, "read": None},
+        "sends": 0,
+        "reason": "api_error",
+        "problem": "POST /messages answered 503",
+    }
+    report = delivery_report(result, settings())
+    assert report["failure"] == "verify_delivery: FAILED, nothing sent: POST /messages answered 503"
+    assert report["summary"] == [
+        "verify_delivery: nothing sent through instance canary-eu (%s) to ********5432" % INSTANCE["id"]
+    ]
+
+
 def test_a_failure_with_only_a_msg():
     report = delivery_report(
         {"failed": True, "msg": "Failed to import the required Python library (requests)"}, settings()
@@ -424,6 +444,32 @@ def test_a_timeout_without_any_webhook_points_at_the_callback():
     assert (
         "make the number's callback URL reach verify_delivery_receiver_host, verify_delivery_receiver_port and "
         "verify_delivery_cloud_receiver_path (127.0.0.1:8089/whatsapp/webhook)" in failure
+    )
+
+
+def test_waiting_for_sent_needs_webhooks_only_from_a_cloud_number():
+    """The Hypersender canary polls until sent; a Cloud API number says sent only by webhook."""
+    hypersender = dict(timed_out(), stage="queued", wait_for="sent", problem="P", hint="H")
+    assert delivery_report(hypersender, settings(wait_for="sent"))["failure"].startswith(
+        "verify_delivery: FAILED at stage queued: P: H; raise verify_delivery_timeout (now 120 s) if the instance is "
+        "only slow. Sent "
+    )
+    cloud = cloud_delivered(failed=True, stage="accepted", reason="timed_out", problem="P", hint="H")
+    cloud["receiver"] = dict(cloud["receiver"], accepted=0)
+    assert delivery_report({}, cloud_settings(wait_for="sent"), cloud=[cloud])["failure"].startswith(
+        "verify_delivery: FAILED at stage accepted: phone number %s: P: H; make the number's callback URL reach "
+        "verify_delivery_receiver_host, verify_delivery_receiver_port and verify_delivery_cloud_receiver_path "
+        "(127.0.0.1:8089/whatsapp/webhook); raise verify_delivery_timeout (now 120 s) if the number is only slow. "
+        "Sent template hello_world (en_US) from phone number %s" % (CLOUD_NUMBER, CLOUD_NUMBER)
+    )
+
+
+def test_a_refused_cloud_connection_option_names_the_cloud_variables():
+    invalid = dict(REFUSED, variable=None)
+    result = {"failed": True, "phone_number_id": CLOUD_NUMBER, "msg": "M", "invalid_options": [invalid]}
+    assert delivery_report({}, cloud_settings(), cloud=[result])["failure"] == (
+        "verify_delivery: FAILED, nothing sent: phone number %s: M; check whatsapp_cloud_retries, its environment "
+        "variable or module_defaults for group/hypersender.whatsapp.cloud" % CLOUD_NUMBER
     )
 
 

@@ -40,7 +40,8 @@ def scripted_client(clock, monkeypatch):
             "https://api.example.test/api/whatsapp/v1",
             "Bearer " + TOKEN,
             service="Hypersender API",
-            auth_hint="check api_token / the HYPERSENDER_API_TOKEN environment variable",
+            auth_hint="check api_token / the whatsapp_hypersender_api_token variable / the HYPERSENDER_API_TOKEN "
+            "environment variable",
             clock=clock,
             sleep=clock.sleep,
             **kwargs,

@@ -179,6 +179,9 @@ def test_an_invalid_token_fails_with_metas_words_and_nothing_else_is_judged():
     checks = token_checks(info, WABA, NOW, 14)
     assert len(checks) == 1 and checks[0]["msg"] == "Meta says: Session has expired on Sunday. (code 190, subcode 463)"
     assert fatal_token_problem(checks) and "system user" in checks[0]["hint"]
+    assert checks[0]["hint"].endswith(
+        "set it as api_token / the whatsapp_cloud_api_token variable / the WA_CLOUD_TOKEN environment variable"
+    )
     assert token_summary(info, NOW) is None
 
 

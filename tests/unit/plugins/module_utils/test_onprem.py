@@ -427,7 +427,11 @@ class TestLogin:
             "POST %s/v1/users/login: the WhatsApp Business On-Premises API rejected the credentials "
             "(HTTP 401) (1005 Access denied Invalid credentials.)" % URL
         )
-        assert "WA_WEB_USERNAME and WA_WEB_PASSWORD" in message and PASSWORD not in message
+        assert message.endswith(
+            "check username and password / the whatsapp_onprem_username and whatsapp_onprem_password variables / the "
+            "WA_WEB_USERNAME and WA_WEB_PASSWORD environment variables"
+        )
+        assert PASSWORD not in message
         assert len(session.calls) == 1
 
     def test_a_failed_login_is_retried_by_the_next_probe(self, onprem_api):
@@ -459,8 +463,8 @@ class TestHealthCalls:
             api.health()
         message = str(error.value)
         assert (
-            "(HTTP 401) (1005 Access denied Invalid credentials.): check api_key / the WA_API_KEY environment variable"
-            in message
+            "(HTTP 401) (1005 Access denied Invalid credentials.): check api_key / the whatsapp_onprem_api_key "
+            "variable / the WA_API_KEY environment variable" in message
         )
         assert KEY not in message
 

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import pytest
 from ansible_collections.hypersender.whatsapp.plugins.module_utils import _cloud, _hypersender, _onprem
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError, RateLimitedError
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import (
+    AuthenticationError,
+    OptionError,
+    RateLimitedError,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._transport import (
     TRANSPORT_OPTIONS,
     transport_argument_spec,
     validate_transport,
+    where_set,
 )
 from ansible_collections.hypersender.whatsapp.tests.unit.plugins.module_utils.fakes import make_response
 
@@ -93,3 +98,64 @@ def test_a_rate_limit_names_what_the_caller_can_do(build, monkeypatch):
         client.get_json("/v23.0/123" if build is build_cloud else "/v1/health")
     assert str(error.value).endswith(LOOKUP_RATE_LIMIT_HINT)
     assert "wait_sleep" not in str(error.value)
+
+
+def test_where_set_names_the_options_their_variables_and_their_environment_variables():
+    assert where_set("cloud", ["api_token"], ["WA_CLOUD_TOKEN"]) == (
+        "api_token / the whatsapp_cloud_api_token variable / the WA_CLOUD_TOKEN environment variable"
+    )
+    assert where_set("onprem", ["username", "password"], ["WA_WEB_USERNAME", "WA_WEB_PASSWORD"]) == (
+        "username and password / the whatsapp_onprem_username and whatsapp_onprem_password variables / the "
+        "WA_WEB_USERNAME and WA_WEB_PASSWORD environment variables"
+    )
+
+
+@pytest.mark.parametrize(
+    "connect, options, status, body, places",
+    [
+        (
+            _hypersender.connect,
+            {"api_token": "token-value"},
+            401,
+            {"message": "Unauthenticated."},
+            "check api_token / the whatsapp_hypersender_api_token variable / the HYPERSENDER_API_TOKEN environment "
+            "variable",
+        ),
+        (
+            _cloud.connect,
+            {"api_token": "token-value"},
+            401,
+            {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}},
+            "set it as api_token / the whatsapp_cloud_api_token variable / the WA_CLOUD_TOKEN environment variable",
+        ),
+        (
+            _cloud.connect,
+            {"api_token": "token-value"},
+            401,
+            {"message": "a proxy's own 401, no Graph error"},
+            "check api_token / the whatsapp_cloud_api_token variable / the WA_CLOUD_TOKEN environment variable: ",
+        ),
+        (
+            _onprem.connect,
+            {"api_url": "https://wa.example.test:9090", "api_key": ONPREM_KEY},
+            401,
+            {"errors": [{"code": 1005, "title": "Access denied", "details": "Invalid credentials."}]},
+            "check api_key / the whatsapp_onprem_api_key variable / the WA_API_KEY environment variable against",
+        ),
+        (
+            _onprem.connect,
+            {"api_url": "https://wa.example.test:9090", "api_token": "token-value"},
+            401,
+            {"errors": [{"code": 1005, "title": "Access denied", "details": "Invalid credentials."}]},
+            "check api_token / the whatsapp_onprem_api_token variable / the WA_ONPREM_TOKEN environment variable; ",
+        ),
+    ],
+)
+def test_a_rejected_credential_names_every_place_it_is_set(connect, options, status, body, places, monkeypatch):
+    """The task option (or module_defaults), the whatsapp_<service>_<option> variable the modules' action plugins and
+    the lookups read, and the environment variable: the message names all three, whichever one the run used."""
+    client = connect(dict(options, retries=0)).client
+    monkeypatch.setattr(client._session, "request", lambda *args, **kwargs: make_response(status, body))
+    with pytest.raises(AuthenticationError) as error:
+        client.get_json("/v23.0/123" if connect is _cloud.connect else "/v1/health")
+    assert places in str(error.value), str(error.value)
