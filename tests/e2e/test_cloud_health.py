@@ -5,8 +5,9 @@
 """hypersender.whatsapp.cloud_health (what only a whole run's output shows), the verify_cloud role, and the Cloud
 API parts of deploy_gate and fleet_report, through real ansible runs against the simulator's Graph API.
 
-Every run is made at -vvvv and checked for the Cloud API token (conftest.SECRETS). What the module and the lookup
-return and how they fail is tested by the integration targets module_cloud_health and lookup_cloud_health.
+Every run is made at -vvvv and checked for the Cloud API token (conftest.SECRETS). What the module, the lookup and
+the verify_cloud role return and how they fail is tested by the integration targets module_cloud_health,
+lookup_cloud_health and role_verify_cloud.
 """
 
 from __future__ import annotations
@@ -74,23 +75,6 @@ def debug_lines(output, first):
             found.append(lines)
     assert found, "no summary starting with %r in:\n%s" % (first, output[-4000:])
     return found[-1]
-
-
-def graph_error_body(code, message, subcode=None):
-    error = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEf22"}
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    return {"error": error}
-
-
-def with_pages(scenario, sizes):
-    """The scenario's WABA pages its phone_numbers edge with these page sizes (0: an empty page with a next)."""
-    scenario["cloud"]["wabas"][0]["page_sizes"] = list(sizes)
-    return scenario
-
-
-def edge_calls(sim):
-    return [call for call in graph_calls(sim) if call["path"] == "/graph/v23.0/%s/phone_numbers" % WABA]
 
 
 # --- the module and the lookup ------------------------------------------------------------------------------------
@@ -166,79 +150,6 @@ VERIFY_CLOUD_PLAY = """
   roles:
     - role: hypersender.whatsapp.verify_cloud
 """
-
-
-def test_verify_cloud_passes_and_prints_the_table(simulator, ansible):
-    sim = simulator(cloud_scenario(number(NUMBER_1), number(NUMBER_2)))
-    run = ansible.playbook(VERIFY_CLOUD_PLAY, extra_args=["-e", "verify_cloud_waba_id=%s" % WABA], env=cloud_env(sim))
-    assert run.rc == 0, run
-    summary = debug_lines(run.output, "verify_cloud: PASSED")
-    assert (
-        summary[0]
-        == "verify_cloud: PASSED, 2 number(s) can send (AVAILABLE) after %s" % summary[0].rsplit("after ", 1)[1]
-    )
-    assert summary[2].split() == [NUMBER_1, "+1", "555-078-2922", "AVAILABLE", "GREEN", "CLOUD_API", "ok"]
-
-
-def test_verify_cloud_fails_with_metas_words(simulator, ansible):
-    sim = simulator(
-        cloud_scenario(
-            number(NUMBER_1),
-            number(NUMBER_2, {"PHONE_NUMBER": {"can_send_message": "LIMITED"}}),
-            waba_health={"WABA": {"can_send_message": "BLOCKED", "errors": [PAYMENT]}},
-        )
-    )
-    run = ansible.playbook(
-        VERIFY_CLOUD_PLAY,
-        extra_args=[
-            "-e",
-            json.dumps(
-                {
-                    "verify_cloud_phone_number_ids": [NUMBER_1, NUMBER_2],
-                    "verify_cloud_allow_limited": False,
-                    "verify_cloud_timeout": 0,
-                }
-            ),
-        ],
-        env=cloud_env(sim),
-    )
-    assert run.rc == 2, run
-    message = failure_messages(run.output)[-1]
-    assert message.startswith("verify_cloud: not every WhatsApp Cloud API number can send after ")
-    for number_id in (NUMBER_1, NUMBER_2):
-        assert (
-            "Phone number %s (+1 555-078-%s) cannot send messages: its WhatsApp Business Account %s is BLOCKED: There "
-            "is an error with the payment method (error 141006). Possible solution: There was an error"
-            % (number_id, number_id[-4:], WABA)
-            in message
-        )
-    assert "is LIMITED" in message
-    assert debug_lines(run.output, "verify_cloud: FAILED")[1].startswith("PHONE NUMBER ID")
-
-
-def test_verify_cloud_number_errors_name_the_role_variable_before_any_request(simulator, ansible):
-    sim = simulator(cloud_scenario(number(NUMBER_1)))
-    run = ansible.playbook(
-        VERIFY_CLOUD_PLAY,
-        extra_args=[
-            "-e",
-            json.dumps(
-                {
-                    "verify_cloud_phone_number_ids": [NUMBER_1],
-                    "verify_cloud_timeout": 100000,
-                    "verify_cloud_retries": 11,
-                }
-            ),
-        ],
-        env=cloud_env(sim),
-    )
-    assert run.rc == 2, run
-    # Every bad number at once, each named by the variable that set it (verify_cloud_retries is deprecated).
-    assert failure_messages(run.output)[-1] == (
-        "verify_cloud: verify_cloud_timeout is '100000', expected a number of seconds, at least 0 and at most 86400, "
-        "e.g. verify_cloud_timeout: 600; verify_cloud_retries is '11', expected a whole number, at least 0 and at most 10"
-    )
-    assert graph_calls(sim) == []
 
 
 def test_deploy_gate_runs_the_cloud_gate_when_its_token_is_given(simulator, ansible):
@@ -327,72 +238,3 @@ def test_verify_cloud_token_in_a_role_variable_stays_secret(simulator, ansible):
     assert run.rc == 0, run
     assert debug_lines(run.output, "verify_cloud: PASSED")[0].startswith("verify_cloud: PASSED, 1 number(s) can send")
     assert [call["auth"] for call in graph_calls(sim)] == ["bearer"]
-
-
-# --- issue 22: paging past empty pages, the auth outcome, every Graph rate-limit code -----------------------------------
-
-
-def test_verify_cloud_fails_on_a_blocked_number_behind_an_empty_page(simulator, ansible):
-    """The gate of the report: it PASSED when an empty page hid the BLOCKED number on page 3."""
-    sim = simulator(
-        with_pages(cloud_scenario(number(NUMBER_1), number(NUMBER_2), number(NUMBER_3, "BLOCKED")), [1, 0, 2])
-    )
-    run = ansible.playbook(
-        VERIFY_CLOUD_PLAY,
-        extra_args=["-e", json.dumps({"verify_cloud_waba_id": WABA, "verify_cloud_timeout": 0})],
-        env=cloud_env(sim),
-    )
-    assert run.rc == 2, run
-    assert "verify_cloud: PASSED" not in run.output
-    summary = debug_lines(run.output, "verify_cloud: FAILED")
-    assert summary[0].startswith("verify_cloud: FAILED, not every number can send")
-    assert [line.split()[0] for line in summary[2:5]] == [NUMBER_1, NUMBER_2, NUMBER_3]
-    assert failure_messages(run.output)[-1].startswith("verify_cloud: not every WhatsApp Cloud API number can send")
-    assert len(edge_calls(sim)) == 3
-
-
-def test_verify_cloud_says_the_token_was_rejected(simulator, ansible):
-    """The role formats the module's outcome: a rejected token is not 'not every number can send'."""
-    sim = simulator(cloud_scenario(number(NUMBER_1)))
-    run = ansible.playbook(
-        VERIFY_CLOUD_PLAY,
-        extra_args=["-e", json.dumps({"verify_cloud_phone_number_ids": [NUMBER_1]})],
-        env=cloud_env(sim, "sim-cloud-token-revoked-0099"),
-    )
-    assert run.rc == 2, run
-    summary = debug_lines(run.output, "verify_cloud: FAILED")
-    assert summary[0].startswith("verify_cloud: FAILED, the WhatsApp Cloud API rejected the access token: GET ")
-    assert "create a new token for a system user" in summary[0]
-    message = failure_messages(run.output)[-1]
-    assert message.startswith("verify_cloud: the WhatsApp Cloud API rejected the access token: GET ")
-    assert "BLOCKED" not in message and "not every" not in message
-    assert len(graph_calls(sim)) == 1
-
-
-def test_a_wait_rate_limited_to_its_end_is_not_a_number_state(simulator, ansible):
-    """Every poll answered 613: the gate fails at its deadline saying no read succeeded, not that numbers cannot send."""
-    fault = {"path": "^/graph/", "status": 400, "body": graph_error_body(613, "Calls to this api have exceeded")}
-    sim = simulator(cloud_scenario(number(NUMBER_1), faults=[fault]))
-    run = ansible.playbook(
-        VERIFY_CLOUD_PLAY,
-        extra_args=[
-            "-e",
-            json.dumps(
-                {
-                    "verify_cloud_phone_number_ids": [NUMBER_1],
-                    "verify_cloud_timeout": 2,
-                    "verify_cloud_poll_interval": 1,
-                }
-            ),
-        ],
-        env=cloud_env(sim),
-    )
-    assert run.rc == 2, run
-    summary = debug_lines(run.output, "verify_cloud: FAILED")
-    assert summary[0].startswith(
-        "verify_cloud: FAILED, the Graph API rate limited every read: no read of the WhatsApp Cloud API numbers "
-        "succeeded in 2 s ("
-    )
-    assert "code 613" in summary[0] and "cannot send" not in summary[0]
-    assert failure_messages(run.output)[-1].startswith("verify_cloud: the Graph API rate limited every read: ")
-    assert graph_calls(sim) and {call["status"] for call in graph_calls(sim)} == {400}
