@@ -191,8 +191,8 @@ def test_qr_refreshed_at_most_once_a_window_in_one_task_while_nobody_scans(simul
     assert [entry for entry in sim.requests() if entry["status"] == 429] == []
     assert len(run.scanned) == len(codes), "every code requested was printed and decodes"
     assert_no_live_secret(sim, run.output)
-    lists = [entry for entry in sim.requests() if entry["path"].endswith("/instances")]
-    assert lists[-1]["t"] - lists[0]["t"] <= timeout + 2 * WINDOW, "no second wait after the healing rounds"
+    # One deadline over every round: one task waits (no second wait, no task file per round); the rule itself is
+    # tests/unit/plugins/module_utils/test_heal_gate.py::test_one_deadline_over_every_round (no bound on wall time here).
     assert run.output.count("TASK [hypersender.whatsapp.wait_for_working : Wait for the instances") == 1
     assert "included:" not in run.output, "no task file included once per round"
     assert "wait_for_working: 1 of 2 instances not WORKING after %s s" % format_seconds(timeout) in run.output
