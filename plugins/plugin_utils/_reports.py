@@ -157,6 +157,12 @@ def report(role, passed, summary, failure="", line=""):
     return dict(role=role, passed=passed, summary=summary, failure="" if passed else failure, line=line)
 
 
+def unread_in_check_mode(result, check_mode):
+    """Whether a check-mode probe failed: check mode never fails a module on a verdict, so a failed result there is
+    an error (a rejected credential, an unreachable API, a module that could not run), which fails the role too."""
+    return bool(check_mode and result.get("failed"))
+
+
 def error_report(role, result):
     """The report of a module call that decided nothing: an option error, or an error of the API."""
     reason = option_problem(role, result) or result.get("msg") or "the module gave no result"
@@ -272,7 +278,7 @@ def qr_lines(qr, label="wait_for_working"):
 def verify_gateway(result, check_mode=False):
     """The report of the verify_gateway role from onprem_health's result."""
     role = "verify_gateway"
-    if result.get("invalid_options"):
+    if result.get("invalid_options") or unread_in_check_mode(result, check_mode):
         return error_report(role, result)
     name, nodes, found = result.get("topology_name"), result.get("nodes") or [], result.get("problems") or []
     healthy = bool(result.get("healthy"))
@@ -317,12 +323,12 @@ UNREAD = {
 def verify_cloud(result, check_mode=False, preflight=None):
     """The report of the verify_cloud role from cloud_health's result, and cloud_preflight's when it ran."""
     role = "verify_cloud"
-    if result.get("invalid_options"):
-        return dict(error_report(role, result), preflight_lines=[])
     if result.get("outcome") in UNREAD:
         reason = "%s: %s" % (UNREAD[result["outcome"]], result.get("msg", ""))
-        failed = report(role, check_mode, ["%s: FAILED, %s" % (role, reason)], "%s: %s" % (role, reason), "no verdict")
+        failed = report(role, False, ["%s: FAILED, %s" % (role, reason)], "%s: %s" % (role, reason), "no verdict")
         return dict(failed, preflight_lines=[])
+    if result.get("invalid_options") or unread_in_check_mode(result, check_mode):
+        return dict(error_report(role, result), preflight_lines=[])
     numbers, found = result.get("numbers") or [], result.get("problems") or []
     healthy = bool(result.get("healthy"))
     if check_mode:

@@ -256,6 +256,13 @@ class TestVerifyGateway:
         )
         assert report["passed"] is True and report["failure"] == ""
 
+    def test_check_mode_fails_when_the_probe_itself_failed(self):
+        """Check mode relaxes the verdict, not an error: onprem_health never fails on a verdict in check mode."""
+        result = dict(gateway(False, waited=False, nodes=0), failed=True, msg="GET x: cannot connect (refused)")
+        report = gate_report(result, "verify_gateway", check_mode=True)
+        assert report["passed"] is False and report["failure"] == "verify_gateway: GET x: cannot connect (refused)"
+        assert report["summary"] == ["verify_gateway: FAILED, GET x: cannot connect (refused)"]
+
     def test_no_answer(self):
         result = {
             "msg": "GET https://wa:9090/v1/health: cannot connect (connection refused)",
@@ -311,6 +318,21 @@ class TestVerifyCloud:
             == "verify_cloud: CHECK MODE, one read and no waiting: NOT every number can send, 2 number(s)"
         )
         assert report["passed"] is True
+
+    @pytest.mark.parametrize(
+        "result",
+        [
+            {"failed": True, "outcome": "auth_failed", "msg": "GET x: code 190", "numbers": [], "problems": []},
+            {"failed": True, "outcome": "error", "msg": "GET x: cannot connect", "numbers": [], "problems": []},
+            {"failed": True, "msg": "MODULE FAILURE: No module named 'requests'"},
+        ],
+    )
+    def test_check_mode_fails_when_the_numbers_could_not_be_read(self, result):
+        """A rejected token, an unreachable API or a module that could not run is no CHECK MODE pass."""
+        report = gate_report(result, "verify_cloud", check_mode=True)
+        assert report["passed"] is False and report["line"] == "no verdict"
+        assert report["failure"].startswith("verify_cloud: ") and result["msg"] in report["failure"]
+        assert report["preflight_lines"] == []
 
     def test_no_read(self):
         report = gate_report({"msg": "GET x: code 190", "numbers": [], "problems": []}, "verify_cloud")
