@@ -115,33 +115,6 @@ def test_no_token_in_a_whole_run_at_vvvv(simulator, ansible):
     assert EXPIRED_TOKEN not in run.output
 
 
-def test_lookup_takes_phone_number_ids_as_terms_and_refuses_an_unknown_keyword(simulator, ansible):
-    """One convention for lookups: the ids it checks are terms (the keyword form keeps working); a typo fails."""
-    sim = simulator(cloud_scenario(number(NUMBER_1), number(NUMBER_2, "LIMITED")))
-    run = ansible.playbook(
-        play("""
-        - ansible.builtin.debug:
-            msg: "{{ lookup('hypersender.whatsapp.cloud_health', '%s', phone_number_id='%s') }}"
-    """ % (NUMBER_1, NUMBER_2)),
-        env=cloud_env(sim),
-    )
-    assert run.rc == 0, run
-    assert [n["id"] for n in run.result["msg"]["numbers"]] == [NUMBER_1, NUMBER_2]
-    calls = len(graph_calls(sim))
-    typo = ansible.playbook(
-        play("""
-        - ansible.builtin.debug:
-            msg: "{{ lookup('hypersender.whatsapp.cloud_health', '%s', wait=true) }}"
-    """ % NUMBER_1),
-        env=cloud_env(sim),
-    )
-    assert typo.rc == 2, typo
-    assert (
-        "hypersender.whatsapp.cloud_health: unknown option wait; the valid options are allow_limited, " in typo.output
-    )
-    assert len(graph_calls(sim)) == calls, "no request for a call with a typo"
-
-
 # --- the role and the playbooks -------------------------------------------------------------------------------------
 
 VERIFY_CLOUD_PLAY = """

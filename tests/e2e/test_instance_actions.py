@@ -3,18 +3,15 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """hypersender.whatsapp.instance and instance_qr through real ansible runs (at -vvvv): what only a whole run's output
-shows (no access token or QR code in it, the QR code printed or saved is the instance's), and writes that fail after
-the action (a thread turns the destination into a directory while the answer is held back).
+shows (no access token or QR code in it, the QR code printed or saved is the instance's).
 
-What they return and how they fail is tested by the integration targets module_instance and module_instance_qr.
+What they return and how they fail (a write that fails after the action included) is tested by the integration
+targets module_instance and module_instance_qr.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import threading
-import time
 
 import pytest
 import requests
@@ -26,7 +23,6 @@ pytest.importorskip("png", reason="pypng reads the QR code PNGs")
 
 PHONE = "+201234567890"
 FAST = {"stopped_for": 0.5, "starting_for": 0.5}
-QR = r"/request-new-qr-code$"
 CREATE = r"/create-instance$"
 
 
@@ -42,10 +38,6 @@ def scenario(*instances, **actions):
 
 def posts(sim, path):
     return [entry for entry in sim.requests() if entry["method"] == "POST" and re.search(path, entry["path"])]
-
-
-def with_faults(scenario_dict, *faults):
-    return dict(scenario_dict, faults=list(faults))
 
 
 def live_secrets(sim):
@@ -122,72 +114,3 @@ def test_no_code_is_printed_unless_asked(simulator, ansible, tmp_path):
     assert quiet.rc == 0, quiet
     assert "\u2588" not in quiet.output
     assert_no_secret(quiet, live_secrets(sim))
-
-
-# -- a write that fails after the action says what was done ----------------------------------------------------------
-
-
-class _TurnIntoDirectory(threading.Thread):
-    """Make ``path`` a directory as soon as the module has listed the instances (its check of ``path`` is done),
-    while the action's answer is held back by a delay fault: the write after the action then fails."""
-
-    def __init__(self, sim, path):
-        super().__init__(daemon=True)
-        self.sim, self.path, self.done = sim, path, threading.Event()
-
-    def run(self):
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if any(entry["path"].endswith("/instances") for entry in self.sim.requests()):
-                os.mkdir(self.path)
-                self.done.set()
-                return
-            time.sleep(0.01)
-
-
-def test_a_qr_code_path_that_fails_after_the_create_says_the_instance_was_created(simulator, ansible, tmp_path):
-    sim = simulator(with_faults(scenario(), {"path": CREATE, "method": "POST", "delay": 3}))
-    dest = tmp_path / "qr.png"
-    watcher = _TurnIntoDirectory(sim, str(dest))
-    watcher.start()
-    run = ansible.module(
-        "instance",
-        {"name": "bot", "phone": PHONE, "qr_code_path": str(dest), "return_access_token": True},
-        env=env_for(sim, tmp_path),
-    )
-    watcher.join()
-    assert watcher.done.is_set()
-    assert run.rc != 0, run
-    result = run.result
-    assert (result["changed"], result["created"]) == (True, True)
-    created = result["instance"]["id"]
-    assert result["msg"].startswith(
-        "created instance 'bot' (%s), but could not write its QR code to %s: " % (created, dest)
-    )
-    assert "hypersender.whatsapp.instance_qr" in result["msg"]
-    for secret in live_secrets(sim):
-        assert secret not in result["msg"]
-    payloads = requests.get(sim.url + "/_sim/qr", timeout=5).json()
-    assert payloads[created]["payload"] not in run.output
-    assert len(posts(sim, CREATE)) == 1
-
-
-def test_a_dest_that_fails_after_the_qr_request_says_a_code_was_requested(simulator, ansible, tmp_path):
-    sim = simulator(
-        with_faults(
-            scenario(instance(QR_ID, "SCAN_QR_CODE", access_token=None)), {"path": QR, "method": "POST", "delay": 3}
-        )
-    )
-    dest = tmp_path / "qr.png"
-    watcher = _TurnIntoDirectory(sim, str(dest))
-    watcher.start()
-    run = ansible.module("instance_qr", {"instance": QR_ID, "dest": str(dest)}, env=env_for(sim, tmp_path))
-    watcher.join()
-    assert watcher.done.is_set()
-    assert run.rc != 0, run
-    assert (run.result["changed"], run.result["requested"]) == (True, True)
-    assert run.result["msg"].startswith(
-        "requested a new QR code for instance %s, but could not write it to %s: " % (QR_ID, dest)
-    )
-    assert_no_secret(run, live_secrets(sim))
-    assert len(posts(sim, QR)) == 1

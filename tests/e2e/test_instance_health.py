@@ -17,13 +17,6 @@ from conftest import QR_ID, TOKEN, WORKING_ID, hypersender_scenario, instance
 STARTING_ID = "5e2a9b7c-3d4f-4a1b-8c6d-7e8f9a0b1c2d"
 UNKNOWN_ID = "5b2e0c3a-9999-4abc-8def-0123456789ab"
 WRONG_TOKEN = "wrong-token-value-123"
-LOOKUP_PLAY = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - ansible.builtin.debug:
-        msg: "{{ query('hypersender.whatsapp.instance_health', %s) }}"
-"""
 
 
 def env_for(sim, token=TOKEN):
@@ -74,22 +67,6 @@ def test_no_token_in_a_whole_run_at_vvvv(simulator, ansible):
     assert [state for state, result in run.results] == ["SUCCESS", "FAILED!", "FAILED!", "SUCCESS", "FAILED!"], run
     assert WRONG_TOKEN not in run.output
     assert [entry["status"] for entry in sim.requests()][-4:] == [401, 200, 200, 404]
-
-
-def test_lookup_refuses_a_typo_an_option_it_lacks_and_no_id(simulator, ansible):
-    sim = simulator(hypersender_scenario(instance()))
-    typo = ansible.playbook(LOOKUP_PLAY % ("'%s', api_tokn='x'" % WORKING_ID), env=env_for(sim))
-    assert typo.rc == 2, typo
-    assert (
-        "hypersender.whatsapp.instance_health: unknown option api_tokn; the valid options are api_token, api_url, "
-        "ca_path, retries, timeout, validate_certs" in typo.output
-    ), typo
-    no_wait = ansible.playbook(LOOKUP_PLAY % ("'%s', wait=true" % WORKING_ID), env=env_for(sim))
-    assert no_wait.rc == 2 and "unknown option wait; the valid options are" in no_wait.output, no_wait
-    nothing = ansible.playbook(LOOKUP_PLAY.replace(", %s)", ")"), env=env_for(sim))
-    assert nothing.rc == 2, nothing
-    assert "hypersender.whatsapp.instance_health needs at least one term, an instance UUID" in nothing.output
-    assert sim.requests() == []
 
 
 def test_a_rejected_token_names_every_place_a_token_is_set(simulator, ansible):
