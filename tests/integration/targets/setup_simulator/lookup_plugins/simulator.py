@@ -8,9 +8,9 @@ DOCUMENTATION = r"""
 name: simulator
 short_description: Read or load the collection's API simulator, in the controller's process
 description:
-  - For the integration targets (setup_simulator's load.yml and requests.yml): a GET of a C(/_sim/...) path, or a PUT
-    of O(body) as JSON, answered with the parsed JSON. A uri task forks a module process for each call; the targets
-    make hundreds of them.
+  - For the integration targets (setup_simulator's load.yml and requests.yml), a GET of a C(/_sim/...) path, or a PUT
+    of O(body) as JSON, answered with the parsed JSON. A uri task forks a module process for each call, and the
+    targets make hundreds of them.
 options:
   _terms:
     description: The URL to request (one).
