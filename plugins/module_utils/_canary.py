@@ -19,6 +19,10 @@ import re
 import time
 
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError, body_excerpt
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._webhook_receiver import (
+    ReceiverError,
+    WebhookReceiver,
+)
 
 WAIT_FOR = ("sent", "delivered", "read")
 DONE, FAILED_AT_ONCE, TIMED_OUT = "done", "failed", "timed_out"
@@ -210,3 +214,17 @@ def receiver_argument_spec(path):
         receiver_port=dict(type="int", default=8089),
         receiver_path=dict(type="str", default=path),
     )
+
+
+def open_receiver(module, options, result, authorization, parser):
+    """The receiver, listening before anything is sent; a port it cannot have fails the task before a send.
+    ``authorization`` checks each webhook's credentials, ``parser`` turns a body into the canary's events."""
+    receiver = WebhookReceiver(
+        options.receiver_host, options.receiver_port, options.receiver_path, authorization, parser
+    )
+    result["receiver"] = {"listened_on": options.receiver_address}
+    try:
+        return receiver.start()
+    except ReceiverError as error:
+        module.fail(error, problem=str(error), reason="receiver", **result)
+    return None  # not reached: fail exits

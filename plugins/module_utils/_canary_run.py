@@ -10,7 +10,11 @@ from __future__ import annotations
 import secrets
 
 from ansible.module_utils.basic import env_fallback
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import WAIT_FOR, receiver_argument_spec
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import (
+    WAIT_FOR,
+    open_receiver,
+    receiver_argument_spec,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import ApiError, OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._hypersender_messages import (
     INSTANCE_TOKEN_ENV,
@@ -24,11 +28,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._instance_can
     resolve_instance,
     validate_canary_options,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._webhook_receiver import (
-    ReceiverError,
-    StaticAuthorization,
-    WebhookReceiver,
-)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._webhook_receiver import StaticAuthorization
 
 AUTHORIZATION_ENV = "HYPERSENDER_WEBHOOK_AUTHORIZATION"
 TEXT = (
@@ -79,7 +79,13 @@ def run_canary(module):
     if module.check_mode:
         result.update(changed=True, check_mode=True, msg=options.plan(instance))
         module.exit_json(**result)
-    receiver = open_receiver(module, options, instance, result) if options.receiver else None
+    receiver = (
+        open_receiver(
+            module, options, result, StaticAuthorization(options.receiver_authorization), ack_parser(instance["id"])
+        )
+        if options.receiver
+        else None
+    )
     try:
         with module.checked(build_messages_client, token, **module.client_options) as client:
             outcome = InstanceCanary(
@@ -106,20 +112,3 @@ def run_canary(module):
         )
     result["msg"] = options.success(instance, outcome.report)
     module.exit_json(**result)
-
-
-def open_receiver(module, options, instance, result):
-    """The receiver, listening before anything is sent; a port it cannot have fails the task before a send."""
-    receiver = WebhookReceiver(
-        options.receiver_host,
-        options.receiver_port,
-        options.receiver_path,
-        StaticAuthorization(options.receiver_authorization),
-        ack_parser(instance["id"]),
-    )
-    result["receiver"] = {"listened_on": options.receiver_address}
-    try:
-        return receiver.start()
-    except ReceiverError as error:
-        module.fail(error, problem=str(error), reason="receiver", **result)
-    return None  # not reached: fail exits

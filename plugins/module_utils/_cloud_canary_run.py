@@ -8,7 +8,11 @@ to its awaited stage (the rules of a run are in _cloud_canary, the stage machine
 from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import WAIT_FOR, receiver_argument_spec
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._canary import (
+    WAIT_FOR,
+    open_receiver,
+    receiver_argument_spec,
+)
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._client import OptionError
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud import MESSAGING_PERMISSION
 from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_canary import (
@@ -20,11 +24,7 @@ from ansible_collections.hypersender.whatsapp.plugins.module_utils._cloud_canary
     CloudMessages,
     status_parser,
 )
-from ansible_collections.hypersender.whatsapp.plugins.module_utils._webhook_receiver import (
-    HubSignature,
-    ReceiverError,
-    WebhookReceiver,
-)
+from ansible_collections.hypersender.whatsapp.plugins.module_utils._webhook_receiver import HubSignature
 
 
 def cloud_canary_argument_spec():
@@ -69,7 +69,13 @@ def run_cloud_canary(module):
         api.client.close()
         result.update(changed=True, check_mode=True, msg=options.plan())
         module.exit_json(**result)
-    receiver = open_receiver(module, options, result)
+    receiver = open_receiver(
+        module,
+        options,
+        result,
+        HubSignature(options.app_secret, options.verify_token),
+        status_parser(options.phone_number_id),
+    )
     try:
         with api.client:
             outcome = CloudCanary(
@@ -94,20 +100,3 @@ def run_cloud_canary(module):
         )
     result["msg"] = options.success(outcome.report)
     module.exit_json(**result)
-
-
-def open_receiver(module, options, result):
-    """The receiver, listening before anything is sent; a port it cannot have fails the task before a send."""
-    receiver = WebhookReceiver(
-        options.receiver_host,
-        options.receiver_port,
-        options.receiver_path,
-        HubSignature(options.app_secret, options.verify_token),
-        status_parser(options.phone_number_id),
-    )
-    result["receiver"] = {"listened_on": options.receiver_address}
-    try:
-        return receiver.start()
-    except ReceiverError as error:
-        module.fail(error, problem=str(error), reason="receiver", **result)
-    return None  # not reached: fail exits
